@@ -1,0 +1,90 @@
+"""Frozen definitions of a questionnaire: what is asked and how answers score."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class ScalePoint:
+    code: int
+    label: str
+    score: float | None  # None: the code counts as not answered (不了解/不适用)
+
+
+@dataclass(frozen=True)
+class Scale:
+    points: tuple[ScalePoint, ...]
+    not_applicable: int | None
+    satisfied: frozenset[int]
+    dissatisfied: frozenset[int]
+
+    @property
+    def codes(self) -> tuple[int, ...]:
+        return tuple(p.code for p in self.points)
+
+    def score_of(self, code: int) -> float | None:
+        for point in self.points:
+            if point.code == code:
+                return point.score
+        raise KeyError(code)
+
+
+@dataclass(frozen=True)
+class Item:
+    id: str
+    text: str
+    topic: str
+    weight: float
+
+
+@dataclass(frozen=True)
+class Option:
+    id: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Attribute:
+    id: str
+    question: str
+    options: tuple[Option, ...]
+    # Asked only when another attribute has one of these option ids.
+    applies_if: tuple[tuple[str, frozenset[str]], ...] = ()
+
+    @property
+    def option_ids(self) -> tuple[str, ...]:
+        return tuple(o.id for o in self.options)
+
+    def applies(self, answers: dict[str, str | None]) -> bool:
+        return all(answers.get(attr) in allowed for attr, allowed in self.applies_if)
+
+
+@dataclass(frozen=True)
+class QualityRules:
+    min_seconds: int
+    min_items_answered: int
+
+
+@dataclass(frozen=True)
+class Questionnaire:
+    id: str
+    version: str
+    title: str
+    introduction: str
+    estimated_minutes: int
+    scale: Scale
+    attributes: tuple[Attribute, ...]
+    items: tuple[Item, ...]
+    quality: QualityRules
+    source: dict = field(compare=False, repr=False, hash=False, default_factory=dict)
+
+    @property
+    def item_ids(self) -> tuple[str, ...]:
+        return tuple(i.id for i in self.items)
+
+    @property
+    def attribute_ids(self) -> tuple[str, ...]:
+        return tuple(a.id for a in self.attributes)
+
+    def attribute(self, attribute_id: str) -> Attribute:
+        return next(a for a in self.attributes if a.id == attribute_id)

@@ -1,0 +1,1 @@
+"""The web application, storage and command line of the survey system."""

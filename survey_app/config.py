@@ -1,0 +1,47 @@
+"""Configuration from environment variables, read when the app is created."""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+
+def data_dir() -> Path:
+    return Path(os.environ.get("SURVEY_DATA_DIR", "survey-data")).resolve()
+
+
+def database_url() -> str:
+    url = os.environ.get("DATABASE_URL")
+    if url:
+        # Accept the common postgres:// spellings and use psycopg 3.
+        for prefix in ("postgres://", "postgresql://"):
+            if url.startswith(prefix):
+                return "postgresql+psycopg://" + url[len(prefix):]
+        return url
+    return f"sqlite:///{data_dir() / 'survey.db'}"
+
+
+def secret_key() -> str:
+    """SECRET_KEY, or a key generated once and kept in the data directory."""
+    key = os.environ.get("SECRET_KEY")
+    if key:
+        return key
+    path = data_dir() / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(secrets.token_hex(32))
+    return path.read_text().strip()
+
+
+def base_url() -> str:
+    return os.environ.get("SURVEY_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+
+def timezone() -> str:
+    return os.environ.get("SURVEY_TIMEZONE", "Asia/Shanghai")
+
+
+def proxy_hops() -> int:
+    return int(os.environ.get("SURVEY_PROXY_HOPS", "0"))

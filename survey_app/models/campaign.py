@@ -1,0 +1,70 @@
+"""A campaign: one survey run with a frozen questionnaire snapshot, its counties and channels."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from questionnaires import Questionnaire, load_dict
+from survey_app.models.base import Base, UTCDateTime, utcnow
+
+
+class Campaign(Base):
+    __tablename__ = "campaigns"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    organizer: Mapped[str] = mapped_column(String(200))
+    questionnaire_id: Mapped[str] = mapped_column(String(64))
+    questionnaire_version: Mapped[str] = mapped_column(String(32))
+    questionnaire_snapshot: Mapped[dict] = mapped_column(JSON)
+    opens_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    closes_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    simulated: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    counties: Mapped[list[County]] = relationship(back_populates="campaign", order_by="County.code")
+    channels: Mapped[list[Channel]] = relationship(back_populates="campaign", order_by="Channel.code")
+
+    @property
+    def questionnaire(self) -> Questionnaire:
+        return load_dict(self.questionnaire_snapshot, source=f"campaign {self.slug}")
+
+    def status(self, now: datetime) -> str:
+        if now < self.opens_at:
+            return "not_open"
+        if now >= self.closes_at:
+            return "closed"
+        return "open"
+
+
+class County(Base):
+    __tablename__ = "counties"
+    __table_args__ = (UniqueConstraint("campaign_id", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"))
+    code: Mapped[str] = mapped_column(String(12))  # administrative division code
+    name: Mapped[str] = mapped_column(String(100))
+
+    campaign: Mapped[Campaign] = relationship(back_populates="counties")
+    channels: Mapped[list[Channel]] = relationship(back_populates="county", order_by="Channel.code")
+
+
+class Channel(Base):
+    """A distributable link: a county plus a label (a school, a poster, a chat group)."""
+
+    __tablename__ = "channels"
+    __table_args__ = (UniqueConstraint("campaign_id", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"))
+    county_id: Mapped[int] = mapped_column(ForeignKey("counties.id"))
+    code: Mapped[str] = mapped_column(String(40))  # readable, e.g. 511502-003
+    label: Mapped[str] = mapped_column(String(200))
+    token: Mapped[str] = mapped_column(String(32), unique=True)  # unguessable, in the URL
+
+    campaign: Mapped[Campaign] = relationship(back_populates="channels")
+    county: Mapped[County] = relationship(back_populates="channels")

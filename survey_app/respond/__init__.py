@@ -1,0 +1,6 @@
+"""Public pages residents open from a QR code."""
+from flask import Blueprint
+
+bp = Blueprint("respond", __name__)
+
+from survey_app.respond import routes  # noqa: E402,F401  (registers the views)

@@ -1,0 +1,144 @@
+"""Views: parse the request, call the submission service, render."""
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
+
+from flask import abort, current_app, jsonify, make_response, render_template, request, url_for
+from sqlalchemy import select
+
+from survey_app import db
+from survey_app.models import Channel
+from survey_app.respond import bp
+from survey_app.services import submissions
+
+DEVICE_COOKIE = "sv_device"
+
+
+def _channel(token: str) -> Channel:
+    with db.session() as session:
+        channel = session.scalar(select(Channel).where(Channel.token == token))
+        if channel is None:
+            abort(404)
+        channel.campaign, channel.county  # load while the session is open
+        return channel
+
+
+def _closed_page(channel: Channel, status: str):
+    campaign = channel.campaign
+    local = ZoneInfo(current_app.config["TIMEZONE"])
+    if status == "not_open":
+        opens = campaign.opens_at.astimezone(local).strftime("%Y年%m月%d日 %H:%M")
+        body = render_template("message.html", title="调查尚未开始",
+                               message=f"本次调查将于 {opens} 开始，请到时再扫码填写。")
+        return body, 403
+    body = render_template("message.html", title="调查已结束",
+                           message="本次调查已经结束，感谢您的关注！")
+    return body, 410
+
+
+def _wants_json() -> bool:
+    return request.headers.get("X-Requested-With") == "fetch"
+
+
+@bp.get("/")
+def index():
+    return render_template("message.html", title=" 县域教育群众满意度调查",
+                           message="请扫描调查海报或转发链接中的二维码参与调查。")
+
+
+@bp.get("/s/<token>")
+def questionnaire(token: str):
+    channel = _channel(token)
+    status = channel.campaign.status(datetime.now(timezone.utc))
+    if status != "open":
+        return _closed_page(channel, status)
+    form_token = submissions.issue_token(current_app.config["SECRET_KEY"], channel.id)
+    response = make_response(_render_form(channel, form_token, {}, {}))
+    _ensure_device_cookie(response)
+    return response
+
+
+@bp.post("/s/<token>")
+def submit(token: str):
+    channel = _channel(token)
+    campaign = channel.campaign
+    status = campaign.status(datetime.now(timezone.utc))
+    if status != "open":
+        body, code = _closed_page(channel, status)
+        if _wants_json():
+            return jsonify(message="本次调查" + ("尚未开始" if status == "not_open" else "已经结束")), code
+        return body, code
+    secret = current_app.config["SECRET_KEY"]
+    try:
+        form_token = submissions.read_token(secret, request.form.get(submissions.TOKEN_FIELD), channel.id)
+    except submissions.BadToken:
+        message = "页面已失效，请重新扫码打开问卷。"
+        if _wants_json():
+            return jsonify(message=message), 400
+        return render_template("message.html", title="页面已失效", message=message), 400
+    questionnaire = campaign.questionnaire
+    answers = submissions.parse(questionnaire, request.form)
+    if answers.errors:
+        if _wants_json():
+            return jsonify(errors=answers.errors, message="还有题目未完成，请查看标红的题目。"), 422
+        return _render_form(channel, request.form[submissions.TOKEN_FIELD], request.form,
+                            answers.errors), 422
+    device = request.cookies.get(DEVICE_COOKIE) or form_token.submission_id
+    submission = submissions.Submission(
+        channel_id=channel.id, token=form_token, answers=answers,
+        honeypot=request.form.get(submissions.HONEYPOT_FIELD, ""),
+        device_hash=submissions.keyed_hash(secret, "device", device),
+        ip_hash=submissions.keyed_hash(secret, "ip", request.remote_addr or ""),
+    )
+    try:
+        stored = submissions.store(current_app.extensions["survey_db"], questionnaire, submission)
+    except submissions.SubmissionConflict:
+        message = "这份问卷已经提交过，不能更改答案。"
+        if _wants_json():
+            return jsonify(message=message), 409
+        return render_template("message.html", title="已经提交过", message=message), 409
+    thanks = url_for("respond.thanks", token=token, r=stored.submission_id)
+    if _wants_json():
+        return jsonify(ok=True, redirect=thanks)
+    return _render_thanks(channel, stored.submission_id)
+
+
+@bp.get("/s/<token>/thanks")
+def thanks(token: str):
+    return _render_thanks(_channel(token), request.args.get("r", "")[:32])
+
+
+def _render_thanks(channel: Channel, receipt: str):
+    return render_template("respond/thanks.html", campaign=channel.campaign, receipt=receipt)
+
+
+def _conditions(questionnaire) -> dict:
+    """For each conditional attribute: a note for readers and a rule for the page script."""
+    conditions = {}
+    for attribute in questionnaire.attributes:
+        labels, rules = [], []
+        for attr_id, allowed in attribute.applies_if:
+            parent = questionnaire.attribute(attr_id)
+            labels += [o.label for o in parent.options if o.id in allowed]
+            rules.append(f"{attr_id}={','.join(sorted(allowed))}")
+        conditions[attribute.id] = {"note": f"（{'、'.join(labels)}填写）", "hint": ";".join(rules)}
+    return conditions
+
+
+def _render_form(channel: Channel, form_token: str, values, errors: dict):
+    campaign = channel.campaign
+    questionnaire = campaign.questionnaire
+    return render_template(
+        "respond/form.html", campaign=campaign, channel=channel, county=channel.county,
+        q=questionnaire, conditions=_conditions(questionnaire),
+        form_token=form_token, values=values, errors=errors,
+        token_field=submissions.TOKEN_FIELD, honeypot_field=submissions.HONEYPOT_FIELD,
+    )
+
+
+def _ensure_device_cookie(response):
+    if not request.cookies.get(DEVICE_COOKIE):
+        response.set_cookie(DEVICE_COOKIE, secrets.token_urlsafe(16), max_age=365 * 86400,
+                            httponly=True, samesite="Lax", secure=request.is_secure)

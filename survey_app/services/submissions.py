@@ -1,0 +1,167 @@
+"""Validate a resident's answers and store each submission exactly once."""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+from itsdangerous import BadSignature, URLSafeSerializer
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from questionnaires import Questionnaire
+from survey_app.models import Channel, Flag, Response, pack
+
+HONEYPOT_FIELD = "website"
+TOKEN_FIELD = "form_token"
+
+
+class SubmissionConflict(Exception):
+    """The same submission id arrived with different answers; the first is kept."""
+
+
+class BadToken(Exception):
+    """The form token is missing, forged, or belongs to another link."""
+
+
+@dataclass(frozen=True)
+class FormToken:
+    submission_id: str
+    channel_id: int
+    started: float  # epoch seconds when the page was served
+
+
+def issue_token(secret: str, channel_id: int) -> str:
+    payload = {"s": secrets.token_urlsafe(12), "c": channel_id, "t": int(time.time())}
+    return URLSafeSerializer(secret, salt="form").dumps(payload)
+
+
+def read_token(secret: str, token: str, channel_id: int) -> FormToken:
+    try:
+        data = URLSafeSerializer(secret, salt="form").loads(token or "")
+    except BadSignature as exc:
+        raise BadToken from exc
+    if data.get("c") != channel_id:
+        raise BadToken
+    return FormToken(data["s"], data["c"], float(data["t"]))
+
+
+def keyed_hash(secret: str, kind: str, value: str) -> str:
+    """A keyed, truncated hash: enough to spot repeats, useless to recover the value."""
+    return hmac.new(secret.encode(), f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()[:16]
+
+
+@dataclass
+class Answers:
+    attributes: dict[str, str | None] = field(default_factory=dict)
+    items: dict[str, int | None] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
+
+
+def parse(questionnaire: Questionnaire, form) -> Answers:
+    """Read and check the posted form; every field at fault gets a Chinese message."""
+    result = Answers()
+    for attribute in questionnaire.attributes:
+        value = (form.get(attribute.id) or "").strip()
+        if not attribute.applies(result.attributes):
+            result.attributes[attribute.id] = None
+        elif not value:
+            result.errors[attribute.id] = "请选择一项"
+        elif value not in attribute.option_ids:
+            result.errors[attribute.id] = "选项无效，请重新选择"
+        else:
+            result.attributes[attribute.id] = value
+    codes = {str(c): c for c in questionnaire.scale.codes}
+    for item in questionnaire.items:
+        value = (form.get(item.id) or "").strip()
+        if not value:
+            result.errors[item.id] = "请选择一项（不清楚可选“不了解”）"
+        elif value not in codes:
+            result.errors[item.id] = "选项无效，请重新选择"
+        else:
+            result.items[item.id] = codes[value]
+    return result
+
+
+def packed(questionnaire: Questionnaire, answers: Answers) -> tuple[str, str]:
+    positions = []
+    for attribute in questionnaire.attributes:
+        value = answers.attributes.get(attribute.id)
+        positions.append(None if value is None else attribute.option_ids.index(value))
+    return pack(positions), pack([answers.items[i] for i in questionnaire.item_ids])
+
+
+def quality_flags(questionnaire: Questionnaire, answers: Answers, duration_s: int,
+                  honeypot: str, repeat_device: bool) -> Flag:
+    flags = Flag(0)
+    if duration_s < questionnaire.quality.min_seconds:
+        flags |= Flag.SPEEDER
+    if honeypot.strip():
+        flags |= Flag.HONEYPOT
+    if len(set(answers.items.values())) == 1 and len(answers.items) > 1:
+        flags |= Flag.STRAIGHTLINE
+    if repeat_device:
+        flags |= Flag.REPEAT_DEVICE
+    return flags
+
+
+@dataclass(frozen=True)
+class Submission:
+    channel_id: int
+    token: FormToken
+    answers: Answers
+    honeypot: str
+    device_hash: str
+    ip_hash: str
+
+
+def store(sessions: sessionmaker, questionnaire: Questionnaire, sub: Submission) -> Response:
+    """Commit the response, or return the one already stored under this submission id.
+
+    Returns only after the commit. Raises SubmissionConflict when the id is
+    known with different answers.
+    """
+    attributes, answers = packed(questionnaire, sub.answers)
+    try:
+        with sessions.begin() as session:
+            existing = _existing(session, sub)
+            if existing is not None:
+                return _same_or_conflict(existing, attributes, answers)
+            channel = session.get(Channel, sub.channel_id)
+            now = datetime.now(timezone.utc)
+            duration = max(0, int(now.timestamp() - sub.token.started))
+            repeat = session.scalar(
+                select(Response.id).where(Response.campaign_id == channel.campaign_id,
+                                          Response.device_hash == sub.device_hash).limit(1)
+            ) is not None
+            response = Response(
+                campaign_id=channel.campaign_id, county_id=channel.county_id, channel_id=channel.id,
+                submission_id=sub.token.submission_id, attributes=attributes, answers=answers,
+                started_at=datetime.fromtimestamp(sub.token.started, timezone.utc),
+                submitted_at=now, duration_s=duration,
+                flags=int(quality_flags(questionnaire, sub.answers, duration, sub.honeypot, repeat)),
+                device_hash=sub.device_hash, ip_hash=sub.ip_hash,
+            )
+            session.add(response)
+        return response
+    except IntegrityError:
+        # A concurrent request with the same id committed first.
+        with sessions.begin() as session:
+            return _same_or_conflict(_existing(session, sub), attributes, answers)
+
+
+def _existing(session: Session, sub: Submission) -> Response | None:
+    channel = session.get(Channel, sub.channel_id)
+    return session.scalar(select(Response).where(
+        Response.campaign_id == channel.campaign_id,
+        Response.submission_id == sub.token.submission_id))
+
+
+def _same_or_conflict(existing: Response, attributes: str, answers: str) -> Response:
+    if existing.attributes != attributes or existing.answers != answers:
+        raise SubmissionConflict
+    return existing

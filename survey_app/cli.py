@@ -1,0 +1,198 @@
+"""`survey ...`: the command line for evaluators and staff (messages in Chinese)."""
+from __future__ import annotations
+
+import csv
+import sys
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import click
+import questionnaires
+from survey_app import db
+from survey_app.app import create_app
+from survey_app.services import ServiceError
+from survey_app.services import campaigns as campaign_service
+
+
+def _app():
+    return create_app()
+
+
+def _local_time(text: str, tz: str) -> datetime:
+    for fmt in ("%Y-%m-%d %H:%M", "%Y-%m-%d"):
+        try:
+            return datetime.strptime(text, fmt).replace(tzinfo=ZoneInfo(tz))
+        except ValueError:
+            continue
+    raise click.BadParameter(f"“{text}”不是有效时间，应为 2026-11-01 或 2026-11-01 08:00")
+
+
+def _fail(message: str):
+    raise click.ClickException(message)
+
+
+class ChineseGroup(click.Group):
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except (ServiceError, questionnaires.QuestionnaireError) as exc:
+            _fail(str(exc))
+
+
+@click.group(cls=ChineseGroup, help="县域教育群众满意度调查系统")
+def main():
+    pass
+
+
+@main.group(help="数据库")
+def database():
+    pass
+
+
+main.add_command(database, "db")
+
+
+@database.command("upgrade", help="创建或升级数据库结构")
+def db_upgrade():
+    app = _app()
+    db.upgrade(app.extensions["survey_engine"])
+    click.echo(f"数据库已是最新结构：{app.extensions['survey_engine'].url.render_as_string()}")
+
+
+@main.group(help="调查（一次调查活动）")
+def campaign():
+    pass
+
+
+@campaign.command("create", help="从问卷和区县名单（CSV：code,name）创建调查")
+@click.argument("slug")
+@click.option("--questionnaire", "questionnaire_name", default="county_education_satisfaction",
+              show_default=True, help="内置问卷名或 YAML 文件路径")
+@click.option("--counties", type=click.Path(exists=True, dir_okay=False), required=True)
+@click.option("--name", required=True, help="调查名称")
+@click.option("--organizer", required=True, help="组织单位（显示在问卷页面）")
+@click.option("--opens", required=True, help="开始时间（当地时间）")
+@click.option("--closes", required=True, help="结束时间（当地时间）")
+def campaign_create(slug, questionnaire_name, counties, name, organizer, opens, closes):
+    app = _app()
+    tz = app.config["TIMEZONE"]
+    questionnaire = questionnaires.load(questionnaire_name)
+    rows = campaign_service.read_counties_csv(Path(counties).read_text(encoding="utf-8"), Path(counties).name)
+    with app.app_context(), db.session() as session:
+        created = campaign_service.create_campaign(
+            session, slug=slug, name=name, organizer=organizer, questionnaire=questionnaire,
+            counties=rows, opens_at=_local_time(opens, tz), closes_at=_local_time(closes, tz))
+        click.echo(f"已创建调查 {created.slug}：{len(rows)} 个区县，问卷 {questionnaire.id} {questionnaire.version}")
+
+
+@campaign.command("list", help="列出所有调查")
+def campaign_list():
+    app = _app()
+    from sqlalchemy import func, select
+    from survey_app.models import Campaign, Response
+    now = datetime.now(timezone.utc)
+    status_text = {"open": "进行中", "not_open": "未开始", "closed": "已结束"}
+    with app.app_context(), db.session() as session:
+        counts = dict(session.execute(select(Response.campaign_id, func.count()).group_by(Response.campaign_id)).all())
+        for c in session.scalars(select(Campaign).order_by(Campaign.id)):
+            click.echo(f"{c.slug}\t{c.name}\t{status_text[c.status(now)]}\t{counts.get(c.id, 0)} 份答卷")
+
+
+@main.group(help="分发渠道（每个渠道一个链接和二维码）")
+def channel():
+    pass
+
+
+@channel.command("add", help="为区县添加渠道，如：survey channel add demo 511502 城关中学 人民广场海报")
+@click.argument("campaign_slug")
+@click.argument("county")
+@click.argument("labels", nargs=-1, required=True)
+def channel_add(campaign_slug, county, labels):
+    app = _app()
+    with app.app_context(), db.session() as session:
+        target = campaign_service.find_campaign(session, campaign_slug)
+        for label in labels:
+            added = campaign_service.add_channel(session, target, county, label)
+            click.echo(f"{added.code}\t{added.label}\t{campaign_service.link(app.config['BASE_URL'], added)}")
+
+
+def _channels(app, campaign_slug):
+    with app.app_context(), db.session() as session:
+        target = campaign_service.find_campaign(session, campaign_slug)
+        return [(ch.code, ch.county.code, ch.county.name, ch.label,
+                 campaign_service.link(app.config["BASE_URL"], ch)) for ch in target.channels]
+
+
+@main.command(help="列出调查的全部链接（CSV 输出）")
+@click.argument("campaign_slug")
+def links(campaign_slug):
+    rows = _channels(_app(), campaign_slug)
+    writer = csv.writer(sys.stdout, lineterminator="\n")
+    writer.writerow(["channel", "county", "county_name", "label", "url"])
+    writer.writerows(rows)
+
+
+@main.command(help="为每个渠道生成二维码（PNG 和 SVG）")
+@click.argument("campaign_slug")
+@click.option("--out", type=click.Path(file_okay=False), required=True)
+def qr(campaign_slug, out):
+    rows = _channels(_app(), campaign_slug)
+    for code, _county, county_name, label, url in rows:
+        campaign_service.write_qr(url, Path(out), f"{code}_{county_name}_{label}")
+    click.echo(f"已生成 {len(rows)} 个二维码（PNG 和 SVG）：{Path(out).resolve()}")
+
+
+@main.group(help="导出数据")
+def export():
+    pass
+
+
+@export.command("responses", help="导出全部答卷为 CSV（UTF-8 带 BOM，Excel 可直接打开）")
+@click.argument("campaign_slug")
+@click.option("--out", type=click.Path(dir_okay=False, allow_dash=True), required=True,
+              help="输出文件，- 表示标准输出")
+def export_responses(campaign_slug, out):
+    from survey_app.services import responses
+    app = _app()
+    progress = (lambda n: click.echo(f"  已导出 {n} 份", err=True)) if out != "-" else None
+    with app.app_context(), db.session() as session:
+        target = campaign_service.find_campaign(session, campaign_slug)
+        if out == "-":
+            written = responses.export_csv(session.connection(), target, sys.stdout,
+                                           app.config["TIMEZONE"])
+        else:
+            # Written beside the target and renamed at the end: no half-written file on failure.
+            partial = Path(out).with_name(Path(out).name + ".part")
+            with partial.open("w", encoding="utf-8", newline="") as stream:
+                written = responses.export_csv(session.connection(), target, stream,
+                                               app.config["TIMEZONE"], progress)
+            partial.replace(out)
+    click.echo(f"已导出 {written} 份答卷：{out}", err=True)
+
+
+@main.command(help="用生产级服务器（gunicorn，多进程）运行系统")
+@click.option("--bind", default="127.0.0.1:8000", show_default=True, envvar="SURVEY_BIND")
+@click.option("--workers", default=4, show_default=True, envvar="WEB_CONCURRENCY")
+def serve(bind, workers):
+    from survey_app.server import run
+    app = _app()  # generates the secret key once, before workers start
+    db.upgrade(app.extensions["survey_engine"])
+    click.echo(f"服务已启动：http://{bind}/ （{workers} 个进程，按 Ctrl+C 停止）")
+    run(bind, workers)
+
+
+@main.command(help="演示：建库、生成模拟调查（默认 54,340 份答卷）并启动服务")
+@click.option("--responses", "n", default=54_340, show_default=True)
+@click.option("--seed", default=2026, show_default=True)
+@click.option("--bind", default="127.0.0.1:8000", show_default=True)
+@click.option("--no-serve", is_flag=True, help="只生成数据，不启动服务")
+def demo(n, seed, bind, no_serve):
+    from survey_app.services.demo import build_demo
+    app = _app()
+    summary = build_demo(app, n, seed, echo=click.echo)
+    if not no_serve:
+        from survey_app.server import run
+        click.echo(f"\n服务已启动：{app.config['BASE_URL']}/  （按 Ctrl+C 停止）")
+        run(bind, 2)
+    return summary

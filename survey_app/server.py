@@ -1,0 +1,24 @@
+"""Run the app under gunicorn (a production WSGI server) from the CLI."""
+from __future__ import annotations
+
+from gunicorn.app.base import BaseApplication
+
+
+class _Server(BaseApplication):
+    def __init__(self, options: dict):
+        self.options = options
+        super().__init__()
+
+    def load_config(self):
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self):
+        from survey_app.app import create_app
+        return create_app()
+
+
+def run(bind: str, workers: int) -> None:
+    # Threads keep slow mobile uploads from tying up a whole worker.
+    _Server({"bind": bind, "workers": workers, "worker_class": "gthread", "threads": 4,
+             "timeout": 60, "accesslog": "-"}).run()

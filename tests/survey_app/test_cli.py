@@ -1,0 +1,123 @@
+import io
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from survey_app import db
+from survey_app.cli import main
+from survey_app.services import campaigns, responses
+from tests.conftest import valid_answers
+from tests.survey_app.test_respond import submit
+
+
+@pytest.fixture
+def run(app, database, tmp_path, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", database)
+    monkeypatch.setenv("SECRET_KEY", "test-secret")
+    monkeypatch.setenv("SURVEY_BASE_URL", "https://pj.example.cn")
+    monkeypatch.setenv("SURVEY_DATA_DIR", str(tmp_path / "data"))
+    runner = CliRunner()
+
+    def invoke(*args):
+        return runner.invoke(main, [str(a) for a in args], catch_exceptions=False)
+    return invoke
+
+
+@pytest.fixture
+def counties_csv(tmp_path):
+    path = tmp_path / "counties.csv"
+    path.write_text("\ufeffcode,name\n511502,翠屏区\n511503,南溪区\n", encoding="utf-8")
+    return path
+
+
+def create(run, counties_csv, slug="city-2026"):
+    return run("campaign", "create", slug, "--counties", counties_csv, "--name", "2026年满意度调查",
+               "--organizer", "市教育督导室", "--opens", "2020-01-01", "--closes", "2099-12-31 18:00")
+
+
+def test_create_campaign_add_channels_list_links_and_write_qr(run, counties_csv, tmp_path):
+    result = create(run, counties_csv)
+    assert result.exit_code == 0 and "2 个区县" in result.output
+    result = run("channel", "add", "city-2026", "511502", "城关中学", "人民广场海报")
+    assert result.exit_code == 0
+    assert "511502-001\t城关中学\thttps://pj.example.cn/s/" in result.output
+    assert "511502-002\t人民广场海报" in result.output
+    links = pd.read_csv(io.StringIO(run("links", "city-2026").output), dtype=str)
+    assert list(links.channel) == ["511502-001", "511502-002"]
+    assert links.url.str.match(r"^https://pj\.example\.cn/s/[\w-]{12}$").all()
+    assert links.url.nunique() == 2
+    result = run("qr", "city-2026", "--out", tmp_path / "qr")
+    assert result.exit_code == 0
+    png = tmp_path / "qr" / "511502-001_翠屏区_城关中学.png"
+    assert png.read_bytes().startswith(b"\x89PNG")
+    assert "<svg" in (tmp_path / "qr" / "511502-001_翠屏区_城关中学.svg").read_text()
+    assert "city-2026" in run("campaign", "list").output
+
+
+@pytest.mark.parametrize("content, words", [
+    ("code,name\n5115,翠屏区\n", "第 2 行"),
+    ("code,name\n511502,翠屏区\n511502,南溪区\n", "重复"),
+    ("id,title\n511502,翠屏区\n", "缺少列"),
+])
+def test_bad_counties_file_is_refused_and_nothing_created(run, tmp_path, content, words):
+    path = tmp_path / "bad.csv"
+    path.write_text(content, encoding="utf-8")
+    result = create(run, path)
+    assert result.exit_code == 1 and words in result.output
+    assert run("campaign", "list").output == ""
+
+
+def test_duplicate_campaign_and_unknown_county_are_refused(run, counties_csv):
+    create(run, counties_csv)
+    assert "已存在" in create(run, counties_csv).output
+    result = run("channel", "add", "city-2026", "999999", "某校")
+    assert result.exit_code == 1 and "没有区县 999999" in result.output
+
+
+def test_export_round_trip(app, client, channel_token, questionnaire, run, tmp_path):
+    submit(client, channel_token, valid_answers(questionnaire, q03="9", q16="1"))
+    submit(client, channel_token, valid_answers(questionnaire, "5", respondent_type="public", stage="",
+                                                area="rural"))
+    out = tmp_path / "responses.csv"
+    result = run("export", "responses", "test-2026", "--out", out)
+    assert result.exit_code == 0 and "已导出 2 份" in result.output
+    assert out.read_bytes().startswith(b"\xef\xbb\xbfresponse_id,county,channel,respondent_type")
+    exported = pd.read_csv(out, encoding="utf-8-sig", dtype={"county": str})
+    assert list(exported.columns) == responses.header(questionnaire)
+    first, second = exported.iloc[0], exported.iloc[1]
+    assert (first.county, first.channel, first.respondent_type, first.stage) == ("511502", "511502-001",
+                                                                                  "parent", "primary")
+    assert pd.isna(first.q03) and first.q16 == 1 and first.q01 == 4
+    assert second.area == "rural" and pd.isna(second.stage)
+    assert second.flag_straightline == 1 and second.flag_repeat_device == 1
+    with app.app_context(), db.session() as session:
+        loaded = responses.load_frame(session.connection(), campaigns.find_campaign(session, "test-2026"))
+    loaded["submitted_at"] = loaded["submitted_at"].dt.floor("s")
+    exported["submitted_at"] = pd.to_datetime(exported["submitted_at"])
+    pd.testing.assert_frame_equal(exported, loaded, check_dtype=False, check_categorical=False)
+
+
+def test_export_of_an_empty_campaign_writes_the_header(app, channel_token, run):
+    result = run("export", "responses", "test-2026", "--out", "-")
+    assert result.stdout.splitlines()[0].lstrip("\ufeff").startswith("response_id,county,channel")
+
+
+def test_demo_builds_a_simulated_campaign(run, tmp_path):
+    result = run("demo", "--responses", 3000, "--no-serve")
+    assert result.exit_code == 0, result.output
+    assert "已生成 3000 份模拟答卷" in result.output
+    demo = tmp_path / "data" / "demo"
+    links = pd.read_csv(demo / "links.csv", dtype=str)
+    assert links.county.nunique() == 10 and len(list((demo / "qr").glob("*.png"))) == len(links)
+    targets = pd.read_csv(demo / "targets.csv", dtype={"county": str})
+    totals = targets.groupby(["county", "variable"]).population.sum().unstack()
+    assert (totals["area"] == totals["respondent_type"]).all()
+    exported = pd.read_csv(io.StringIO(run("export", "responses", "demo", "--out", "-").stdout.lstrip("\ufeff")),
+                           encoding="utf-8", dtype={"county": str})
+    assert len(exported) == 3000
+    assert exported.county.value_counts().max() > 5 * exported.county.value_counts().min()
+    assert 0.005 < exported[[f"q{i:02d}" for i in range(1, 17)]].isna().mean().mean() < 0.1
+    for flag in ["flag_speeder", "flag_straightline", "flag_repeat_device"]:
+        assert 0 < exported[flag].mean() < 0.2
+    assert "已存在" in run("demo", "--responses", 3000, "--no-serve").output

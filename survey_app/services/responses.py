@@ -18,41 +18,36 @@ from questionnaires import Questionnaire
 from survey_app.models import FLAG_COLUMNS, Campaign
 from survey_app.models.response import ALPHABET, MISSING
 
-_LOOKUP = np.full(256, -1, dtype=np.int16)
+_LOOKUP = np.full(256, -1, dtype=np.int8)
 for _i, _ch in enumerate(ALPHABET):
     _LOOKUP[ord(_ch)] = _i
-_LOOKUP[ord(MISSING)] = -1
 
 CHUNK_ROWS = 50_000
 
 
-def _codes(packed: pd.Series, width: int) -> np.ndarray:
-    """A (rows, width) array of codes, -1 where missing, from packed strings."""
-    if len(packed) == 0:
-        return np.empty((0, width), dtype=np.int16)
+def decode(questionnaire: Questionnaire, packed: list[str]) -> pd.DataFrame:
+    """Attribute columns (categorical option ids) and item columns (nullable integer codes)
+    from the packed ``attributes + answers`` strings, in one vectorised pass."""
+    n_attributes = len(questionnaire.attributes)
+    width = n_attributes + len(questionnaire.items)
     raw = np.frombuffer("".join(packed).encode("ascii"), dtype=np.uint8)
-    return _LOOKUP[raw].reshape(len(packed), width)
-
-
-def decode(questionnaire: Questionnaire, attributes: pd.Series, answers: pd.Series) -> pd.DataFrame:
-    """Attribute columns (categorical option ids) and item columns (nullable integer codes)."""
+    codes = _LOOKUP[raw].reshape(len(packed), width)
     columns = {}
-    attr_codes = _codes(attributes, len(questionnaire.attributes))
     for j, attribute in enumerate(questionnaire.attributes):
-        columns[attribute.id] = pd.Categorical.from_codes(attr_codes[:, j], categories=attribute.option_ids)
-    item_codes = _codes(answers, len(questionnaire.items))
+        columns[attribute.id] = pd.Categorical.from_codes(codes[:, j], categories=attribute.option_ids)
     na = questionnaire.scale.not_applicable
-    for j, item in enumerate(questionnaire.items):
-        values = item_codes[:, j].astype(np.int8)
+    for j, item in enumerate(questionnaire.items, start=n_attributes):
+        values = codes[:, j].copy()
         columns[item.id] = pd.arrays.IntegerArray(values, (values < 0) | (values == na))
-    return pd.DataFrame(columns, index=attributes.index)
+    return pd.DataFrame(columns)
 
 
 # A campaign's responses are most of the table: scanning in rowid order beats a random
 # lookup per row through the (campaign_id, submission_id) index, which the unary plus
-# keeps SQLite from using. Counties and channels are mapped to codes in memory.
-_SELECT = ("SELECT submission_id, county_id, channel_id, attributes, answers, duration_s, "
-           "submitted_at, flags FROM responses WHERE +campaign_id = {campaign_id:d} ORDER BY id")
+# keeps SQLite from using. Each column fetched costs time per row, so attributes and
+# answers come as one string and the county is looked up from the channel.
+_SELECT = ("SELECT submission_id, channel_id, attributes || answers, duration_s, submitted_at, flags "
+           "FROM responses WHERE +campaign_id = {campaign_id:d} ORDER BY id")
 
 
 def _batches(connection: Connection, campaign_id: int, rows: int) -> Iterator[list[tuple]]:
@@ -67,10 +62,6 @@ def _batches(connection: Connection, campaign_id: int, rows: int) -> Iterator[li
         cursor.close()
 
 
-def _codes_by_id(campaign: Campaign) -> tuple[dict[int, str], dict[int, str]]:
-    return ({c.id: c.code for c in campaign.counties}, {c.id: c.code for c in campaign.channels})
-
-
 def _local_times(values, timezone: str) -> np.ndarray:
     """UTC timestamps (text from SQLite, datetimes from PostgreSQL) as local datetime64[s]."""
     utc = pd.to_datetime(pd.Series(values), utc=True, format="ISO8601")
@@ -78,15 +69,16 @@ def _local_times(values, timezone: str) -> np.ndarray:
 
 
 def _frame(campaign: Campaign, rows: list[tuple], timezone: str) -> pd.DataFrame:
-    sid, county, channel, attributes, answers, duration, submitted, flags = (
-        map(list, zip(*rows)) if rows else ([] for _ in range(8)))
-    counties, channels = _codes_by_id(campaign)
-    frame = pd.DataFrame({"response_id": pd.Series(sid, dtype=object),
-                          "county": pd.Series(county, dtype=np.int64).map(counties).astype(object),
-                          "channel": pd.Series(channel, dtype=np.int64).map(channels).astype(object)})
-    decoded = decode(campaign.questionnaire, pd.Series(attributes, dtype=object),
-                     pd.Series(answers, dtype=object))
-    frame = pd.concat([frame, decoded], axis=1)
+    sid, channel_ids, packed, duration, submitted, flags = (
+        map(list, zip(*rows)) if rows else ([] for _ in range(6)))
+    size = max((ch.id for ch in campaign.channels), default=0) + 1
+    county_of, code_of = np.empty(size, dtype=object), np.empty(size, dtype=object)
+    for ch in campaign.channels:
+        county_of[ch.id], code_of[ch.id] = ch.county.code, ch.code
+    ids = np.asarray(channel_ids, dtype=np.int64)
+    frame = pd.DataFrame({"response_id": np.asarray(sid, dtype=object),
+                          "county": county_of[ids], "channel": code_of[ids]})
+    frame = pd.concat([frame, decode(campaign.questionnaire, packed)], axis=1)
     frame["duration_s"] = np.asarray(duration, dtype=np.int64)
     frame["submitted_at"] = _local_times(submitted, timezone)
     flags = np.asarray(flags, dtype=np.int64)
@@ -156,14 +148,15 @@ def _write_lines(connection, campaign, out, timezone, progress) -> int:
     questionnaire = campaign.questionnaire
     items, attributes = _item_table(questionnaire), _AttributeText(questionnaire)
     flags = [",".join("1" if bits & int(f) else "0" for f in FLAG_COLUMNS) for bits in range(16)]
-    counties, channels = _codes_by_id(campaign)
+    places = {ch.id: f"{ch.county.code},{ch.code}" for ch in campaign.channels}
+    split = len(questionnaire.attributes)
     written = 0
     for batch in _batches(connection, campaign.id, CHUNK_ROWS):
-        times = np.datetime_as_string(_local_times([r[6] for r in batch], timezone), unit="s")
+        times = np.datetime_as_string(_local_times([r[4] for r in batch], timezone), unit="s")
         out.write("".join(
-            f"{sid},{counties[county]},{channels[channel]}{attributes[attrs]}"
-            f"{answers.translate(items)},{duration},{time},{flags[bits & 15]}\n"
-            for (sid, county, channel, attrs, answers, duration, _, bits), time in zip(batch, times)
+            f"{sid},{places[channel]}{attributes[packed[:split]]}"
+            f"{packed[split:].translate(items)},{duration},{time},{flags[bits & 15]}\n"
+            for (sid, channel, packed, duration, _, bits), time in zip(batch, times)
         ))
         written += len(batch)
         if progress:

@@ -18,10 +18,6 @@ COUNTIES = [campaigns.CountyRow("511502", "翠屏区"), campaigns.CountyRow("511
             campaigns.CountyRow("511523", "江安县")]
 
 
-def pytest_configure(config):
-    config.addinivalue_line("markers", "sqlite_only: needs the embedded SQLite database")
-
-
 @pytest.fixture(scope="session")
 def database(tmp_path_factory):
     if os.environ.get("DATABASE_URL"):

@@ -1,0 +1,83 @@
+"""The respondent page with JavaScript on, in headless Chromium (skipped without it)."""
+import shutil
+import threading
+
+import pytest
+from werkzeug.serving import make_server
+
+from tests.survey_app.test_respond import stored
+
+sync_api = pytest.importorskip("playwright.sync_api")
+CHROMIUM = shutil.which("chromium")
+pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="needs Debian's chromium")
+
+
+@pytest.fixture
+def server(app):
+    httpd = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_port}"
+    httpd.shutdown()
+
+
+@pytest.fixture
+def page():
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-quic"])
+        context = browser.new_context(viewport={"width": 320, "height": 640})
+        yield context.new_page()
+        browser.close()
+
+
+def answer_all(page, questionnaire, code="4"):
+    page.check("input[name=respondent_type][value=parent]")
+    page.check("input[name=area][value=urban]")
+    page.check("input[name=stage][value=primary]")
+    for item_id in questionnaire.item_ids:
+        page.check(f"input[name={item_id}][value='{code}']")
+
+
+def test_progress_and_conditional_stage(server, page, channel_token):
+    page.goto(f"{server}/s/{channel_token}")
+    assert page.is_hidden("#f-stage")
+    assert page.inner_text("#bar-t") == "已完成 0 / 18 题"
+    page.check("input[name=respondent_type][value=teacher]")
+    assert page.is_visible("#f-stage")
+    assert page.inner_text("#bar-t") == "已完成 1 / 19 题"
+    page.check("input[name=respondent_type][value=public]")
+    assert page.is_hidden("#f-stage")
+
+
+def test_answers_survive_a_reload(server, page, channel_token, questionnaire):
+    page.goto(f"{server}/s/{channel_token}")
+    token = page.input_value("input[name=form_token]")
+    page.check("input[name=q05][value='2']")
+    page.reload()
+    assert page.is_checked("input[name=q05][value='2']")
+    assert page.input_value("input[name=form_token]") == token
+
+
+def test_missing_answers_are_marked_without_a_request(app, server, page, channel_token):
+    page.goto(f"{server}/s/{channel_token}")
+    page.click("button[type=submit]")
+    assert page.inner_text("#m-q01") == "请选择一项"
+    assert stored(app) == []
+
+
+def test_offline_submission_is_kept_and_resent_with_the_same_id(app, server, page, channel_token,
+                                                                 questionnaire):
+    page.goto(f"{server}/s/{channel_token}")
+    answer_all(page, questionnaire)
+    page.context.set_offline(True)
+    page.click("button[type=submit]")
+    page.wait_for_selector("#net:has-text('答案已保存在手机上')")
+    assert stored(app) == []
+    page.context.set_offline(False)
+    page.wait_for_url("**/thanks?r=*")
+    assert "提交成功" in page.content()
+    [response] = stored(app)
+    assert page.url.endswith(f"r={response.submission_id}")
+    # The saved answers were cleared once the server acknowledged them.
+    assert page.evaluate("Object.keys(localStorage).length") == 0

@@ -120,8 +120,7 @@ def channel_add(campaign_slug, county, labels):
 def _channels(app, campaign_slug):
     with app.app_context(), db.session() as session:
         target = campaign_service.find_campaign(session, campaign_slug)
-        return [(ch.code, ch.county.code, ch.county.name, ch.label,
-                 campaign_service.link(app.config["BASE_URL"], ch)) for ch in target.channels]
+        return campaign_service.link_rows(target, app.config["BASE_URL"])
 
 
 @main.command(help="列出调查的全部链接（CSV 输出）")
@@ -129,7 +128,7 @@ def _channels(app, campaign_slug):
 def links(campaign_slug):
     rows = _channels(_app(), campaign_slug)
     writer = csv.writer(sys.stdout, lineterminator="\n")
-    writer.writerow(["channel", "county", "county_name", "label", "url"])
+    writer.writerow(campaign_service.LINK_COLUMNS)
     writer.writerows(rows)
 
 
@@ -138,8 +137,8 @@ def links(campaign_slug):
 @click.option("--out", type=click.Path(file_okay=False), required=True)
 def qr(campaign_slug, out):
     rows = _channels(_app(), campaign_slug)
-    for code, _county, county_name, label, url in rows:
-        campaign_service.write_qr(url, Path(out), f"{code}_{county_name}_{label}")
+    for row in rows:
+        campaign_service.write_qr(row[-1], Path(out), campaign_service.qr_stem(row))
     click.echo(f"已生成 {len(rows)} 个二维码（PNG 和 SVG）：{Path(out).resolve()}")
 
 

@@ -96,6 +96,20 @@ def link(base_url: str, channel: Channel) -> str:
     return f"{base_url}/s/{channel.token}"
 
 
+LINK_COLUMNS = ["channel", "county", "county_name", "label", "url"]
+
+
+def link_rows(campaign: Campaign, base_url: str) -> list[tuple[str, str, str, str, str]]:
+    """One row per channel, in the order of LINK_COLUMNS."""
+    return [(ch.code, ch.county.code, ch.county.name, ch.label, link(base_url, ch))
+            for ch in campaign.channels]
+
+
+def qr_stem(row: tuple) -> str:
+    code, _county, county_name, label, _url = row
+    return f"{code}_{county_name}_{label}"
+
+
 def write_qr(url: str, directory: Path, stem: str) -> tuple[Path, Path]:
     """PNG and SVG QR codes of a link; medium error correction survives a printed poster."""
     directory.mkdir(parents=True, exist_ok=True)

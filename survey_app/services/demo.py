@@ -32,17 +32,16 @@ def build_demo(app: Flask, n: int, seed: int, echo=print) -> dict:
             echo("演示调查已存在，直接使用（删除数据目录可重新生成）。")
         with db.session() as session:
             demo = campaigns.find_campaign(session, SLUG)
-            rows = [(ch.code, ch.county.code, ch.county.name, ch.label,
-                     campaigns.link(app.config["BASE_URL"], ch)) for ch in demo.channels]
+            rows = campaigns.link_rows(demo, app.config["BASE_URL"])
     with (out / "links.csv").open("w", encoding="utf-8-sig", newline="") as f:
         writer = csv.writer(f)
-        writer.writerow(["channel", "county", "county_name", "label", "url"])
+        writer.writerow(campaigns.LINK_COLUMNS)
         writer.writerows(rows)
-    for code, _county, name, label, url in rows:
-        campaigns.write_qr(url, out / "qr", f"{code}_{name}_{label}")
+    for row in rows:
+        campaigns.write_qr(row[-1], out / "qr", campaigns.qr_stem(row))
     echo("\n各区县的第一个问卷链接（模拟调查，可用手机或浏览器打开填写）：")
     shown = set()
-    for code, county, name, label, url in rows:
+    for _code, county, name, label, url in rows:
         if county not in shown:
             shown.add(county)
             echo(f"  {name}（{label}）：{url}")

@@ -1,0 +1,81 @@
+"""Base weights and raking (iterative proportional fitting) within each county."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+
+class WeightingError(ValueError):
+    """A problem with the targets or the data that would make the weights wrong."""
+
+
+@dataclass(frozen=True)
+class Margin:
+    """One raking margin: a cell id per respondent (county x category) and each cell's target."""
+
+    variable: str
+    cells: np.ndarray    # int cell id per respondent
+    targets: np.ndarray  # population per cell id
+    labels: list[tuple[str, str]]  # (county, category) per cell id
+
+
+@dataclass(frozen=True)
+class RakeResult:
+    weights: np.ndarray
+    iterations: int
+    max_margin_error: float  # largest |weighted total - target| / target over all cells
+
+
+def base_weights(county: np.ndarray, population: dict[str, float]) -> np.ndarray:
+    """County population / county sample size."""
+    codes, inverse, counts = np.unique(county, return_inverse=True, return_counts=True)
+    missing = [c for c in codes if c not in population]
+    if missing:
+        raise WeightingError(f"人口目标中没有这些区县：{'、'.join(map(str, missing))}")
+    per_county = np.array([population[c] for c in codes], dtype=float) / counts
+    return per_county[inverse]
+
+
+def margin(county: np.ndarray, category: np.ndarray, targets: pd.DataFrame, variable: str) -> Margin:
+    """Cells county x category for one variable, checked against the targets table."""
+    rows = targets[targets["variable"] == variable]
+    labels = list(zip(rows["county"], rows["category"]))
+    index = {label: i for i, label in enumerate(labels)}
+    keys = pd.Series(list(zip(county, category)))
+    cells = keys.map(index)
+    if cells.isna().any():
+        bad = keys[cells.isna()].iloc[0]
+        raise WeightingError(f"变量 {variable}：区县 {bad[0]} 的类别“{bad[1]}”不在人口目标中")
+    cells = cells.to_numpy(dtype=np.int64)
+    present = np.bincount(cells, minlength=len(labels))
+    empty = [labels[i] for i in np.flatnonzero(present == 0)]
+    if empty:
+        raise WeightingError(f"变量 {variable}：这些人口单元没有任何样本：" +
+                             "、".join(f"{c}/{k}" for c, k in empty))
+    return Margin(variable, cells, rows["population"].to_numpy(dtype=float), labels)
+
+
+def rake(weights: np.ndarray, margins: list[Margin], tolerance: float = 1e-10,
+         max_iterations: int = 1000) -> RakeResult:
+    """Iterative proportional fitting to every margin at once (all counties in one pass).
+
+    Stops when no cell total is off its target by more than `tolerance` (relative);
+    raises WeightingError when that does not happen within `max_iterations`.
+    """
+    w = weights.astype(float).copy()
+    for iteration in range(1, max_iterations + 1):
+        for m in margins:
+            totals = np.bincount(m.cells, weights=w, minlength=len(m.targets))
+            w *= (m.targets / totals)[m.cells]
+        error = max(_margin_error(w, m) for m in margins)
+        if error < tolerance:
+            return RakeResult(w, iteration, error)
+    raise WeightingError(f"加权迭代 {max_iterations} 次仍未收敛（最大边际误差 {error:.2e}），"
+                         "请检查人口目标是否一致")
+
+
+def _margin_error(w: np.ndarray, m: Margin) -> float:
+    totals = np.bincount(m.cells, weights=w, minlength=len(m.targets))
+    return float(np.max(np.abs(totals - m.targets) / m.targets))

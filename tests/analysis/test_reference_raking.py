@@ -1,0 +1,80 @@
+"""Against R's survey package 4.1.1 on the 6,000-response reference case.
+
+Expected values were produced by `reference/raking/reference.R` (copied from
+../shared/reference/raking), i.e. by these calls:
+
+    des <- svydesign(ids=~1, strata=~county, weights=~w0, data=d)        # stratified
+    des <- svydesign(ids=~channel, strata=~county, weights=~w0, data=d)  # clustered
+    r <- rake(des, sample.margins=list(~county+respondent_type, ~county+area),
+              population.margins=list(pm_t, pm_a), control=list(maxit=100, epsilon=1e-10))
+    svyby(~index, ~county, r, svymean, deff="replace"); svymean(~index, r, deff="replace")
+    svyby(~s_qNN, ~county, r, svymean, na.rm=TRUE)   # for each item
+"""
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis import estimate, scoring, variance, weighting
+
+REFERENCE = Path(__file__).parent / "reference" / "raking"
+
+
+@pytest.fixture(scope="module")
+def case():
+    d = pd.read_csv(REFERENCE / "responses.csv", dtype={"county": str, "channel": str})
+    targets = pd.read_csv(REFERENCE / "targets.csv", dtype={"county": str})
+    item_weights = pd.read_csv(REFERENCE / "item_weights.csv")
+    items = list(item_weights["item"])
+    scores = (d[items].to_numpy(float) - 1) / 4 * 100
+    index = scoring.respondent_index(scores, item_weights["weight"].to_numpy(float))
+    keep = np.isfinite(index)
+    d, scores, index = d[keep].reset_index(drop=True), scores[keep], index[keep]
+    county = d["county"].to_numpy()
+    population = targets[targets.variable == "respondent_type"].groupby("county").population.sum()
+    margins = [weighting.margin(county, d[v].to_numpy(), targets, v) for v in ("respondent_type", "area")]
+    raked = weighting.rake(weighting.base_weights(county, population.to_dict()), margins)
+    codes, strata = np.unique(county, return_inverse=True)
+    return dict(d=d, items=items, scores=scores, index=index, weights=raked.weights, codes=codes,
+                strata=strata, cells=tuple(m.cells for m in margins))
+
+
+def design(case, clustered):
+    clusters = (np.unique(case["d"]["channel"], return_inverse=True)[1] if clustered
+                else np.arange(len(case["d"])))
+    return variance.Design(case["weights"], case["strata"], clusters, case["cells"])
+
+
+@pytest.mark.parametrize("kind", ["stratified", "clustered"])
+def test_county_and_overall_index_match_r(case, kind):
+    expected = pd.read_csv(REFERENCE / f"expected_{kind}" / "county_results.csv",
+                           dtype={"county": str}).set_index("county")
+    got = estimate.means(design(case, kind == "clustered"), case["index"])
+    county = expected.loc[list(case["codes"])]
+    np.testing.assert_allclose(got.mean[:, 0], county["index"], rtol=0, atol=1e-6)
+    np.testing.assert_allclose(got.se[:, 0], county["se"], rtol=1e-4)
+    np.testing.assert_allclose(got.mean_all[0], expected.loc["ALL", "index"], rtol=0, atol=1e-6)
+    np.testing.assert_allclose(got.se_all[0], expected.loc["ALL", "se"], rtol=1e-4)
+    np.testing.assert_array_equal(got.n[:, 0], county["n"])
+    n_eff = estimate.kish_effective_n(case["weights"], case["strata"], len(case["codes"]))
+    np.testing.assert_allclose(n_eff, county["n_effective"], rtol=1e-9)
+
+
+@pytest.mark.parametrize("kind", ["stratified", "clustered"])
+def test_item_means_match_r(case, kind):
+    expected = pd.read_csv(REFERENCE / f"expected_{kind}" / "item_results.csv", dtype={"county": str})
+    got = estimate.means(design(case, kind == "clustered"), case["scores"])
+    rows = [list(case["codes"]).index(c) for c in expected["county"]]
+    cols = [case["items"].index(i) for i in expected["item"]]
+    np.testing.assert_allclose(got.mean[rows, cols], expected["mean"], rtol=0, atol=1e-6)
+    np.testing.assert_allclose(got.se[rows, cols], expected["se"], rtol=1e-4)
+
+
+def test_raking_meets_every_margin(case):
+    d, w = case["d"], case["weights"]
+    targets = pd.read_csv(REFERENCE / "targets.csv", dtype={"county": str})
+    for variable in ("respondent_type", "area"):
+        totals = pd.Series(w).groupby([d["county"], d[variable]]).sum()
+        wanted = targets[targets.variable == variable].set_index(["county", "category"]).population
+        np.testing.assert_allclose(totals.loc[wanted.index], wanted, rtol=1e-9)

@@ -24,6 +24,10 @@ class Means:
     deff_all: np.ndarray
     cov_with_all: np.ndarray  # covariance of each county's mean with the overall mean (S x k)
 
+    def with_all(self, name: str) -> np.ndarray:
+        """A per-county field with the overall value appended as a last row ((S + 1) x k)."""
+        return np.vstack([getattr(self, name), getattr(self, name + "_all")[None, :]])
+
 
 def means(design: Design, y: np.ndarray) -> Means:
     """Domain means of each column of y (n x k; NaN = not answered, outside the domain).

@@ -4,7 +4,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 
 
 class WeightingError(ValueError):
@@ -38,25 +37,6 @@ def base_weights(county: np.ndarray, population: dict[str, float]) -> np.ndarray
     return per_county[inverse]
 
 
-def margin(county: np.ndarray, category: np.ndarray, targets: pd.DataFrame, variable: str) -> Margin:
-    """Cells county x category for one variable, checked against the targets table."""
-    rows = targets[targets["variable"] == variable]
-    labels = list(zip(rows["county"], rows["category"]))
-    index = {label: i for i, label in enumerate(labels)}
-    keys = pd.Series(list(zip(county, category)))
-    cells = keys.map(index)
-    if cells.isna().any():
-        bad = keys[cells.isna()].iloc[0]
-        raise WeightingError(f"变量 {variable}：区县 {bad[0]} 的类别“{bad[1]}”不在人口目标中")
-    cells = cells.to_numpy(dtype=np.int64)
-    present = np.bincount(cells, minlength=len(labels))
-    empty = [labels[i] for i in np.flatnonzero(present == 0)]
-    if empty:
-        raise WeightingError(f"变量 {variable}：这些人口单元没有任何样本：" +
-                             "、".join(f"{c}/{k}" for c, k in empty))
-    return Margin(variable, cells, rows["population"].to_numpy(dtype=float), labels)
-
-
 def rake(weights: np.ndarray, margins: list[Margin], tolerance: float = 1e-10,
          max_iterations: int = 1000) -> RakeResult:
     """Iterative proportional fitting to every margin at once (all counties in one pass).
@@ -79,3 +59,29 @@ def rake(weights: np.ndarray, margins: list[Margin], tolerance: float = 1e-10,
 def _margin_error(w: np.ndarray, m: Margin) -> float:
     totals = np.bincount(m.cells, weights=w, minlength=len(m.targets))
     return float(np.max(np.abs(totals - m.targets) / m.targets))
+
+
+def trim(base: np.ndarray, weights: np.ndarray, margins: list[Margin], bounds: tuple[float, float],
+         rounds: int = 50) -> RakeResult:
+    """Keep weight / base weight within bounds, re-raking after each trim.
+
+    Returns the last weights, which respect the bounds; `max_margin_error` reports how
+    far the margins then miss (trimming trades margin fit for variance).
+    """
+    lower, upper = bounds
+    if not 0 < lower <= 1 <= upper:
+        raise WeightingError(f"截尾范围 {lower}–{upper} 无效：应满足 0 < 下限 ≤ 1 ≤ 上限")
+    w = weights
+    for round_ in range(1, rounds + 1):
+        w = np.clip(w, lower * base, upper * base)
+        try:
+            raked = rake(w, margins, max_iterations=200)
+            w_next = raked.weights
+        except WeightingError:
+            w_next = w
+        if np.all((w_next >= lower * base * (1 - 1e-9)) & (w_next <= upper * base * (1 + 1e-9))):
+            w = w_next
+            break
+        w = w_next
+    w = np.clip(w, lower * base, upper * base)
+    return RakeResult(w, round_, max(_margin_error(w, m) for m in margins))

@@ -171,6 +171,32 @@ def export_responses(campaign_slug, out):
     click.echo(f"已导出 {written} 份答卷：{out}", err=True)
 
 
+@main.command(help="计算各区县加权满意度结果（指数、置信区间、排名、题目、问题清单）")
+@click.argument("responses_csv", type=click.Path(exists=True, dir_okay=False))
+@click.option("--questionnaire", "questionnaire_name", default="county_education_satisfaction",
+              show_default=True, help="内置问卷名或 YAML 文件路径")
+@click.option("--targets", "targets_csv", type=click.Path(exists=True, dir_okay=False),
+              help="人口目标 CSV（county,variable,category,population）；不给则不加权")
+@click.option("--out", type=click.Path(file_okay=False), required=True, help="输出目录")
+@click.option("--item-weights", "item_weights_csv", type=click.Path(exists=True, dir_okay=False),
+              help="题目权重 CSV（item,weight），覆盖问卷中的权重")
+@click.option("--cluster", help="整群列（如 channel：链接按学校分发时）")
+@click.option("--no-quality-exclusions", is_flag=True, help="不按质量规则剔除任何答卷（仍报告标记）")
+@click.option("--exclude", help="剔除的质量规则，逗号分隔（默认 speeder,duplicate_id,honeypot,incomplete）")
+@click.option("--trim", help="权重截尾范围（最终权重/基础权重），如 0.3,3")
+@click.option("--adjust", type=click.Choice(["holm", "bh"]), default="holm", show_default=True,
+              help="问题清单的多重检验校正")
+def analyze(responses_csv, questionnaire_name, targets_csv, out, item_weights_csv, cluster,
+            no_quality_exclusions, exclude, trim, adjust):
+    from survey_app.services.analysis_run import run_analysis
+    written = run_analysis(
+        responses_csv=Path(responses_csv), questionnaire_name=questionnaire_name,
+        targets_csv=Path(targets_csv) if targets_csv else None, out=Path(out),
+        item_weights_csv=Path(item_weights_csv) if item_weights_csv else None, cluster=cluster,
+        no_quality_exclusions=no_quality_exclusions, exclude=exclude, trim=trim, adjust=adjust)
+    click.echo(f"已写入 {len(written)} 个文件：{Path(out).resolve()}")
+
+
 @main.command(help="用生产级服务器（gunicorn，多进程）运行系统")
 @click.option("--bind", default="127.0.0.1:8000", show_default=True, envvar="SURVEY_BIND")
 @click.option("--workers", default=4, show_default=True, envvar="WEB_CONCURRENCY")

@@ -17,6 +17,7 @@ import pandas as pd
 import pytest
 
 from analysis import estimate, scoring, variance, weighting
+from analysis import targets as analysis_targets
 
 REFERENCE = Path(__file__).parent / "reference" / "raking"
 
@@ -33,7 +34,7 @@ def case():
     d, scores, index = d[keep].reset_index(drop=True), scores[keep], index[keep]
     county = d["county"].to_numpy()
     population = targets[targets.variable == "respondent_type"].groupby("county").population.sum()
-    margins = [weighting.margin(county, d[v].to_numpy(), targets, v) for v in ("respondent_type", "area")]
+    margins = analysis_targets.margins(targets, county, d)
     raked = weighting.rake(weighting.base_weights(county, population.to_dict()), margins)
     codes, strata = np.unique(county, return_inverse=True)
     return dict(d=d, items=items, scores=scores, index=index, weights=raked.weights, codes=codes,

@@ -1,0 +1,1 @@
+"""Renders analysis results as documents: CSV tables now; charts, xlsx, pdf, docx, sav later."""

@@ -1,0 +1,156 @@
+"""The whole analysis job: settings, errors, and methods that must agree."""
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import questionnaires
+from analysis import estimate, job, quality, variance, weighting
+from analysis import targets as target_tables
+
+REFERENCE = Path(__file__).parent / "reference" / "raking"
+KEEP_ALL = quality.QualitySettings(exclude=frozenset(), min_items_answered=1)
+
+
+@pytest.fixture(scope="module")
+def questionnaire():
+    return questionnaires.load("county_education_satisfaction")
+
+
+@pytest.fixture(scope="module")
+def responses():
+    return pd.read_csv(REFERENCE / "responses.csv", dtype={"county": str, "channel": str})
+
+
+@pytest.fixture(scope="module")
+def targets():
+    return pd.read_csv(REFERENCE / "targets.csv", dtype={"county": str})
+
+
+@pytest.fixture(scope="module")
+def item_weights():
+    table = pd.read_csv(REFERENCE / "item_weights.csv")
+    return dict(zip(table["item"], table["weight"]))
+
+
+def run(responses, questionnaire, targets, **settings):
+    return job.analyze(responses, questionnaire, targets, job.Settings(**settings))
+
+
+def test_job_reproduces_r_through_the_public_entry_point(responses, questionnaire, targets, item_weights):
+    # Same R calls as test_reference_raking.py (clustered design).
+    expected = pd.read_csv(REFERENCE / "expected_clustered" / "county_results.csv", dtype={"county": str})
+    result = run(responses, questionnaire, targets, item_weights=item_weights, quality=KEEP_ALL,
+                 cluster="channel")
+    got = result.county_results.set_index("county").loc[expected["county"]]
+    np.testing.assert_allclose(got["index"], expected["index"], atol=1e-6, rtol=0)
+    np.testing.assert_allclose(got["se"], expected["se"], rtol=1e-4)
+    np.testing.assert_allclose(got["n_effective"], expected["n_effective"], rtol=1e-9)
+    items = pd.read_csv(REFERENCE / "expected_clustered" / "item_results.csv", dtype={"county": str})
+    merged = items.merge(result.item_results, on=["county", "item"], suffixes=("_r", ""))
+    np.testing.assert_allclose(merged["mean"], merged["mean_r"], atol=1e-6, rtol=0)
+    np.testing.assert_allclose(merged["se"], merged["se_r"], rtol=1e-4)
+
+
+def test_raking_on_one_margin_equals_post_stratification(responses, questionnaire, targets):
+    """Raking to area alone must give the closed-form post-stratified weights."""
+    area = targets[targets.variable == "area"]
+    result = run(responses, questionnaire, area, quality=KEEP_ALL)
+    weights = result.weights.set_index("response_id")["weight"]
+    cell = responses.set_index("response_id")[["county", "area"]]
+    population = area.set_index(["county", "category"])["population"]
+    counts = cell.groupby(["county", "area"]).size()
+    expected = [population[(c, a)] / counts[(c, a)] for c, a in cell.loc[weights.index].itertuples(index=False)]
+    np.testing.assert_allclose(weights.to_numpy(), expected, rtol=1e-9)
+
+
+def test_unit_weights_give_unweighted_statistics(responses, questionnaire):
+    result = run(responses, questionnaire, None, quality=KEEP_ALL)
+    scores = (responses[list(questionnaire.item_ids)] - 1) * 25.0
+    by_county = scores.groupby(responses["county"]).mean()
+    items = result.item_results.set_index(["county", "item"])["mean"]
+    for county in by_county.index:
+        np.testing.assert_allclose(items.loc[county].loc[list(questionnaire.item_ids)],
+                                   by_county.loc[county], rtol=1e-12)
+    # Unit weights, no calibration, one response per PSU: the linearized SE of a county's
+    # index is exactly s / sqrt(n) with the (n - 1) sample variance.
+    scored = responses[list(questionnaire.item_ids)].notna().sum(axis=1) >= 1
+    index = ((scores * pd.Series(1.0, index=scores.columns)).mean(axis=1))[scored]
+    county = responses.loc[scored, "county"]
+    textbook = index.groupby(county).std(ddof=1) / np.sqrt(index.groupby(county).size())
+    got = result.county_results.set_index("county")
+    np.testing.assert_allclose(got.loc[textbook.index, "index"], index.groupby(county).mean(), rtol=1e-12)
+    np.testing.assert_allclose(got.loc[textbook.index, "se"], textbook, rtol=1e-10)
+
+
+def test_quality_exclusions_are_counted_per_county(responses, questionnaire, targets):
+    data = responses.copy()
+    data.loc[data.index[:30], "duration_s"] = 5          # speeders
+    data.loc[data.index[30:32], "response_id"] = data.loc[data.index[0], "response_id"]  # duplicate ids
+    result = run(data, questionnaire, targets)
+    table = result.quality.set_index("county")
+    assert table.loc["ALL", "speeder"] == 30 + (responses["duration_s"] < 60).sum()
+    assert table.loc["ALL", "duplicate_id"] == 2
+    assert table.loc["ALL", "excluded"] == table.loc["ALL", "received"] - table.loc["ALL", "used"]
+    assert table.loc["ALL", "straightline"] > 0       # flagged ...
+    assert result.record["responses"]["used"] == table.loc["ALL", "used"]  # ... but not excluded
+    assert "straightline" not in result.record["quality"]["exclude"]
+
+
+@pytest.mark.parametrize("edit, words", [
+    (lambda d, t: d.drop(columns=["q07"]), "缺少列：q07"),
+    (lambda d, t: d.assign(q03=d["q03"].where(d.index != 4, 7)), "第 6 行 q03 列"),
+    (lambda d, t: d.assign(county=d["county"].where(d.index != 9, "999999")), "第 11 行：区县“999999”"),
+    (lambda d, t: d.assign(area=d["area"].where(d.index != 2, "suburb")), "“suburb”不在人口目标中"),
+])
+def test_bad_inputs_name_the_row_or_column(responses, questionnaire, targets, edit, words):
+    with pytest.raises(job.AnalysisError, match=words):
+        run(edit(responses.copy(), targets), questionnaire, targets, quality=KEEP_ALL)
+
+
+def test_inconsistent_margins_are_refused(responses, questionnaire, targets):
+    bad = targets.copy()
+    bad.loc[(bad.county == "511502") & (bad.category == "urban"), "population"] += 5000
+    with pytest.raises(job.AnalysisError, match="区县 511502 各变量的人口合计不一致"):
+        run(responses, questionnaire, bad)
+
+
+def test_an_empty_population_cell_is_collapsed_and_reported(responses, questionnaire, targets):
+    data = responses[~((responses.county == "511523") & (responses.respondent_type == "teacher"))]
+    result = run(data, questionnaire, targets, quality=KEEP_ALL)
+    [note] = result.record["weighting"]["collapsed"]
+    assert "511523" in note and "teacher" in note
+    with pytest.raises(job.AnalysisError, match="没有任何样本|没有样本"):
+        run(data, questionnaire, targets, quality=KEEP_ALL, collapse_empty_cells=False)
+
+
+def test_trimming_keeps_weight_ratios_within_bounds(responses, questionnaire, targets):
+    plain = run(responses, questionnaire, targets, quality=KEEP_ALL)
+    trimmed = run(responses, questionnaire, targets, quality=KEEP_ALL, trim_bounds=(0.5, 2.0))
+    county = responses["county"].to_numpy()
+    population = target_tables.county_populations(targets)
+    base = weighting.base_weights(county, population)
+    ratio = trimmed.weights["weight"].to_numpy() / base
+    assert ratio.min() >= 0.5 - 1e-9 and ratio.max() <= 2.0 + 1e-9
+    assert (plain.weights["weight"].to_numpy() / base).max() > 2.0  # trimming had work to do
+    assert trimmed.record["weighting"]["max_margin_error_after_trimming"] >= 0
+
+
+def test_rank_intervals_contain_the_rank_and_grades_follow_thresholds(responses, questionnaire, targets):
+    table = run(responses, questionnaire, targets).county_results
+    counties = table[table.county != "ALL"]
+    assert ((counties["rank_low"] <= counties["rank"]) & (counties["rank"] <= counties["rank_high"])).all()
+    for _, row in counties.iterrows():
+        expected = "优秀" if row["index"] >= 90 else "良好" if row["index"] >= 80 else \
+            "中等" if row["index"] >= 70 else "较差"
+        assert row["grade"] == expected
+
+
+def test_problem_list_is_adjusted_and_ordered(responses, questionnaire, targets):
+    problems = run(responses, questionnaire, targets, adjustment="bh").problems
+    assert (problems["p_adjusted"] >= problems["p_value"] - 1e-15).all()
+    for _, rows in problems.groupby("county"):
+        assert rows["severity"].is_monotonic_increasing
+    flagged = problems[problems["reason"].str.contains("显著")]
+    assert (flagged["p_adjusted"] < 0.05).all() and (flagged["difference"] < 0).all()

@@ -8,14 +8,16 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import click
+
 import questionnaires
-from survey_app import db
-from survey_app.app import create_app
 from survey_app.services import ServiceError
-from survey_app.services import campaigns as campaign_service
+
+# Commands import the web app, the database and the QR library only when they run, so
+# `survey analyze` starts without them.
 
 
 def _app():
+    from survey_app.app import create_app
     return create_app()
 
 
@@ -55,6 +57,7 @@ main.add_command(database, "db")
 
 @database.command("upgrade", help="创建或升级数据库结构")
 def db_upgrade():
+    from survey_app import db
     app = _app()
     db.upgrade(app.extensions["survey_engine"])
     click.echo(f"数据库已是最新结构：{app.extensions['survey_engine'].url.render_as_string()}")
@@ -75,6 +78,8 @@ def campaign():
 @click.option("--opens", required=True, help="开始时间（当地时间）")
 @click.option("--closes", required=True, help="结束时间（当地时间）")
 def campaign_create(slug, questionnaire_name, counties, name, organizer, opens, closes):
+    from survey_app import db
+    from survey_app.services import campaigns as campaign_service
     app = _app()
     tz = app.config["TIMEZONE"]
     questionnaire = questionnaires.load(questionnaire_name)
@@ -88,9 +93,11 @@ def campaign_create(slug, questionnaire_name, counties, name, organizer, opens, 
 
 @campaign.command("list", help="列出所有调查")
 def campaign_list():
-    app = _app()
     from sqlalchemy import func, select
+
+    from survey_app import db
     from survey_app.models import Campaign, Response
+    app = _app()
     now = datetime.now(timezone.utc)
     status_text = {"open": "进行中", "not_open": "未开始", "closed": "已结束"}
     with app.app_context(), db.session() as session:
@@ -109,6 +116,8 @@ def channel():
 @click.argument("county")
 @click.argument("labels", nargs=-1, required=True)
 def channel_add(campaign_slug, county, labels):
+    from survey_app import db
+    from survey_app.services import campaigns as campaign_service
     app = _app()
     with app.app_context(), db.session() as session:
         target = campaign_service.find_campaign(session, campaign_slug)
@@ -118,6 +127,8 @@ def channel_add(campaign_slug, county, labels):
 
 
 def _channels(app, campaign_slug):
+    from survey_app import db
+    from survey_app.services import campaigns as campaign_service
     with app.app_context(), db.session() as session:
         target = campaign_service.find_campaign(session, campaign_slug)
         return campaign_service.link_rows(target, app.config["BASE_URL"])
@@ -126,6 +137,7 @@ def _channels(app, campaign_slug):
 @main.command(help="列出调查的全部链接（CSV 输出）")
 @click.argument("campaign_slug")
 def links(campaign_slug):
+    from survey_app.services import campaigns as campaign_service
     rows = _channels(_app(), campaign_slug)
     writer = csv.writer(sys.stdout, lineterminator="\n")
     writer.writerow(campaign_service.LINK_COLUMNS)
@@ -136,6 +148,7 @@ def links(campaign_slug):
 @click.argument("campaign_slug")
 @click.option("--out", type=click.Path(file_okay=False), required=True)
 def qr(campaign_slug, out):
+    from survey_app.services import campaigns as campaign_service
     rows = _channels(_app(), campaign_slug)
     for row in rows:
         campaign_service.write_qr(row[-1], Path(out), campaign_service.qr_stem(row))
@@ -152,6 +165,8 @@ def export():
 @click.option("--out", type=click.Path(dir_okay=False, allow_dash=True), required=True,
               help="输出文件，- 表示标准输出")
 def export_responses(campaign_slug, out):
+    from survey_app import db
+    from survey_app.services import campaigns as campaign_service
     from survey_app.services import responses
     app = _app()
     progress = (lambda n: click.echo(f"  已导出 {n} 份", err=True)) if out != "-" else None
@@ -201,6 +216,7 @@ def analyze(responses_csv, questionnaire_name, targets_csv, out, item_weights_cs
 @click.option("--bind", default="127.0.0.1:8000", show_default=True, envvar="SURVEY_BIND")
 @click.option("--workers", default=4, show_default=True, envvar="WEB_CONCURRENCY")
 def serve(bind, workers):
+    from survey_app import db
     from survey_app.server import run
     app = _app()  # generates the secret key once, before workers start
     db.upgrade(app.extensions["survey_engine"])

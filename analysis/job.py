@@ -7,14 +7,14 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 import pandas as pd
 
-from analysis import compare, estimate, quality, reliability, scoring, targets as target_tables
+from analysis import compare, estimate, quality, reliability, scoring, shrinkage
+from analysis import targets as target_tables
+from analysis.inputs import AnalysisError, Factor, Responses, encode
 from analysis.variance import Design
 from analysis.weighting import WeightingError, base_weights, rake, trim
 from questionnaires import Questionnaire
 
-
-class AnalysisError(ValueError):
-    """Bad input; the message (Chinese) names the row or column at fault."""
+__all__ = ["AnalysisError", "Results", "Settings", "analyze"]
 
 
 @dataclass(frozen=True)
@@ -29,7 +29,8 @@ class Settings:
     problem_threshold: float = 70.0                   # an item below this is a problem anyway
     adjustment: str = "holm"                          # or "bh"
     alpha: float = 0.05
-    min_effective_n: float = 100.0                   # below: flagged as imprecise
+    min_effective_n: float = 100.0                    # below: flagged as imprecise
+    shrinkage: bool = False                           # add Fay-Herriot estimates of the index
 
 
 @dataclass
@@ -50,96 +51,81 @@ def analyze(responses: pd.DataFrame, questionnaire: Questionnaire, targets: pd.D
     """Quality rules -> scores -> weights -> estimates with linearized SEs -> comparisons."""
     if settings.adjustment not in compare.ADJUSTMENTS:
         raise AnalysisError(f"多重检验校正方法“{settings.adjustment}”未知，可用 holm 或 bh")
-    items = list(questionnaire.item_ids)
     if targets is not None:
         try:
             targets = target_tables.validate(targets)
         except WeightingError as exc:
             raise AnalysisError(str(exc)) from exc
-    frame = _checked(responses, questionnaire, settings, targets)
-    codes = scoring.item_codes(frame, items)
+    variables = sorted(set(targets["variable"])) if targets is not None else []
+    data = encode(responses, questionnaire, variables, settings.cluster)
+    if targets is not None:
+        _check_counties(data, targets)
     mapping = scoring.ScoreMapping(settings.score_mapping) if settings.score_mapping \
         else scoring.ScoreMapping.from_questionnaire(questionnaire)
-    scores = mapping.apply(codes)
     item_weights = _item_weights(questionnaire, settings)
-    answered = ~np.isnan(scores)
 
-    rule_flags = quality.flags(frame, codes, answered, settings.quality)
-    dropped = quality.excluded(rule_flags, settings.quality) | rule_flags["incomplete"].to_numpy()
-    quality_table = quality.report(frame["county"], rule_flags, dropped)
-    keep = ~dropped
-    frame, codes, scores, answered = frame[keep], codes[keep], scores[keep], answered[keep]
+    scores = mapping.apply(data.codes)
+    found = quality.flags(data, ~np.isnan(scores), settings.quality)
+    dropped = found.excluded(settings.quality)
+    quality_table = quality.report(data.county.codes, data.county.labels, found, dropped)
+    used = data.take(np.flatnonzero(~dropped))
+    scores = scores[~dropped]
+    if not len(used):
+        raise AnalysisError("按质量规则剔除后没有可用的答卷")
     index = scoring.respondent_index(scores, item_weights, settings.quality.min_items_answered)
-    county = frame["county"].to_numpy()
-    county_codes, strata = np.unique(county, return_inverse=True)
+    # Counties are renumbered over the responses kept: every stratum has respondents.
+    county_codes, strata = np.unique(used.county.codes, return_inverse=True)
+    counties = used.county.labels[county_codes]
 
-    weights, weighting_record, margins = _weights(frame, county, targets, settings)
-    clusters = (pd.factorize(frame["county"] + "\x1f" + frame[settings.cluster].astype(str))[0]
-                if settings.cluster else np.arange(len(frame)))
+    weights, weighting_record, margins = _weights(used, strata, counties, targets, settings)
+    clusters = (np.unique(used.cluster.codes, return_inverse=True)[1] if settings.cluster
+                else np.arange(len(used)))
     design = Design(weights, strata, clusters, tuple(m.cells for m in margins))
 
-    satisfied = _share(codes, answered, questionnaire.scale.satisfied)
-    dissatisfied = _share(codes, answered, questionnaire.scale.dissatisfied)
-    est = estimate.means(design, np.column_stack([index, scores, satisfied, dissatisfied]))
-    k = len(items)
-    n_eff = estimate.kish_effective_n(weights, strata, len(county_codes))
+    k = len(questionnaire.items)
+    satisfied = scoring.recode(used.codes, _indicator(questionnaire.scale.satisfied, mapping), np.float32)
+    dissatisfied = scoring.recode(used.codes, _indicator(questionnaire.scale.dissatisfied, mapping), np.float32)
+    groups = _breakdown_groups(used, questionnaire)
+    domains = [np.where(codes == option, index, np.nan) for _, codes, options in groups
+               for option in range(len(options))]
+    est = estimate.means(design, [index[:, None], scores, satisfied, dissatisfied, *[d[:, None] for d in domains]])
+    n_eff = estimate.kish_effective_n(weights, strata, len(counties))
     n_eff_all = weights.sum() ** 2 / (weights ** 2).sum()
 
-    county_results = _county_results(est, county_codes, n_eff, n_eff_all, settings)
-    item_results = _item_results(est, county_codes, questionnaire, k)
-    problems = _problems(est, county_codes, questionnaire, k, settings)
-    breakdowns = _breakdowns(design, index, frame, questionnaire, county_codes)
-    alpha_table = reliability.cronbach_table(scores, weights, strata, county_codes)
-    drivers = reliability.drivers(scores, index, weights, items, item_weights, est.mean_all[1:1 + k])
+    county_results = _county_results(est, counties, n_eff, n_eff_all, settings)
+    item_results = _item_results(est, counties, questionnaire, k)
+    problems = _problems(est, counties, questionnaire, k, settings)
+    breakdowns = _breakdowns(est, counties, groups, 1 + 3 * k)
+    alpha_table = reliability.cronbach_table(scores, weights, strata, counties)
+    drivers = reliability.drivers(scores, index, weights, list(questionnaire.item_ids), item_weights,
+                                  est.mean_all[1:1 + k])
 
     record = {
         "questionnaire": {"id": questionnaire.id, "version": questionnaire.version},
         "score_mapping": {str(c): s for c, s in sorted(mapping.scores.items())},
-        "item_weights": dict(zip(items, map(float, item_weights))),
+        "item_weights": dict(zip(questionnaire.item_ids, map(float, item_weights))),
         "quality": {**asdict(settings.quality), "exclude": sorted(settings.quality.exclude),
-                    "speeder_threshold_s": rule_flags.attrs["speeder_threshold_s"]},
+                    "speeder_threshold_s": found.speeder_threshold_s},
         "weighting": weighting_record,
         "design": {"strata": "county", "clusters": settings.cluster or "none (each response)",
                    "variance": "Taylor linearization with raking residuals (as R survey::rake + svymean)"},
         "grades": [[b, label] for b, label in settings.grades.bounds],
         "problem_threshold": settings.problem_threshold, "adjustment": settings.adjustment,
         "alpha": settings.alpha, "min_effective_n": settings.min_effective_n,
-        "responses": {"received": int(len(responses)), "used": int(len(frame))},
+        "shrinkage": "Fay-Herriot, REML" if settings.shrinkage else None,
+        "responses": {"received": int(len(data)), "used": int(len(used))},
     }
-    weight_table = pd.DataFrame({"response_id": frame["response_id"].to_numpy(), "county": county,
-                                 "weight": weights})
+    weight_table = pd.DataFrame({"response_id": used.response_id, "county": counties[strata], "weight": weights})
     return Results(county_results, item_results, quality_table, weight_table, breakdowns, problems,
                    alpha_table, drivers, record)
 
 
-def _checked(responses, questionnaire, settings, targets) -> pd.DataFrame:
-    needed = ["response_id", "county", "duration_s", *questionnaire.item_ids]
-    if targets is not None:
-        needed += sorted(set(targets["variable"]))
-    if settings.cluster:
-        needed.append(settings.cluster)
-    missing = [c for c in needed if c not in responses]
-    if missing:
-        raise AnalysisError(f"答卷数据缺少列：{'、'.join(dict.fromkeys(missing))}")
-    frame = responses.copy()
-    frame.index = pd.RangeIndex(2, len(frame) + 2, name="行")  # file line numbers
-    frame["county"] = frame["county"].astype(str)
-    allowed = set(questionnaire.scale.codes)
-    for item in questionnaire.item_ids:
-        values = pd.to_numeric(frame[item], errors="coerce")
-        bad = (values.isna() & frame[item].notna()) | (values.notna() & ~values.isin(allowed))
-        if bad.any():
-            row = frame.index[bad.to_numpy()][0]
-            raise AnalysisError(f"第 {row} 行 {item} 列：答案代码“{frame.at[row, item]}”不在量表中"
-                                f"（可用：{'、'.join(map(str, sorted(allowed)))}）")
-        frame[item] = values
-    if targets is not None:
-        known = set(targets["county"].astype(str))
-        unknown = ~frame["county"].isin(known)
-        if unknown.any():
-            row = frame.index[unknown.to_numpy()][0]
-            raise AnalysisError(f"第 {row} 行：区县“{frame.at[row, 'county']}”不在人口目标中")
-    return frame
+def _check_counties(data: Responses, targets: pd.DataFrame) -> None:
+    known = set(targets["county"])
+    unknown = [i for i, label in enumerate(data.county.labels) if label not in known]
+    if unknown:
+        row = int(np.flatnonzero(np.isin(data.county.codes, unknown))[0])
+        raise AnalysisError(f"第 {data.line[row]} 行：区县“{data.county.label_of(row)}”不在人口目标中")
 
 
 def _item_weights(questionnaire: Questionnaire, settings: Settings) -> np.ndarray:
@@ -156,22 +142,18 @@ def _item_weights(questionnaire: Questionnaire, settings: Settings) -> np.ndarra
     return weights
 
 
-def _weights(frame, county, targets, settings):
+def _weights(used: Responses, strata, counties, targets, settings):
     if targets is None:
-        return np.ones(len(frame)), {"method": "none: every response weight 1"}, []
-    notes: list[str] = []
-    data = frame
+        return np.ones(len(used)), {"method": "none: every response weight 1"}, []
     try:
-        if settings.collapse_empty_cells:
-            targets, recode, notes = target_tables.collapse_empty_cells(targets, county, frame)
-            data = _recoded(frame, county, recode)
-        base = base_weights(county, target_tables.county_populations(targets))
-        margins = target_tables.margins(targets, county, data)
+        margins, notes = target_tables.margins(targets, Factor(strata, counties), used.attributes, used.line,
+                                               settings.collapse_empty_cells)
+        population = target_tables.county_populations(targets)
+        base = base_weights(strata, np.array([population[c] for c in counties]))
         raked = rake(base, margins)
         trimmed = trim(base, raked.weights, margins, settings.trim_bounds) if settings.trim_bounds else None
     except WeightingError as exc:
         raise AnalysisError(str(exc)) from exc
-    final = trimmed.weights if trimmed else raked.weights
     fingerprint = hashlib.sha256(targets.sort_values(["county", "variable", "category"])
                                  .to_csv(index=False).encode()).hexdigest()
     record = {
@@ -184,43 +166,37 @@ def _weights(frame, county, targets, settings):
         "max_margin_error_after_trimming": trimmed.max_margin_error if trimmed else None,
         "empty_cells": "collapsed into a neighbour" if settings.collapse_empty_cells else "error",
         "collapsed": notes, "targets_sha256": fingerprint,
+        # Counties with targets but no usable response: not weighted, not in the overall figure.
+        "counties_without_responses": sorted(set(targets["county"]) - set(counties)),
     }
-    return final, record, margins
+    return (trimmed or raked).weights, record, margins
 
 
-def _recoded(frame, county, recode):
-    if not recode:
-        return frame
-    data = frame.copy()
-    for key, neighbour in recode.items():
-        c, variable, category = key.split("/", 2)
-        mask = (county == c) & (data[variable].astype(str) == category).to_numpy()
-        data.loc[mask, variable] = neighbour
-    return data
-
-
-def _share(codes, answered, selected) -> np.ndarray:
-    """100 if the answer is in `selected`, 0 if otherwise answered, NaN if not answered."""
-    return np.where(answered, np.isin(codes, list(selected)) * 100.0, np.nan)
+def _indicator(selected, mapping: scoring.ScoreMapping) -> dict[int, float]:
+    """100 for the selected answer codes, 0 for the other scored codes."""
+    return {code: 100.0 if code in selected else 0.0 for code in mapping.scores}
 
 
 def _ci(mean, se):
     return mean - compare.Z95 * se, mean + compare.Z95 * se
 
 
-def _county_results(est, county_codes, n_eff, n_eff_all, settings) -> pd.DataFrame:
+def _county_results(est, counties, n_eff, n_eff_all, settings) -> pd.DataFrame:
     mean, se = est.mean[:, 0], est.se[:, 0]
     low, high = compare.rank_intervals(mean, se)
     diff, se_diff, p = compare.difference_from_all(mean, se, est.mean_all[0], est.se_all[0],
                                                    est.cov_with_all[:, 0])
     table = pd.DataFrame({
-        "county": county_codes, "n": est.n[:, 0].astype(int), "n_effective": n_eff,
+        "county": counties, "n": est.n[:, 0].astype(int), "n_effective": n_eff,
         "index": mean, "se": se, "ci_low": _ci(mean, se)[0], "ci_high": _ci(mean, se)[1],
         "deff": est.deff[:, 0], "rank": compare.ranks(mean), "rank_low": low, "rank_high": high,
         "grade": [settings.grades.of(m) for m in mean],
         "diff_vs_all": diff, "se_diff": se_diff, "p_vs_all": p,
         "imprecise": n_eff < settings.min_effective_n,
     })
+    if settings.shrinkage:
+        fit = shrinkage.fay_herriot(mean, se ** 2)
+        table["index_shrunk"], table["se_shrunk"], table["shrinkage"] = fit.estimate, fit.se, fit.shrinkage
     all_row = {"county": "ALL", "n": int(est.n_all[0]), "n_effective": n_eff_all,
                "index": est.mean_all[0], "se": est.se_all[0],
                "ci_low": _ci(est.mean_all[0], est.se_all[0])[0],
@@ -230,29 +206,32 @@ def _county_results(est, county_codes, n_eff, n_eff_all, settings) -> pd.DataFra
     return table.astype({"rank": "Int64", "rank_low": "Int64", "rank_high": "Int64", "imprecise": bool})
 
 
-def _item_results(est, county_codes, questionnaire, k) -> pd.DataFrame:
-    labels = [*county_codes, "ALL"]
-    n, mean, se = (est.with_all(f) for f in ("n", "mean", "se"))
+def _item_results(est, counties, questionnaire, k) -> pd.DataFrame:
+    labels = [*counties, "ALL"]
+    n, mean, se, deff = (est.with_all(f) for f in ("n", "mean", "se", "deff"))
     block = slice(1, 1 + k)
+    satisfied, dissatisfied = slice(1 + k, 1 + 2 * k), slice(1 + 2 * k, 1 + 3 * k)
     table = pd.DataFrame({
         "county": np.repeat(labels, k), "item": np.tile(questionnaire.item_ids, len(labels)),
         "topic": np.tile([i.topic for i in questionnaire.items], len(labels)),
         "n": n[:, block].ravel().astype(int), "mean": mean[:, block].ravel(), "se": se[:, block].ravel(),
-        "share_satisfied": mean[:, 1 + k:1 + 2 * k].ravel() / 100,
-        "share_dissatisfied": mean[:, 1 + 2 * k:1 + 3 * k].ravel() / 100,
     })
-    table.insert(6, "ci_low", _ci(table["mean"], table["se"])[0])
-    table.insert(7, "ci_high", _ci(table["mean"], table["se"])[1])
+    table["ci_low"], table["ci_high"] = _ci(table["mean"], table["se"])
+    table["deff"] = deff[:, block].ravel()
+    table["share_satisfied"] = mean[:, satisfied].ravel() / 100
+    table["share_satisfied_se"] = se[:, satisfied].ravel() / 100
+    table["share_dissatisfied"] = mean[:, dissatisfied].ravel() / 100
+    table["share_dissatisfied_se"] = se[:, dissatisfied].ravel() / 100
     return table
 
 
-def _problems(est, county_codes, questionnaire, k, settings) -> pd.DataFrame:
+def _problems(est, counties, questionnaire, k, settings) -> pd.DataFrame:
     """Per county: items significantly below the overall (adjusted across items) or below
     the threshold, worst first."""
     adjust = compare.ADJUSTMENTS[settings.adjustment]
+    cols = slice(1, 1 + k)
     rows = []
-    for c, code in enumerate(county_codes):
-        cols = slice(1, 1 + k)
+    for c, code in enumerate(counties):
         diff, se_diff, p = compare.difference_from_all(est.mean[c, cols], est.se[c, cols],
                                                        est.mean_all[cols], est.se_all[cols],
                                                        est.cov_with_all[c, cols])
@@ -272,19 +251,28 @@ def _problems(est, county_codes, questionnaire, k, settings) -> pd.DataFrame:
     return table.sort_values(["county", "severity"]).reset_index(drop=True)
 
 
-def _breakdowns(design, index, frame, questionnaire, county_codes) -> pd.DataFrame:
-    """Index by each attribute's categories within each county (domains) and overall."""
-    rows = []
+def _breakdown_groups(used: Responses, questionnaire: Questionnaire):
+    """(attribute, option code per response, options) for each attribute in the data; the
+    codes index the questionnaire's options (-1 = not asked or unknown)."""
+    groups = []
     for attribute in questionnaire.attributes:
-        if attribute.id not in frame:
+        factor = used.attributes.get(attribute.id)
+        if factor is None:
             continue
-        values = frame[attribute.id].astype(object).to_numpy()
-        columns = np.column_stack([np.where(values == o.id, index, np.nan) for o in attribute.options])
-        est = estimate.means(design, columns)
-        n, mean, se = (est.with_all(f) for f in ("n", "mean", "se"))
-        for c, code in enumerate([*county_codes, "ALL"]):
-            for j, option in enumerate(attribute.options):
-                rows.append((code, attribute.id, option.id, option.label, int(n[c, j]), mean[c, j], se[c, j],
-                             *_ci(mean[c, j], se[c, j])))
+        position = {o.id: i for i, o in enumerate(attribute.options)}
+        # A last entry -1 so that an empty answer (code -1) maps to no option.
+        to_option = np.array([position.get(label, -1) for label in factor.labels] + [-1])
+        groups.append((attribute, to_option[factor.codes], attribute.options))
+    return groups
+
+
+def _breakdowns(est, counties, groups, first_column) -> pd.DataFrame:
+    """Index by each attribute's categories within each county (domains) and overall."""
+    n, mean, se = (est.with_all(f) for f in ("n", "mean", "se"))
+    domains = [(attribute, option) for attribute, _, options in groups for option in options]
+    rows = [(code, attribute.id, option.id, option.label, int(n[c, j]), mean[c, j], se[c, j],
+             *_ci(mean[c, j], se[c, j]))
+            for c, code in enumerate([*counties, "ALL"])
+            for j, (attribute, option) in enumerate(domains, start=first_column)]
     return pd.DataFrame(rows, columns=["county", "attribute", "category", "label", "n", "index", "se",
                                        "ci_low", "ci_high"])

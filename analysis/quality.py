@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from analysis.inputs import Responses
+
 RULES = ("speeder", "straightline", "duplicate_id", "repeat_device", "honeypot", "incomplete")
 RULE_NAMES = {
     "speeder": "作答过快", "straightline": "所有题目答案相同", "duplicate_id": "重复提交编号",
@@ -16,7 +18,8 @@ RULE_NAMES = {
 @dataclass(frozen=True)
 class QualitySettings:
     """Defaults: straight-lining (often a genuine "非常满意" throughout) and repeat devices
-    (a family shares one phone) are flagged but kept; the rest exclude."""
+    (a family shares one phone) are flagged but kept; the rest exclude. A response with
+    fewer than `min_items_answered` scored items has no index and is always left out."""
 
     speeder_floor_s: float = 60.0
     speeder_fraction_of_median: float = 0.3
@@ -30,44 +33,49 @@ class QualitySettings:
             raise ValueError(f"未知的质量规则：{'、'.join(sorted(unknown))}（可用：{'、'.join(RULES)}）")
 
 
-def flags(frame: pd.DataFrame, codes: np.ndarray, answered: np.ndarray,
-          settings: QualitySettings) -> pd.DataFrame:
-    """One boolean column per rule. `codes` are the raw item codes (NaN = empty), `answered`
-    marks items with a score (不了解 is not answered)."""
-    duration = frame["duration_s"].to_numpy(dtype=float)
-    threshold = max(settings.speeder_floor_s, settings.speeder_fraction_of_median * np.nanmedian(duration))
-    given = ~np.isnan(codes)
-    first = np.where(given, codes, np.nan)[np.arange(len(codes)), given.argmax(axis=1)]
-    same = (np.where(given, codes, first[:, None]) == first[:, None]).all(axis=1) & (given.sum(axis=1) > 1)
-    result = pd.DataFrame({
-        "speeder": duration < threshold,
-        "straightline": same,
-        "duplicate_id": frame["response_id"].duplicated(keep="first").to_numpy(),
-        "repeat_device": _flag_column(frame, "flag_repeat_device"),
-        "honeypot": _flag_column(frame, "flag_honeypot"),
+@dataclass(frozen=True)
+class Flags:
+    rules: dict[str, np.ndarray]   # one boolean array per rule, in RULES order
+    speeder_threshold_s: float
+
+    def excluded(self, settings: QualitySettings) -> np.ndarray:
+        dropped = self.rules["incomplete"].copy()
+        for rule in settings.exclude:
+            dropped |= self.rules[rule]
+        return dropped
+
+
+def flags(responses: Responses, answered: np.ndarray, settings: QualitySettings) -> Flags:
+    """`answered` marks items with a score (不了解 is not answered)."""
+    median = np.nanmedian(responses.duration) if len(responses) else 0.0
+    threshold = float(max(settings.speeder_floor_s, settings.speeder_fraction_of_median * median))
+    codes = responses.codes
+    given = codes >= 0
+    low = np.where(given, codes, np.iinfo(codes.dtype).max).min(axis=1)
+    high = codes.max(axis=1)
+    rules = {
+        "speeder": ~(responses.duration >= threshold),   # a missing duration counts as too fast
+        "straightline": (low == high) & (given.sum(axis=1) > 1),
+        "duplicate_id": pd.Series(responses.response_id).duplicated(keep="first").to_numpy(),
+        "repeat_device": responses.repeat_device,
+        "honeypot": responses.honeypot,
         "incomplete": answered.sum(axis=1) < settings.min_items_answered,
-    }, index=frame.index)
-    result.attrs["speeder_threshold_s"] = threshold
-    return result
+    }
+    return Flags(rules, threshold)
 
 
-def _flag_column(frame: pd.DataFrame, column: str) -> np.ndarray:
-    if column not in frame:
-        return np.zeros(len(frame), dtype=bool)
-    return frame[column].fillna(0).to_numpy(dtype=float) > 0
-
-
-def excluded(rule_flags: pd.DataFrame, settings: QualitySettings) -> np.ndarray:
-    rules = [r for r in RULES if r in settings.exclude]
-    return rule_flags[rules].any(axis=1).to_numpy() if rules else np.zeros(len(rule_flags), dtype=bool)
-
-
-def report(county: pd.Series, rule_flags: pd.DataFrame, dropped: np.ndarray) -> pd.DataFrame:
+def report(county_codes: np.ndarray, county_labels: np.ndarray, found: Flags,
+           dropped: np.ndarray) -> pd.DataFrame:
     """Per county: received, flagged by each rule, excluded, used; a last row ALL."""
-    table = rule_flags.groupby(county.to_numpy()).sum()
-    table.insert(0, "received", county.groupby(county.to_numpy()).size())
-    table["excluded"] = pd.Series(dropped).groupby(county.to_numpy()).sum()
+    size = len(county_labels)
+
+    def count(mask):
+        return np.bincount(county_codes, weights=mask, minlength=size).astype(int)
+
+    table = pd.DataFrame({"county": county_labels, "received": np.bincount(county_codes, minlength=size)})
+    for rule in RULES:
+        table[rule] = count(found.rules[rule])
+    table["excluded"] = count(dropped)
     table["used"] = table["received"] - table["excluded"]
-    table.loc["ALL"] = table.sum()
-    table.index.name = "county"
-    return table.reset_index()
+    table.loc[len(table)] = ["ALL", *table.iloc[:, 1:].sum()]
+    return table

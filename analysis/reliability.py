@@ -6,13 +6,17 @@ import pandas as pd
 
 
 def cronbach_alpha(scores: np.ndarray, weights: np.ndarray) -> tuple[float, int]:
-    """Weighted alpha over respondents who answered every item: k/(k-1) (1 - sum var_j / var_total)."""
+    """Weighted alpha over respondents who answered every item: k/(k-1) (1 - sum var_j / var_total).
+
+    The variances are weighted; their common scale factor cancels in the ratio.
+    """
     complete = ~np.isnan(scores).any(axis=1)
     x, w = scores[complete], weights[complete]
     k = x.shape[1]
     if len(x) < 2:
         return float("nan"), int(len(x))
-    cov = np.cov(x, rowvar=False, aweights=w)
+    centred = x - (w @ x) / w.sum()
+    cov = (centred.T * w) @ centred
     return float(k / (k - 1) * (1 - np.trace(cov) / cov.sum())), int(len(x))
 
 
@@ -24,8 +28,6 @@ def cronbach_table(scores, weights, strata, county_codes) -> pd.DataFrame:
 
 
 def _weighted_corr(x, y, w) -> float:
-    ok = ~(np.isnan(x) | np.isnan(y))
-    x, y, w = x[ok], y[ok], w[ok]
     mx, my = np.average(x, weights=w), np.average(y, weights=w)
     cov = np.average((x - mx) * (y - my), weights=w)
     return float(cov / np.sqrt(np.average((x - mx) ** 2, weights=w) * np.average((y - my) ** 2, weights=w)))
@@ -37,14 +39,13 @@ def drivers(scores, index, weights, item_ids, item_weights, performance) -> pd.D
     Quadrants split at the medians: 优先改进 = important and below the median."""
     answered = ~np.isnan(scores)
     filled = np.where(answered, scores, 0.0)
+    sum_all, weight_all = filled @ item_weights, answered @ item_weights
     importance = []
     for j in range(scores.shape[1]):
-        others = np.ones(len(item_ids), dtype=bool)
-        others[j] = False
-        total = answered[:, others] @ item_weights[others]
-        with np.errstate(invalid="ignore", divide="ignore"):
-            rest = (filled[:, others] @ item_weights[others]) / total
-        importance.append(_weighted_corr(scores[:, j], rest, weights))
+        rest_weight = weight_all - answered[:, j] * item_weights[j]
+        ok = answered[:, j] & (rest_weight > 0)
+        rest = (sum_all[ok] - filled[ok, j] * item_weights[j]) / rest_weight[ok]
+        importance.append(_weighted_corr(filled[ok, j], rest, weights[ok]) if ok.sum() > 1 else np.nan)
     table = pd.DataFrame({"item": item_ids, "importance": importance, "performance": performance})
     high_importance = table["importance"] >= table["importance"].median()
     high_performance = table["performance"] >= table["performance"].median()

@@ -4,7 +4,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 
 from questionnaires import Questionnaire
 
@@ -28,16 +27,19 @@ class ScoreMapping:
         return cls({p.code: i / (k - 1) * 100 for i, p in enumerate(ordered)})
 
     def apply(self, codes: np.ndarray) -> np.ndarray:
-        """Float scores, NaN where the code has no score (不了解, missing)."""
-        lookup = np.full(max(max(self.scores), 0) + 2, np.nan)
-        for code, score in self.scores.items():
-            lookup[code] = score
-        safe = np.where(np.isnan(codes) | (codes < 0) | (codes >= len(lookup) - 1), -1, codes)
-        return lookup[safe.astype(np.int64)]
+        """Float scores, NaN where the code has no score (不了解, empty)."""
+        return recode(codes, self.scores)
 
 
-def item_codes(frame: pd.DataFrame, item_ids: list[str]) -> np.ndarray:
-    return frame[item_ids].astype("float64").to_numpy()
+def recode(codes: np.ndarray, values: dict[int, float], dtype=np.float64) -> np.ndarray:
+    """Each answer code (int, -1 = empty) replaced by its value; NaN for empty codes and codes
+    without a value."""
+    size = max(values, default=0) + 2
+    table = np.full(size, np.nan, dtype=dtype)
+    for code, value in values.items():
+        table[code] = value
+    index = np.where((codes < 0) | (codes >= size - 1), size - 1, codes)
+    return table[index]
 
 
 def respondent_index(scores: np.ndarray, item_weights: np.ndarray, min_answered: int = 1) -> np.ndarray:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from analysis.inputs import Factor
 from analysis.weighting import Margin, WeightingError
 
 COLUMNS = ["county", "variable", "category", "population"]
@@ -14,7 +15,8 @@ def validate(targets: pd.DataFrame) -> pd.DataFrame:
     if missing:
         raise WeightingError(f"人口目标缺少列：{'、'.join(missing)}（应为 {','.join(COLUMNS)}）")
     targets = targets[COLUMNS].copy()
-    targets["county"] = targets["county"].astype(str)
+    for column in ("county", "variable", "category"):
+        targets[column] = targets[column].astype(str)
     population = pd.to_numeric(targets["population"], errors="coerce")
     bad = population.isna() | (population < 0)
     if bad.any():
@@ -40,53 +42,55 @@ def county_populations(targets: pd.DataFrame) -> dict[str, float]:
     return targets[targets["variable"] == first].groupby("county")["population"].sum().to_dict()
 
 
-def collapse_empty_cells(targets: pd.DataFrame, county: np.ndarray, data: pd.DataFrame) -> tuple[
-        pd.DataFrame, dict[str, str], list[str]]:
-    """Merge each population cell with no respondents into its neighbour (the next category
-    of that variable in the targets' order, or the previous one for the last).
+def margins(targets: pd.DataFrame, county: Factor, attributes: dict[str, Factor], line: np.ndarray,
+            collapse_empty: bool = True) -> tuple[list[Margin], list[str]]:
+    """One raking margin per target variable: cells county x category.
 
-    Returns the collapsed targets, a mapping old -> new category per (county, variable)
-    as 'county/variable/category', and a report line per collapse.
+    A population cell without respondents is merged into its neighbour (the next category
+    of that variable in the targets' order, or the previous one for the last), with a
+    report line, or refused when `collapse_empty` is off. Every respondent must fall in a
+    cell: a category missing from the targets is refused, naming the file line.
     """
-    targets = targets.copy()
-    recode: dict[str, str] = {}
-    notes = []
-    for (c, variable), rows in targets.groupby(["county", "variable"], sort=False):
-        present = set(data.loc[county == c, variable].dropna().astype(str))
-        categories = list(rows["category"])
-        for category in list(categories):
-            if category in present or len(categories) < 2:
-                continue
-            position = categories.index(category)
-            neighbour = categories[position + 1] if position + 1 < len(categories) else categories[position - 1]
-            mask = (targets["county"] == c) & (targets["variable"] == variable)
-            population = targets.loc[mask & (targets["category"] == category), "population"].sum()
-            targets.loc[mask & (targets["category"] == neighbour), "population"] += population
-            targets = targets[~(mask & (targets["category"] == category))]
-            categories.remove(category)
-            recode[f"{c}/{variable}/{category}"] = neighbour
-            notes.append(f"区县 {c} 的 {variable}=“{category}”没有样本，已并入“{neighbour}”"
-                         f"（人口 {population:,.0f}）")
-    return targets, recode, notes
-
-
-def margins(targets: pd.DataFrame, county: np.ndarray, data: pd.DataFrame) -> list[Margin]:
-    """One margin per variable: cells county x category, every respondent in a known cell."""
-    result = []
-    for variable, rows in targets.groupby("variable", sort=False):
-        labels = list(zip(rows["county"], rows["category"]))
-        index = {label: i for i, label in enumerate(labels)}
-        values = data[variable].astype(object).where(data[variable].notna(), None).to_numpy()
-        cells = np.fromiter((index.get((c, v), -1) for c, v in zip(county, values)),
-                            dtype=np.int64, count=len(county))
-        if (cells < 0).any():
-            row = int(np.flatnonzero(cells < 0)[0])
-            raise WeightingError(f"答卷 {data.index[row]}：区县 {county[row]} 的 {variable}="
-                                 f"“{values[row]}”不在人口目标中")
-        population = rows["population"].to_numpy(dtype=float)
-        empty = np.flatnonzero((np.bincount(cells, minlength=len(labels)) == 0) & (population > 0))
-        if len(empty):
-            raise WeightingError(f"变量 {variable}：这些人口单元没有任何样本：" +
-                                 "、".join(f"{labels[i][0]}/{labels[i][1]}" for i in empty))
-        result.append(Margin(variable, cells, population, labels))
-    return result
+    known = {c: i for i, c in enumerate(county.labels)}
+    result, notes, empty = [], [], []
+    for variable, rows in targets[targets["county"].isin(known)].groupby("variable", sort=False):
+        factor = attributes[variable]
+        width = len(factor.labels) + 1                       # last column: empty answer
+        category_code = {c: i for i, c in enumerate(factor.labels)}
+        answer = np.where(factor.codes < 0, width - 1, factor.codes)
+        counts = np.bincount(county.codes * width + answer, minlength=len(known) * width).reshape(-1, width)
+        cell_of = np.full((len(known), width), -1)
+        labels, population = [], []
+        for c, group in rows.groupby("county", sort=False):
+            present = {cat: cat in category_code and counts[known[c], category_code[cat]] > 0
+                       for cat in group["category"]}
+            cells = dict(zip(group["category"], group["population"]))
+            merged_into = {cat: cat for cat in cells}
+            for category in list(cells):
+                if present[category] or cells[category] == 0 or len(cells) < 2:
+                    continue
+                if not collapse_empty:
+                    empty.append(f"{c}/{category}")
+                    continue
+                order = list(cells)
+                position = order.index(category)
+                neighbour = order[position + 1] if position + 1 < len(order) else order[position - 1]
+                cells[neighbour] += cells.pop(category)
+                merged_into = {k: neighbour if v == category else v for k, v in merged_into.items()}
+                notes.append(f"区县 {c} 的 {variable}=“{category}”没有样本，已并入“{neighbour}”"
+                             f"（人口 {group.loc[group['category'] == category, 'population'].iloc[0]:,.0f}）")
+            cell_id = {cat: len(labels) + i for i, cat in enumerate(cells)}
+            labels += [(c, cat) for cat in cells]
+            population += list(cells.values())
+            for category, target in merged_into.items():
+                if category in category_code:
+                    cell_of[known[c], category_code[category]] = cell_id[target]
+        cell = cell_of[county.codes, answer]
+        if (cell < 0).any():
+            row = int(np.flatnonzero(cell < 0)[0])
+            raise WeightingError(f"答卷第 {line[row]} 行：区县 {county.labels[county.codes[row]]} 的 {variable}="
+                                 f"“{factor.label_of(row)}”不在人口目标中")
+        result.append(Margin(variable, cell, np.asarray(population, dtype=float), labels))
+    if empty:
+        raise WeightingError("这些人口单元没有任何样本：" + "、".join(empty) + "（可改为允许合并相邻类别）")
+    return result, notes

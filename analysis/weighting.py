@@ -5,6 +5,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from analysis import cells
+
 
 class WeightingError(ValueError):
     """A problem with the targets or the data that would make the weights wrong."""
@@ -27,38 +29,43 @@ class RakeResult:
     max_margin_error: float  # largest |weighted total - target| / target over all cells
 
 
-def base_weights(county: np.ndarray, population: dict[str, float]) -> np.ndarray:
-    """County population / county sample size."""
-    codes, inverse, counts = np.unique(county, return_inverse=True, return_counts=True)
-    missing = [c for c in codes if c not in population]
-    if missing:
-        raise WeightingError(f"人口目标中没有这些区县：{'、'.join(map(str, missing))}")
-    per_county = np.array([population[c] for c in codes], dtype=float) / counts
-    return per_county[inverse]
+def base_weights(strata: np.ndarray, population: np.ndarray) -> np.ndarray:
+    """County population / county sample size, for strata numbered 0..S-1."""
+    return (population / np.bincount(strata, minlength=len(population)))[strata]
 
 
 def rake(weights: np.ndarray, margins: list[Margin], tolerance: float = 1e-10,
          max_iterations: int = 1000) -> RakeResult:
     """Iterative proportional fitting to every margin at once (all counties in one pass).
 
-    Stops when no cell total is off its target by more than `tolerance` (relative);
-    raises WeightingError when that does not happen within `max_iterations`.
+    Every respondent of a joint cell (one cell of each margin) gets the same factor, so
+    the fitting runs on joint-cell totals. Stops when no cell total is off its target by
+    more than `tolerance` (relative; absolute for a zero target); raises WeightingError
+    when that does not happen within `max_iterations`.
     """
-    w = weights.astype(float).copy()
+    weights = weights.astype(float)
+    if not margins:
+        return RakeResult(weights, 0, 0.0)
+    joint, per_joint = cells.cross([m.cells for m in margins], [len(m.targets) for m in margins])
+    base = np.bincount(joint, weights=weights)
+    factor = np.ones(len(base))
     for iteration in range(1, max_iterations + 1):
-        for m in margins:
-            totals = np.bincount(m.cells, weights=w, minlength=len(m.targets))
-            w *= (m.targets / totals)[m.cells]
-        error = max(_margin_error(w, m) for m in margins)
+        for m, cell in zip(margins, per_joint):
+            totals = np.bincount(cell, weights=base * factor, minlength=len(m.targets))
+            with np.errstate(invalid="ignore", divide="ignore"):
+                factor *= (m.targets / totals)[cell]
+        error = max(_margin_error(base * factor, cell, m) for m, cell in zip(margins, per_joint))
         if error < tolerance:
-            return RakeResult(w, iteration, error)
+            return RakeResult(weights * factor[joint], iteration, error)
     raise WeightingError(f"加权迭代 {max_iterations} 次仍未收敛（最大边际误差 {error:.2e}），"
                          "请检查人口目标是否一致")
 
 
-def _margin_error(w: np.ndarray, m: Margin) -> float:
-    totals = np.bincount(m.cells, weights=w, minlength=len(m.targets))
-    return float(np.max(np.abs(totals - m.targets) / m.targets))
+def _margin_error(weights: np.ndarray, cell: np.ndarray, m: Margin) -> float:
+    """Largest miss of a margin: relative to the target, absolute where the target is 0."""
+    totals = np.bincount(cell, weights=weights, minlength=len(m.targets))
+    miss = np.abs(totals - m.targets) / np.where(m.targets > 0, m.targets, 1.0)
+    return float(np.max(miss)) if np.isfinite(miss).all() else float("inf")
 
 
 def trim(base: np.ndarray, weights: np.ndarray, margins: list[Margin], bounds: tuple[float, float],
@@ -84,4 +91,4 @@ def trim(base: np.ndarray, weights: np.ndarray, margins: list[Margin], bounds: t
             break
         w = w_next
     w = np.clip(w, lower * base, upper * base)
-    return RakeResult(w, round_, max(_margin_error(w, m) for m in margins))
+    return RakeResult(w, round_, max(_margin_error(w, m.cells, m) for m in margins))

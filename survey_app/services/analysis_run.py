@@ -22,6 +22,22 @@ def _read_csv(path: Path, what: str, **options) -> pd.DataFrame:
         raise ServiceError(f"{what} {path.name} 无法读取：{exc}") from exc
 
 
+def _read_responses(path: Path, questionnaire, extra: set[str]) -> pd.DataFrame:
+    """Only the columns the analysis reads; categorical text as pandas categories, answer codes
+    as float32. A file with text among the codes is read again as text, so that the analysis
+    can name the row."""
+    categorical = {"county", "channel", *questionnaire.attribute_ids, *extra}
+    numeric = {*questionnaire.item_ids, "duration_s", "flag_honeypot", "flag_repeat_device"}
+    dtype = {"response_id": str, **dict.fromkeys(categorical, "category"),
+             **dict.fromkeys(questionnaire.item_ids, "float32")}
+    wanted = {"response_id", *categorical, *numeric}
+    try:
+        return _read_csv(path, "答卷文件", dtype=dtype, usecols=lambda c: c in wanted)
+    except ValueError:
+        return _read_csv(path, "答卷文件", dtype={**dtype, **dict.fromkeys(questionnaire.item_ids, str)},
+                         usecols=lambda c: c in wanted)
+
+
 def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
@@ -56,11 +72,10 @@ def run_analysis(*, responses_csv: Path, questionnaire_name: str, targets_csv: P
                  item_weights_csv: Path | None, cluster: str | None, no_quality_exclusions: bool,
                  exclude: str | None, trim: str | None, adjust: str) -> list[Path]:
     questionnaire = questionnaires.load(questionnaire_name)
-    text_columns = {"response_id": str, "county": str, "channel": str,
-                    **{a: str for a in questionnaire.attribute_ids}}
-    responses = _read_csv(responses_csv, "答卷文件", dtype=text_columns)
     targets = _read_csv(targets_csv, "人口目标文件", dtype={"county": str, "variable": str, "category": str}) \
         if targets_csv else None
+    variables = set(targets["variable"].dropna()) if targets is not None and "variable" in targets else set()
+    responses = _read_responses(responses_csv, questionnaire, variables | ({cluster} if cluster else set()))
     item_weights = None
     if item_weights_csv:
         table = _read_csv(item_weights_csv, "题目权重文件")

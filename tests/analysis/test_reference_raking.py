@@ -18,6 +18,7 @@ import pytest
 
 from analysis import estimate, scoring, variance, weighting
 from analysis import targets as analysis_targets
+from analysis.inputs import Factor
 
 REFERENCE = Path(__file__).parent / "reference" / "raking"
 
@@ -32,11 +33,12 @@ def case():
     index = scoring.respondent_index(scores, item_weights["weight"].to_numpy(float))
     keep = np.isfinite(index)
     d, scores, index = d[keep].reset_index(drop=True), scores[keep], index[keep]
-    county = d["county"].to_numpy()
+    codes, strata = np.unique(d["county"], return_inverse=True)
     population = targets[targets.variable == "respondent_type"].groupby("county").population.sum()
-    margins = analysis_targets.margins(targets, county, d)
-    raked = weighting.rake(weighting.base_weights(county, population.to_dict()), margins)
-    codes, strata = np.unique(county, return_inverse=True)
+    attributes = {v: Factor.of(d[v]) for v in ("respondent_type", "area")}
+    margins, _ = analysis_targets.margins(analysis_targets.validate(targets), Factor(strata, codes),
+                                          attributes, np.arange(len(d)))
+    raked = weighting.rake(weighting.base_weights(strata, population.loc[codes].to_numpy()), margins)
     return dict(d=d, items=items, scores=scores, index=index, weights=raked.weights, codes=codes,
                 strata=strata, cells=tuple(m.cells for m in margins))
 

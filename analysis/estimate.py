@@ -29,6 +29,16 @@ class Means:
         return np.vstack([getattr(self, name), getattr(self, name + "_all")[None, :]])
 
 
+@dataclass(frozen=True)
+class ClassSums:
+    """Sums over each class of respondents (see variance.Classes) of d, d y and d y^2,
+    d = 1 where y is in the domain (answered), for k variables (classes x k each)."""
+
+    d: np.ndarray
+    dy: np.ndarray
+    dyy: np.ndarray
+
+
 def means(design: Design, y: np.ndarray | list[np.ndarray]) -> Means:
     """Domain means of each column of y (n x k, or a list of such blocks side by side;
     NaN = not answered, outside the domain).
@@ -42,20 +52,65 @@ def means(design: Design, y: np.ndarray | list[np.ndarray]) -> Means:
     column of influence values serves all county domains at once. The design effect is
     against simple random sampling with replacement (R: ``deff="replace"``).
     """
+    classes = design.classes
     columns = y if isinstance(y, list) else [y]
     width = max(1, BLOCK_ELEMENTS // max(len(design.weights), 1))
-    blocks = [_block(design, part[:, j:j + width])
-              for part in (c.reshape(len(c), -1) for c in columns)
-              for j in range(0, part.shape[1], width)]
-    return Means(*(np.concatenate(parts, axis=-1) for parts in zip(*blocks)))
+    parts = []
+    for part in (c.reshape(len(c), -1) for c in columns):
+        for j in range(0, part.shape[1], width):
+            values = part[:, j:j + width].astype(float)
+            answered = ~np.isnan(values)
+            values[~answered] = 0.0
+            sums = ClassSums(classes.sums(answered), classes.sums(values), classes.sums(values * values))
+            parts.append(_estimate(design, sums))
+    return concat(*parts)
 
 
-def _block(design: Design, y: np.ndarray):
+def code_means(design: Design, codes: np.ndarray, tables: list[np.ndarray]) -> Means:
+    """Means of table[code] for each table and each column of an int code matrix (n x k;
+    -1 = empty; NaN in a table = not in the domain), as ``means`` of the scored matrices
+    side by side (table-major). Counts of each code per class are all it needs."""
     classes = design.classes
-    y = y.astype(float)
-    answered = ~np.isnan(y)
-    y0 = np.where(answered, y, 0.0)
-    sums = d, dy, _ = classes.sums(answered), classes.sums(y0), classes.sums(y0 * y0)
+    n_codes = len(tables[0]) - 1
+    has = [~np.isnan(t[:n_codes]) for t in tables]
+    value = [np.nan_to_num(t[:n_codes]) for t in tables]
+    sums = [([], [], []) for _ in tables]
+    for j in range(codes.shape[1]):
+        code = np.where(codes[:, j] < 0, n_codes, codes[:, j])
+        counts = np.bincount(classes.of_respondent * (n_codes + 1) + code,
+                             minlength=len(classes.size) * (n_codes + 1)).reshape(-1, n_codes + 1)[:, :n_codes]
+        for (d, dy, dyy), h, v in zip(sums, has, value):
+            d.append(counts @ h)
+            dy.append(counts @ v)
+            dyy.append(counts @ v ** 2)
+    return concat(*(_estimate(design, ClassSums(*(np.column_stack(s) for s in part))) for part in sums))
+
+
+def domain_means(design: Design, y: np.ndarray, domain: np.ndarray, n_domains: int) -> Means:
+    """Means of y (NaN = missing) within each of n_domains domains (a domain code per
+    respondent, -1 = none), as ``means`` of the columns where(domain == j, y, NaN)."""
+    classes = design.classes
+    width = n_domains + 1
+    code = np.where((domain < 0) | np.isnan(y), n_domains, domain)
+    key = classes.of_respondent * width + code
+    y0 = np.nan_to_num(y)
+
+    def table(weights=None):
+        sums = np.bincount(key, weights=weights, minlength=len(classes.size) * width)
+        return sums.reshape(-1, width)[:, :n_domains].astype(float)
+
+    return _estimate(design, ClassSums(table(), table(y0), table(y0 * y0)))
+
+
+def concat(*parts: Means) -> Means:
+    """Estimates of several groups of variables side by side."""
+    return Means(*(np.concatenate(fields, axis=-1) for fields in zip(*(
+        [getattr(p, f) for f in Means.__dataclass_fields__] for p in parts))))
+
+
+def _estimate(design: Design, sums: ClassSums) -> Means:
+    classes = design.classes
+    d, dy = sums.d, sums.dy
     w = classes.weight[:, None]
     total, weighted = classes.by_stratum(w * d), classes.by_stratum(w * dy)
     n = classes.by_stratum(d)
@@ -65,18 +120,19 @@ def _block(design: Design, y: np.ndarray):
         mean, mean_all = weighted / total, weighted.sum(axis=0) / total_all
         # x_i = w d_i (y_i - mean) / total (less the raking shift), as a + b y per class.
         county = _influence(classes, d, dy, -mean[stratum] / total[stratum], 1 / total[stratum],
-                            design.calibration)
+                            bool(design.calibration))
         overall = _influence(classes, d, dy, np.broadcast_to(-mean_all / total_all, d.shape),
-                             np.broadcast_to(1 / total_all, d.shape), design.calibration)
-        var = stratum_covariances(classes, sums, county, county)
-        var_all = np.nansum(stratum_covariances(classes, sums, overall, overall), axis=0)
-        cov = stratum_covariances(classes, sums, county, overall)
-        squares = classes.by_stratum(w * sums[2]) - mean * weighted      # sum w d (y - mean)^2
+                             np.broadcast_to(1 / total_all, d.shape), bool(design.calibration))
+        triple = (d, dy, sums.dyy)
+        var = stratum_covariances(classes, triple, county, county)
+        var_all = np.nansum(stratum_covariances(classes, triple, overall, overall), axis=0)
+        cov = stratum_covariances(classes, triple, county, overall)
+        squares = classes.by_stratum(w * sums.dyy) - mean * weighted      # sum w d (y - mean)^2
         s2 = squares / total * n / (n - 1)
         s2_all = (np.nansum(squares + mean ** 2 * total, axis=0) - mean_all ** 2 * total_all) \
             / total_all * n_all / (n_all - 1)
         deff, deff_all = var / (s2 / n), var_all / (s2_all / n_all)
-    return (n, mean, np.sqrt(var), deff, n_all, mean_all, np.sqrt(var_all), deff_all, cov)
+    return Means(n, mean, np.sqrt(var), deff, n_all, mean_all, np.sqrt(var_all), deff_all, cov)
 
 
 def _influence(classes, d, dy, a, b, calibrated: bool) -> Linear:

@@ -64,15 +64,14 @@ def analyze(responses: pd.DataFrame, questionnaire: Questionnaire, targets: pd.D
         else scoring.ScoreMapping.from_questionnaire(questionnaire)
     item_weights = _item_weights(questionnaire, settings)
 
-    scores = mapping.apply(data.codes)
-    found = quality.flags(data, ~np.isnan(scores), settings.quality)
+    table = mapping.table(max(questionnaire.scale.codes) + 1)
+    found = quality.flags(data, ~np.isnan(table[data.codes]), settings.quality)
     dropped = found.excluded(settings.quality)
     quality_table = quality.report(data.county.codes, data.county.labels, found, dropped)
     used = data.take(np.flatnonzero(~dropped))
-    scores = scores[~dropped]
     if not len(used):
         raise AnalysisError("按质量规则剔除后没有可用的答卷")
-    index = scoring.respondent_index(scores, item_weights, settings.quality.min_items_answered)
+    index = scoring.respondent_index(used.codes, table, item_weights, settings.quality.min_items_answered)
     # Counties are renumbered over the responses kept: every stratum has respondents.
     county_codes, strata = np.unique(used.county.codes, return_inverse=True)
     counties = used.county.labels[county_codes]
@@ -83,12 +82,10 @@ def analyze(responses: pd.DataFrame, questionnaire: Questionnaire, targets: pd.D
     design = Design(weights, strata, clusters, tuple(m.cells for m in margins))
 
     k = len(questionnaire.items)
-    satisfied = scoring.recode(used.codes, _indicator(questionnaire.scale.satisfied, mapping), np.float32)
-    dissatisfied = scoring.recode(used.codes, _indicator(questionnaire.scale.dissatisfied, mapping), np.float32)
+    shares = [_indicator(table, questionnaire.scale.satisfied), _indicator(table, questionnaire.scale.dissatisfied)]
     groups = _breakdown_groups(used, questionnaire)
-    domains = [np.where(codes == option, index, np.nan) for _, codes, options in groups
-               for option in range(len(options))]
-    est = estimate.means(design, [index[:, None], scores, satisfied, dissatisfied, *[d[:, None] for d in domains]])
+    est = estimate.concat(estimate.means(design, index), estimate.code_means(design, used.codes, [table, *shares]),
+                          *(estimate.domain_means(design, index, codes, len(options)) for _, codes, options in groups))
     n_eff = estimate.kish_effective_n(weights, strata, len(counties))
     n_eff_all = weights.sum() ** 2 / (weights ** 2).sum()
 
@@ -96,8 +93,8 @@ def analyze(responses: pd.DataFrame, questionnaire: Questionnaire, targets: pd.D
     item_results = _item_results(est, counties, questionnaire, k)
     problems = _problems(est, counties, questionnaire, k, settings)
     breakdowns = _breakdowns(est, counties, groups, 1 + 3 * k)
-    alpha_table = reliability.cronbach_table(scores, weights, strata, counties)
-    drivers = reliability.drivers(scores, index, weights, list(questionnaire.item_ids), item_weights,
+    alpha_table = reliability.cronbach_table(used.codes, table, weights, strata, counties)
+    drivers = reliability.drivers(used.codes, table, weights, list(questionnaire.item_ids), item_weights,
                                   est.mean_all[1:1 + k])
 
     record = {
@@ -172,9 +169,10 @@ def _weights(used: Responses, strata, counties, targets, settings):
     return (trimmed or raked).weights, record, margins
 
 
-def _indicator(selected, mapping: scoring.ScoreMapping) -> dict[int, float]:
-    """100 for the selected answer codes, 0 for the other scored codes."""
-    return {code: 100.0 if code in selected else 0.0 for code in mapping.scores}
+def _indicator(table: np.ndarray, selected) -> np.ndarray:
+    """A code table: 100 for the selected codes, 0 for the other scored codes, NaN elsewhere."""
+    chosen = np.isin(np.arange(len(table)), list(selected)) & (np.arange(len(table)) < len(table) - 1)
+    return np.where(np.isnan(table), np.nan, chosen * 100.0)
 
 
 def _ci(mean, se):

@@ -1,55 +1,75 @@
-"""Reliability (weighted Cronbach's alpha) and key drivers (importance vs performance)."""
+"""Reliability (weighted Cronbach's alpha) and key drivers (importance vs performance).
+
+Both read item scores as ``table[codes]`` a column or a block of rows at a time, so no
+respondents x items matrix of floats is ever held whole.
+"""
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 
-
-def cronbach_alpha(scores: np.ndarray, weights: np.ndarray) -> tuple[float, int]:
-    """Weighted alpha over respondents who answered every item: k/(k-1) (1 - sum var_j / var_total).
-
-    The variances are weighted; their common scale factor cancels in the ratio.
-    """
-    complete = ~np.isnan(scores).any(axis=1)
-    x, w = scores[complete], weights[complete]
-    k = x.shape[1]
-    if len(x) < 2:
-        return float("nan"), int(len(x))
-    centred = x - (w @ x) / w.sum()
-    cov = (centred.T * w) @ centred
-    return float(k / (k - 1) * (1 - np.trace(cov) / cov.sum())), int(len(x))
+ROWS_PER_CHUNK = 200_000
 
 
-def cronbach_table(scores, weights, strata, county_codes) -> pd.DataFrame:
-    rows = [(code, *cronbach_alpha(scores[strata == c], weights[strata == c]))
-            for c, code in enumerate(county_codes)]
-    rows.append(("ALL", *cronbach_alpha(scores, weights)))
+def cronbach_table(codes: np.ndarray, table: np.ndarray, weights: np.ndarray, strata: np.ndarray,
+                   counties: np.ndarray) -> pd.DataFrame:
+    """Weighted alpha per county and overall, over respondents who answered every item:
+    k/(k-1) (1 - sum_j var_j / var_total), the variances weighted (their scale cancels)."""
+    k, size = codes.shape[1], len(counties)
+    count, total = np.zeros(size), np.zeros(size)
+    first, second = np.zeros((size, k)), np.zeros((size, k, k))
+    for start in range(0, len(codes), ROWS_PER_CHUNK):
+        x = table[codes[start:start + ROWS_PER_CHUNK]]
+        complete = ~np.isnan(x).any(axis=1)
+        x, w = x[complete], weights[start:start + ROWS_PER_CHUNK][complete]
+        stratum = strata[start:start + ROWS_PER_CHUNK][complete]
+        for c in np.unique(stratum):
+            rows = stratum == c
+            xc, wc = x[rows], w[rows]
+            count[c] += len(xc)
+            total[c] += wc.sum()
+            first[c] += wc @ xc
+            second[c] += (xc.T * wc) @ xc
+    rows = [(code, _alpha(total[c], first[c], second[c]), int(count[c])) for c, code in enumerate(counties)]
+    rows.append(("ALL", _alpha(total.sum(), first.sum(axis=0), second.sum(axis=0)), int(count.sum())))
     return pd.DataFrame(rows, columns=["county", "alpha", "n_complete"])
 
 
-def _weighted_corr(x, y, w) -> float:
-    mx, my = np.average(x, weights=w), np.average(y, weights=w)
-    cov = np.average((x - mx) * (y - my), weights=w)
-    return float(cov / np.sqrt(np.average((x - mx) ** 2, weights=w) * np.average((y - my) ** 2, weights=w)))
+def _alpha(total: float, first: np.ndarray, second: np.ndarray) -> float:
+    if total <= 0:
+        return float("nan")
+    mean = first / total
+    cov = second / total - np.outer(mean, mean)
+    k = len(first)
+    return float(k / (k - 1) * (1 - np.trace(cov) / cov.sum()))
 
 
-def drivers(scores, index, weights, item_ids, item_weights, performance) -> pd.DataFrame:
+def drivers(codes: np.ndarray, table: np.ndarray, weights: np.ndarray, item_ids, item_weights: np.ndarray,
+            performance: np.ndarray) -> pd.DataFrame:
     """Importance = weighted correlation of each item with the index of the *other* items
     (so an item is not correlated with itself); performance = its overall mean score.
     Quadrants split at the medians: 优先改进 = important and below the median."""
-    answered = ~np.isnan(scores)
-    filled = np.where(answered, scores, 0.0)
-    sum_all, weight_all = filled @ item_weights, answered @ item_weights
-    importance = []
-    for j in range(scores.shape[1]):
-        rest_weight = weight_all - answered[:, j] * item_weights[j]
-        ok = answered[:, j] & (rest_weight > 0)
-        rest = (sum_all[ok] - filled[ok, j] * item_weights[j]) / rest_weight[ok]
-        importance.append(_weighted_corr(filled[ok, j], rest, weights[ok]) if ok.sum() > 1 else np.nan)
-    table = pd.DataFrame({"item": item_ids, "importance": importance, "performance": performance})
-    high_importance = table["importance"] >= table["importance"].median()
-    high_performance = table["performance"] >= table["performance"].median()
-    table["quadrant"] = np.select(
+    k = codes.shape[1]
+    sums = np.zeros((6, k))    # sum over answering respondents of w, w x, w r, w x r, w x^2, w r^2
+    for start in range(0, len(codes), ROWS_PER_CHUNK):
+        x = table[codes[start:start + ROWS_PER_CHUNK]]
+        answered = ~np.isnan(x)
+        x[~answered] = 0.0
+        weighted = x * item_weights
+        rest_weight = (answered @ item_weights)[:, None] - answered * item_weights
+        ok = answered & (rest_weight > 0)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            rest = np.where(ok, (weighted.sum(axis=1)[:, None] - weighted) / rest_weight, 0.0)
+        w = weights[start:start + ROWS_PER_CHUNK][:, None] * ok
+        sums += [w.sum(axis=0), (w * x).sum(axis=0), (w * rest).sum(axis=0), (w * x * rest).sum(axis=0),
+                 (w * x * x).sum(axis=0), (w * rest * rest).sum(axis=0)]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        total, mx, mr, xr, xx, rr = sums[0], *(sums[1:] / sums[0])
+        importance = (xr - mx * mr) / np.sqrt((xx - mx ** 2) * (rr - mr ** 2))
+    result = pd.DataFrame({"item": item_ids, "importance": importance, "performance": performance})
+    high_importance = result["importance"] >= result["importance"].median()
+    high_performance = result["performance"] >= result["performance"].median()
+    result["quadrant"] = np.select(
         [high_importance & ~high_performance, high_importance & high_performance,
          ~high_importance & ~high_performance], ["优先改进", "继续保持", "次要改进"], "维持现状")
-    return table.sort_values("importance", ascending=False).reset_index(drop=True)
+    return result.sort_values("importance", ascending=False).reset_index(drop=True)

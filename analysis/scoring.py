@@ -21,36 +21,39 @@ class ScoreMapping:
     @classmethod
     def linear(cls, questionnaire: Questionnaire) -> "ScoreMapping":
         """(rank - 1) / (k - 1) * 100, ranking the scored codes from least to most satisfied."""
-        scored = sorted(p for p in questionnaire.scale.points if p.score is not None)
-        ordered = sorted(scored, key=lambda p: p.score)
+        ordered = sorted((p for p in questionnaire.scale.points if p.score is not None), key=lambda p: p.score)
         k = len(ordered)
         return cls({p.code: i / (k - 1) * 100 for i, p in enumerate(ordered)})
 
-    def apply(self, codes: np.ndarray) -> np.ndarray:
-        """Float scores, NaN where the code has no score (不了解, empty)."""
-        return recode(codes, self.scores)
+    def table(self, n_codes: int) -> np.ndarray:
+        return lookup_table(self.scores, n_codes)
 
 
-def recode(codes: np.ndarray, values: dict[int, float], dtype=np.float64) -> np.ndarray:
-    """Each answer code (int, -1 = empty) replaced by its value; NaN for empty codes and codes
-    without a value."""
-    size = max(values, default=0) + 2
-    table = np.full(size, np.nan, dtype=dtype)
+def lookup_table(values: dict[int, float], n_codes: int) -> np.ndarray:
+    """Value of each code 0..n_codes-1 (NaN: no value), plus a last NaN that the empty
+    code -1 picks: ``table[codes]`` scores a whole int code matrix."""
+    table = np.full(max(n_codes, max(values, default=-1) + 1) + 1, np.nan)
     for code, value in values.items():
         table[code] = value
-    index = np.where((codes < 0) | (codes >= size - 1), size - 1, codes)
-    return table[index]
+    return table
 
 
-def respondent_index(scores: np.ndarray, item_weights: np.ndarray, min_answered: int = 1) -> np.ndarray:
+def respondent_index(codes: np.ndarray, table: np.ndarray, item_weights: np.ndarray,
+                     min_answered: int = 1) -> np.ndarray:
     """Item-weighted mean of the answered item scores; NaN below min_answered answered items.
 
-    index_i = sum_j w_j s_ij 1[answered] / sum_j w_j 1[answered]
+    index_i = sum_j w_j s_ij 1[answered] / sum_j w_j 1[answered], with s = table[code].
     """
-    answered = ~np.isnan(scores)
-    weighted = np.where(answered, scores, 0.0) @ item_weights
-    total = answered @ item_weights
+    weighted = np.zeros(len(codes))
+    total = np.zeros(len(codes))
+    answered = np.zeros(len(codes), dtype=np.int64)
+    for j, weight in enumerate(item_weights):
+        score = table[codes[:, j]]
+        has = ~np.isnan(score)
+        weighted += np.where(has, score, 0.0) * weight
+        total += has * weight
+        answered += has
     with np.errstate(invalid="ignore", divide="ignore"):
         index = weighted / total
-    index[answered.sum(axis=1) < min_answered] = np.nan
+    index[answered < min_answered] = np.nan
     return index

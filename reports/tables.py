@@ -44,6 +44,15 @@ def write_csv(table: pd.DataFrame, path: Path) -> None:
 
 
 def _texts(column: pd.Series) -> np.ndarray:
+    if column.dtype == object or pd.api.types.is_string_dtype(column.dtype):
+        values = column.to_numpy(dtype=object, na_value="")
+        if all(isinstance(v, str) for v in values[:100]):
+            try:
+                joined = "".join(values)
+            except TypeError:
+                pass
+            else:   # ids and codes: usually nothing to quote, so no work per value
+                return values if not _needs_quotes(joined) else np.array([_quoted(v) for v in values], dtype=object)
     codes, uniques = pd.factorize(column)
     text = np.array([*map(_format, uniques), ""], dtype=object)   # code -1 (missing) -> ""
     return text[codes]
@@ -55,7 +64,11 @@ def _format(value) -> str:
     return _quoted(str(value))
 
 
+def _needs_quotes(text: str) -> bool:
+    return any(ch in text for ch in ',"\n\r')
+
+
 def _quoted(text: str) -> str:
-    if any(ch in text for ch in ',"\n\r'):
+    if _needs_quotes(text):
         return '"' + text.replace('"', '""') + '"'
     return text

@@ -29,18 +29,20 @@ def case():
     targets = pd.read_csv(REFERENCE / "targets.csv", dtype={"county": str})
     item_weights = pd.read_csv(REFERENCE / "item_weights.csv")
     items = list(item_weights["item"])
-    scores = (d[items].to_numpy(float) - 1) / 4 * 100
-    index = scoring.respondent_index(scores, item_weights["weight"].to_numpy(float))
+    codes = d[items].fillna(-1).to_numpy(np.int8)
+    table = scoring.lookup_table({c: (c - 1) / 4 * 100 for c in range(1, 6)}, 6)   # R: (answer - 1) / 4 * 100
+    index = scoring.respondent_index(codes, table, item_weights["weight"].to_numpy(float))
     keep = np.isfinite(index)
-    d, scores, index = d[keep].reset_index(drop=True), scores[keep], index[keep]
-    codes, strata = np.unique(d["county"], return_inverse=True)
+    d, codes, index = d[keep].reset_index(drop=True), codes[keep], index[keep]
+    scores = table[codes]
+    counties, strata = np.unique(d["county"], return_inverse=True)
     population = targets[targets.variable == "respondent_type"].groupby("county").population.sum()
     attributes = {v: Factor.of(d[v]) for v in ("respondent_type", "area")}
-    margins, _ = analysis_targets.margins(analysis_targets.validate(targets), Factor(strata, codes),
+    margins, _ = analysis_targets.margins(analysis_targets.validate(targets), Factor(strata, counties),
                                           attributes, np.arange(len(d)))
-    raked = weighting.rake(weighting.base_weights(strata, population.loc[codes].to_numpy()), margins)
-    return dict(d=d, items=items, scores=scores, index=index, weights=raked.weights, codes=codes,
-                strata=strata, cells=tuple(m.cells for m in margins))
+    raked = weighting.rake(weighting.base_weights(strata, population.loc[counties].to_numpy()), margins)
+    return dict(d=d, items=items, codes=codes, table=table, scores=scores, index=index, weights=raked.weights,
+                counties=counties, strata=strata, cells=tuple(m.cells for m in margins))
 
 
 def design(case, clustered):
@@ -54,21 +56,25 @@ def test_county_and_overall_index_match_r(case, kind):
     expected = pd.read_csv(REFERENCE / f"expected_{kind}" / "county_results.csv",
                            dtype={"county": str}).set_index("county")
     got = estimate.means(design(case, kind == "clustered"), case["index"])
-    county = expected.loc[list(case["codes"])]
+    county = expected.loc[list(case["counties"])]
     np.testing.assert_allclose(got.mean[:, 0], county["index"], rtol=0, atol=1e-6)
     np.testing.assert_allclose(got.se[:, 0], county["se"], rtol=1e-4)
     np.testing.assert_allclose(got.mean_all[0], expected.loc["ALL", "index"], rtol=0, atol=1e-6)
     np.testing.assert_allclose(got.se_all[0], expected.loc["ALL", "se"], rtol=1e-4)
     np.testing.assert_array_equal(got.n[:, 0], county["n"])
-    n_eff = estimate.kish_effective_n(case["weights"], case["strata"], len(case["codes"]))
+    n_eff = estimate.kish_effective_n(case["weights"], case["strata"], len(case["counties"]))
     np.testing.assert_allclose(n_eff, county["n_effective"], rtol=1e-9)
 
 
+@pytest.mark.parametrize("from_codes", [False, True], ids=["scores", "code counts"])
 @pytest.mark.parametrize("kind", ["stratified", "clustered"])
-def test_item_means_match_r(case, kind):
+def test_item_means_match_r(case, kind, from_codes):
     expected = pd.read_csv(REFERENCE / f"expected_{kind}" / "item_results.csv", dtype={"county": str})
-    got = estimate.means(design(case, kind == "clustered"), case["scores"])
-    rows = [list(case["codes"]).index(c) for c in expected["county"]]
+    if from_codes:
+        got = estimate.code_means(design(case, kind == "clustered"), case["codes"], [case["table"]])
+    else:
+        got = estimate.means(design(case, kind == "clustered"), case["scores"])
+    rows = [list(case["counties"]).index(c) for c in expected["county"]]
     cols = [case["items"].index(i) for i in expected["item"]]
     np.testing.assert_allclose(got.mean[rows, cols], expected["mean"], rtol=0, atol=1e-6)
     np.testing.assert_allclose(got.se[rows, cols], expected["se"], rtol=1e-4)

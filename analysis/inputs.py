@@ -1,10 +1,14 @@
-"""Responses in the flat export layout -> checked, integer-coded arrays for the analysis."""
+"""Responses in the flat export layout -> checked, integer-coded arrays for the analysis.
+
+The input is any mapping of column name -> values: a pandas DataFrame, a dict of numpy
+arrays, or columns already coded as `Factor`s (what `survey analyze` reads).
+"""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 
 from questionnaires import Questionnaire
 
@@ -23,9 +27,20 @@ class Factor:
     labels: np.ndarray
 
     @classmethod
-    def of(cls, column: pd.Series | np.ndarray) -> "Factor":
-        codes, labels = pd.factorize(pd.Series(column), sort=True)
-        return cls(codes.astype(np.int64), np.array([str(v) for v in labels], dtype=object))
+    def of(cls, column, sort: bool = True) -> "Factor":
+        """Code a column of labels (sorted unless `sort` is off; empty, None and NaN are -1)."""
+        if isinstance(column, Factor):
+            return column
+        if type(column).__module__.startswith("pandas"):
+            import pandas as pd   # the caller works with pandas already
+            codes, labels = pd.factorize(column, sort=sort)
+            return cls(codes.astype(np.int64), np.array([str(v) for v in labels], dtype=object))
+        values = np.asarray(column, dtype=object)
+        missing = np.array([v is None or v != v or v == "" for v in values], dtype=bool)
+        labels, inverse = np.unique(values[~missing].astype(str), return_inverse=True)
+        codes = np.full(len(values), -1, dtype=np.int64)
+        codes[~missing] = inverse
+        return cls(codes, labels.astype(object))
 
     def take(self, rows: np.ndarray) -> "Factor":
         return Factor(self.codes[rows], self.labels)
@@ -40,7 +55,7 @@ class Responses:
     """What the analysis reads of each response, in file order."""
 
     line: np.ndarray                   # line number in the file, for messages
-    response_id: np.ndarray
+    response_id: Factor
     county: Factor
     codes: np.ndarray                  # int8 answer codes, responses x items, -1 = empty
     duration: np.ndarray
@@ -50,16 +65,16 @@ class Responses:
     cluster: Factor | None
 
     def __len__(self) -> int:
-        return len(self.response_id)
+        return len(self.line)
 
     def take(self, rows: np.ndarray) -> "Responses":
-        return Responses(self.line[rows], self.response_id[rows], self.county.take(rows), self.codes[rows],
+        return Responses(self.line[rows], self.response_id.take(rows), self.county.take(rows), self.codes[rows],
                          self.duration[rows], self.honeypot[rows], self.repeat_device[rows],
                          {k: f.take(rows) for k, f in self.attributes.items()},
                          self.cluster.take(rows) if self.cluster else None)
 
 
-def encode(frame: pd.DataFrame, questionnaire: Questionnaire, needed: list[str],
+def encode(frame: Mapping, questionnaire: Questionnaire, needed: list[str],
            cluster: str | None) -> Responses:
     """Check the columns and answer codes; code every categorical column as integers."""
     items = list(questionnaire.item_ids)
@@ -69,7 +84,7 @@ def encode(frame: pd.DataFrame, questionnaire: Questionnaire, needed: list[str],
         raise AnalysisError(f"答卷数据缺少列：{'、'.join(missing)}")
     attributes = {a: Factor.of(frame[a]) for a in dict.fromkeys([*questionnaire.attribute_ids, *needed])
                   if a in frame}
-    duration = pd.to_numeric(frame["duration_s"], errors="coerce").to_numpy(dtype=float)
+    duration, _ = _numbers(frame["duration_s"])
     county = Factor.of(frame["county"])
     if (county.codes < 0).any():
         raise AnalysisError(f"第 {int(np.flatnonzero(county.codes < 0)[0]) + FIRST_ROW} 行：区县为空")
@@ -78,44 +93,66 @@ def encode(frame: pd.DataFrame, questionnaire: Questionnaire, needed: list[str],
         row = int(np.flatnonzero(groups.codes < 0)[0]) + FIRST_ROW
         raise AnalysisError(f"第 {row} 行：整群列 {cluster} 为空")
     return Responses(
-        line=np.arange(FIRST_ROW, FIRST_ROW + len(frame)),
-        response_id=frame["response_id"].to_numpy(dtype=object),
+        line=np.arange(FIRST_ROW, FIRST_ROW + len(county.codes)),
+        response_id=Factor.of(frame["response_id"], sort=False),
         county=county,
         codes=_answer_codes(frame, items, set(questionnaire.scale.codes)),
         duration=duration,
-        honeypot=_flag(frame, "flag_honeypot"),
-        repeat_device=_flag(frame, "flag_repeat_device"),
+        honeypot=_flag(frame, "flag_honeypot", len(county.codes)),
+        repeat_device=_flag(frame, "flag_repeat_device", len(county.codes)),
         attributes=attributes,
         cluster=groups,
     )
 
 
-def _answer_codes(frame: pd.DataFrame, items: list[str], allowed: set[int]) -> np.ndarray:
+def _answer_codes(frame: Mapping, items: list[str], allowed: set[int]) -> np.ndarray:
     """Responses x items as int8 codes, -1 where empty."""
     valid = np.zeros(max(allowed) + 1, dtype=bool)
     valid[sorted(allowed)] = True
-    codes = np.empty((len(frame), len(items)), dtype=np.int8)
+    codes = None
     for j, item in enumerate(items):
-        column = frame[item]
-        values = pd.to_numeric(column, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+        values, text = _numbers(frame[item])
+        if codes is None:
+            codes = np.empty((len(values), len(items)), dtype=np.int8)
         given = ~np.isnan(values)
         whole = np.where(given, values, -1)
         known = (whole >= 0) & (whole < len(valid)) & (whole == np.round(whole))
         bad = given & ~(known & valid[np.where(known, whole, 0).astype(np.intp)])
-        bad |= column.notna().to_numpy() & ~given         # text that is not a number
+        if text is not None:
+            bad |= text
         if bad.any():
-            _refuse(frame, bad, item, sorted(allowed))
+            row = int(np.flatnonzero(bad)[0])
+            shown = np.asarray(frame[item], dtype=object)[row]
+            raise AnalysisError(f"第 {row + FIRST_ROW} 行 {item} 列：答案代码“{_plain(shown)}”不在量表中"
+                                f"（可用：{'、'.join(map(str, sorted(allowed)))}）")
         codes[:, j] = whole
     return codes
 
 
-def _refuse(frame: pd.DataFrame, bad: np.ndarray, item: str, allowed: list[int]):
-    row = int(np.flatnonzero(bad)[0])
-    raise AnalysisError(f"第 {row + FIRST_ROW} 行 {item} 列：答案代码“{frame[item].iloc[row]}”不在量表中"
-                        f"（可用：{'、'.join(map(str, allowed))}）")
+def _numbers(column) -> tuple[np.ndarray, np.ndarray | None]:
+    """Floats (NaN = empty) and, where some values are text that is not a number, a mask of them."""
+    try:
+        return np.asarray(column, dtype=float), None
+    except (TypeError, ValueError):
+        pass
+    values = np.asarray(column, dtype=object)
+    numbers = np.full(len(values), np.nan)
+    text = np.zeros(len(values), dtype=bool)
+    for i, v in enumerate(values):
+        if v is None or v != v or (isinstance(v, str) and not v.strip()):
+            continue
+        try:
+            numbers[i] = float(v)
+        except (TypeError, ValueError):
+            text[i] = True
+    return numbers, text
 
 
-def _flag(frame: pd.DataFrame, column: str) -> np.ndarray:
+def _plain(value) -> str:
+    return str(int(value)) if isinstance(value, (float, np.floating)) and float(value).is_integer() else str(value)
+
+
+def _flag(frame: Mapping, column: str, n: int) -> np.ndarray:
     if column not in frame:
-        return np.zeros(len(frame), dtype=bool)
-    return pd.to_numeric(frame[column], errors="coerce").fillna(0).to_numpy(dtype=float) > 0
+        return np.zeros(n, dtype=bool)
+    return np.nan_to_num(_numbers(frame[column])[0]) > 0

@@ -1,15 +1,15 @@
 """The whole analysis of a campaign: responses in, weighted per-county results out."""
 from __future__ import annotations
 
-import hashlib
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
-import pandas as pd
 
 from analysis import compare, estimate, quality, reliability, scoring, shrinkage
 from analysis import targets as target_tables
 from analysis.inputs import AnalysisError, Factor, Responses, encode
+from analysis.table import Table
 from analysis.variance import Design
 from analysis.weighting import WeightingError, base_weights, rake, trim
 from questionnaires import Questionnaire
@@ -35,20 +35,24 @@ class Settings:
 
 @dataclass
 class Results:
-    county_results: pd.DataFrame
-    item_results: pd.DataFrame
-    quality: pd.DataFrame
-    weights: pd.DataFrame
-    breakdowns: pd.DataFrame
-    problems: pd.DataFrame
-    reliability: pd.DataFrame
-    drivers: pd.DataFrame
+    county_results: Table
+    item_results: Table
+    quality: Table
+    weights: Table
+    breakdowns: Table
+    problems: Table
+    reliability: Table
+    drivers: Table
     record: dict
 
 
-def analyze(responses: pd.DataFrame, questionnaire: Questionnaire, targets: pd.DataFrame | None,
+def analyze(responses: Mapping, questionnaire: Questionnaire, targets: Mapping | None,
             settings: Settings = Settings()) -> Results:
-    """Quality rules -> scores -> weights -> estimates with linearized SEs -> comparisons."""
+    """Quality rules -> scores -> weights -> estimates with linearized SEs -> comparisons.
+
+    `responses` and `targets` are pandas DataFrames or any mappings of column -> values
+    (the flat export layout; targets: county, variable, category, population).
+    """
     if settings.adjustment not in compare.ADJUSTMENTS:
         raise AnalysisError(f"多重检验校正方法“{settings.adjustment}”未知，可用 holm 或 bh")
     if targets is not None:
@@ -58,6 +62,7 @@ def analyze(responses: pd.DataFrame, questionnaire: Questionnaire, targets: pd.D
             raise AnalysisError(str(exc)) from exc
     variables = sorted(set(targets["variable"])) if targets is not None else []
     data = encode(responses, questionnaire, variables, settings.cluster)
+    del responses   # the raw columns are no longer needed; without other holders, memory returns
     if targets is not None:
         _check_counties(data, targets)
     mapping = scoring.ScoreMapping(settings.score_mapping) if settings.score_mapping \
@@ -65,7 +70,7 @@ def analyze(responses: pd.DataFrame, questionnaire: Questionnaire, targets: pd.D
     item_weights = _item_weights(questionnaire, settings)
 
     table = mapping.table(max(questionnaire.scale.codes) + 1)
-    found = quality.flags(data, ~np.isnan(table[data.codes]), settings.quality)
+    found = quality.flags(data, (~np.isnan(table))[data.codes], settings.quality)
     dropped = found.excluded(settings.quality)
     quality_table = quality.report(data.county.codes, data.county.labels, found, dropped)
     used = data.take(np.flatnonzero(~dropped))
@@ -112,12 +117,13 @@ def analyze(responses: pd.DataFrame, questionnaire: Questionnaire, targets: pd.D
         "shrinkage": "Fay-Herriot, REML" if settings.shrinkage else None,
         "responses": {"received": int(len(data)), "used": int(len(used))},
     }
-    weight_table = pd.DataFrame({"response_id": used.response_id, "county": counties[strata], "weight": weights})
+    weight_table = Table({"response_id": used.response_id.labels[used.response_id.codes],
+                          "county": counties[strata], "weight": weights})
     return Results(county_results, item_results, quality_table, weight_table, breakdowns, problems,
                    alpha_table, drivers, record)
 
 
-def _check_counties(data: Responses, targets: pd.DataFrame) -> None:
+def _check_counties(data: Responses, targets: Table) -> None:
     known = set(targets["county"])
     unknown = [i for i, label in enumerate(data.county.labels) if label not in known]
     if unknown:
@@ -151,8 +157,6 @@ def _weights(used: Responses, strata, counties, targets, settings):
         trimmed = trim(base, raked.weights, margins, settings.trim_bounds) if settings.trim_bounds else None
     except WeightingError as exc:
         raise AnalysisError(str(exc)) from exc
-    fingerprint = hashlib.sha256(targets.sort_values(["county", "variable", "category"])
-                                 .to_csv(index=False).encode()).hexdigest()
     record = {
         "method": "raking within county" if len(margins) > 1 else "post-stratification within county",
         "base_weight": "county population / county sample size",
@@ -162,7 +166,7 @@ def _weights(used: Responses, strata, counties, targets, settings):
         "trim_rounds": trimmed.iterations if trimmed else 0,
         "max_margin_error_after_trimming": trimmed.max_margin_error if trimmed else None,
         "empty_cells": "collapsed into a neighbour" if settings.collapse_empty_cells else "error",
-        "collapsed": notes, "targets_sha256": fingerprint,
+        "collapsed": notes, "targets_sha256": target_tables.fingerprint(targets),
         # Counties with targets but no usable response: not weighted, not in the overall figure.
         "counties_without_responses": sorted(set(targets["county"]) - set(counties)),
     }
@@ -179,51 +183,57 @@ def _ci(mean, se):
     return mean - compare.Z95 * se, mean + compare.Z95 * se
 
 
-def _county_results(est, counties, n_eff, n_eff_all, settings) -> pd.DataFrame:
+def _with_all(values, overall) -> np.ndarray:
+    return np.append(np.asarray(values, dtype=object if isinstance(overall, str) else None), overall)
+
+
+def _county_results(est, counties, n_eff, n_eff_all, settings) -> Table:
     mean, se = est.mean[:, 0], est.se[:, 0]
     low, high = compare.rank_intervals(mean, se)
     diff, se_diff, p = compare.difference_from_all(mean, se, est.mean_all[0], est.se_all[0],
                                                    est.cov_with_all[:, 0])
-    table = pd.DataFrame({
-        "county": counties, "n": est.n[:, 0].astype(int), "n_effective": n_eff,
-        "index": mean, "se": se, "ci_low": _ci(mean, se)[0], "ci_high": _ci(mean, se)[1],
-        "deff": est.deff[:, 0], "rank": compare.ranks(mean), "rank_low": low, "rank_high": high,
-        "grade": [settings.grades.of(m) for m in mean],
-        "diff_vs_all": diff, "se_diff": se_diff, "p_vs_all": p,
-        "imprecise": n_eff < settings.min_effective_n,
-    })
+    index, index_se = est.with_all("mean")[:, 0], est.with_all("se")[:, 0]
+    missing = np.nan
+    columns = {
+        "county": _with_all(counties, "ALL"), "n": est.with_all("n")[:, 0].astype(np.int64),
+        "n_effective": _with_all(n_eff, n_eff_all), "index": index, "se": index_se,
+        "ci_low": _ci(index, index_se)[0], "ci_high": _ci(index, index_se)[1], "deff": est.with_all("deff")[:, 0],
+        "rank": _with_all(compare.ranks(mean), missing), "rank_low": _with_all(low, missing),
+        "rank_high": _with_all(high, missing), "grade": np.array([settings.grades.of(m) for m in index], dtype=object),
+        "diff_vs_all": _with_all(diff, missing), "se_diff": _with_all(se_diff, missing),
+        "p_vs_all": _with_all(p, missing), "imprecise": _with_all(n_eff < settings.min_effective_n, False),
+    }
     if settings.shrinkage:
         fit = shrinkage.fay_herriot(mean, se ** 2)
-        table["index_shrunk"], table["se_shrunk"], table["shrinkage"] = fit.estimate, fit.se, fit.shrinkage
-    all_row = {"county": "ALL", "n": int(est.n_all[0]), "n_effective": n_eff_all,
-               "index": est.mean_all[0], "se": est.se_all[0],
-               "ci_low": _ci(est.mean_all[0], est.se_all[0])[0],
-               "ci_high": _ci(est.mean_all[0], est.se_all[0])[1], "deff": est.deff_all[0],
-               "grade": settings.grades.of(est.mean_all[0]), "imprecise": False}
-    table = pd.concat([table, pd.DataFrame([all_row])], ignore_index=True)
-    return table.astype({"rank": "Int64", "rank_low": "Int64", "rank_high": "Int64", "imprecise": bool})
+        columns |= {"index_shrunk": _with_all(fit.estimate, missing), "se_shrunk": _with_all(fit.se, missing),
+                    "shrinkage": _with_all(fit.shrinkage, missing)}
+    return Table(columns)
 
 
-def _item_results(est, counties, questionnaire, k) -> pd.DataFrame:
+def _item_results(est, counties, questionnaire, k) -> Table:
     labels = [*counties, "ALL"]
     n, mean, se, deff = (est.with_all(f) for f in ("n", "mean", "se", "deff"))
     block = slice(1, 1 + k)
     satisfied, dissatisfied = slice(1 + k, 1 + 2 * k), slice(1 + 2 * k, 1 + 3 * k)
-    table = pd.DataFrame({
-        "county": np.repeat(labels, k), "item": np.tile(questionnaire.item_ids, len(labels)),
-        "topic": np.tile([i.topic for i in questionnaire.items], len(labels)),
-        "n": n[:, block].ravel().astype(int), "mean": mean[:, block].ravel(), "se": se[:, block].ravel(),
+    means, ses = mean[:, block].ravel(), se[:, block].ravel()
+    return Table({
+        "county": np.repeat(np.array(labels, dtype=object), k),
+        "item": np.tile(np.array(questionnaire.item_ids, dtype=object), len(labels)),
+        "topic": np.tile(np.array([i.topic for i in questionnaire.items], dtype=object), len(labels)),
+        "n": n[:, block].ravel().astype(np.int64), "mean": means, "se": ses,
+        "ci_low": _ci(means, ses)[0], "ci_high": _ci(means, ses)[1], "deff": deff[:, block].ravel(),
+        "share_satisfied": mean[:, satisfied].ravel() / 100,
+        "share_satisfied_se": se[:, satisfied].ravel() / 100,
+        "share_dissatisfied": mean[:, dissatisfied].ravel() / 100,
+        "share_dissatisfied_se": se[:, dissatisfied].ravel() / 100,
     })
-    table["ci_low"], table["ci_high"] = _ci(table["mean"], table["se"])
-    table["deff"] = deff[:, block].ravel()
-    table["share_satisfied"] = mean[:, satisfied].ravel() / 100
-    table["share_satisfied_se"] = se[:, satisfied].ravel() / 100
-    table["share_dissatisfied"] = mean[:, dissatisfied].ravel() / 100
-    table["share_dissatisfied_se"] = se[:, dissatisfied].ravel() / 100
-    return table
 
 
-def _problems(est, counties, questionnaire, k, settings) -> pd.DataFrame:
+PROBLEM_COLUMNS = ["county", "item", "topic", "text", "mean", "mean_all", "difference", "se_difference",
+                   "p_value", "p_adjusted", "reason"]
+
+
+def _problems(est, counties, questionnaire, k, settings) -> Table:
     """Per county: items significantly below the overall (adjusted across items) or below
     the threshold, worst first."""
     adjust = compare.ADJUSTMENTS[settings.adjustment]
@@ -243,10 +253,11 @@ def _problems(est, counties, questionnaire, k, settings) -> pd.DataFrame:
                                                    (f"低于 {settings.problem_threshold:g} 分", below_threshold)) if hit)
                 rows.append((code, item.id, item.topic, item.text, est.mean[c, 1 + j], est.mean_all[1 + j],
                              diff[j], se_diff[j], p_one_sided[j], adjusted[j], reason))
-    table = pd.DataFrame(rows, columns=["county", "item", "topic", "text", "mean", "mean_all", "difference",
-                                        "se_difference", "p_value", "p_adjusted", "reason"])
-    table["severity"] = table["mean"] - np.minimum(table["mean_all"], settings.problem_threshold)
-    return table.sort_values(["county", "severity"]).reset_index(drop=True)
+    columns = {name: np.array([row[i] for row in rows], dtype=object if i in (0, 1, 2, 3, 10) else float)
+               for i, name in enumerate(PROBLEM_COLUMNS)}
+    columns["severity"] = columns["mean"] - np.minimum(columns["mean_all"], settings.problem_threshold)
+    table = Table(columns)
+    return table.take(np.lexsort((table["severity"], table["county"].astype(str))))
 
 
 def _breakdown_groups(used: Responses, questionnaire: Questionnaire):
@@ -264,7 +275,7 @@ def _breakdown_groups(used: Responses, questionnaire: Questionnaire):
     return groups
 
 
-def _breakdowns(est, counties, groups, first_column) -> pd.DataFrame:
+def _breakdowns(est, counties, groups, first_column) -> Table:
     """Index by each attribute's categories within each county (domains) and overall."""
     n, mean, se = (est.with_all(f) for f in ("n", "mean", "se"))
     domains = [(attribute, option) for attribute, _, options in groups for option in options]
@@ -272,5 +283,6 @@ def _breakdowns(est, counties, groups, first_column) -> pd.DataFrame:
              *_ci(mean[c, j], se[c, j]))
             for c, code in enumerate([*counties, "ALL"])
             for j, (attribute, option) in enumerate(domains, start=first_column)]
-    return pd.DataFrame(rows, columns=["county", "attribute", "category", "label", "n", "index", "se",
-                                       "ci_low", "ci_high"])
+    names = ["county", "attribute", "category", "label", "n", "index", "se", "ci_low", "ci_high"]
+    return Table({name: np.array([row[i] for row in rows], dtype=object if i < 4 else None)
+                  for i, name in enumerate(names)})

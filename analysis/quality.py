@@ -4,9 +4,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-import pandas as pd
 
 from analysis.inputs import Responses
+from analysis.table import Table
 
 RULES = ("speeder", "straightline", "duplicate_id", "repeat_device", "honeypot", "incomplete")
 RULE_NAMES = {
@@ -56,7 +56,7 @@ def flags(responses: Responses, answered: np.ndarray, settings: QualitySettings)
     rules = {
         "speeder": ~(responses.duration >= threshold),   # a missing duration counts as too fast
         "straightline": (low == high) & (given.sum(axis=1) > 1),
-        "duplicate_id": pd.Series(responses.response_id).duplicated(keep="first").to_numpy(),
+        "duplicate_id": _repeated(responses.response_id.codes),
         "repeat_device": responses.repeat_device,
         "honeypot": responses.honeypot,
         "incomplete": answered.sum(axis=1) < settings.min_items_answered,
@@ -64,18 +64,25 @@ def flags(responses: Responses, answered: np.ndarray, settings: QualitySettings)
     return Flags(rules, threshold)
 
 
+def _repeated(codes: np.ndarray) -> np.ndarray:
+    """True for every occurrence of a code after its first."""
+    order = np.argsort(codes, kind="stable")
+    repeated = np.zeros(len(codes), dtype=bool)
+    repeated[order[1:]] = codes[order[1:]] == codes[order[:-1]]
+    return repeated
+
+
 def report(county_codes: np.ndarray, county_labels: np.ndarray, found: Flags,
-           dropped: np.ndarray) -> pd.DataFrame:
+           dropped: np.ndarray) -> Table:
     """Per county: received, flagged by each rule, excluded, used; a last row ALL."""
     size = len(county_labels)
 
     def count(mask):
-        return np.bincount(county_codes, weights=mask, minlength=size).astype(int)
+        per_county = np.bincount(county_codes, weights=mask, minlength=size).astype(np.int64)
+        return np.append(per_county, per_county.sum())
 
-    table = pd.DataFrame({"county": county_labels, "received": np.bincount(county_codes, minlength=size)})
-    for rule in RULES:
-        table[rule] = count(found.rules[rule])
-    table["excluded"] = count(dropped)
-    table["used"] = table["received"] - table["excluded"]
-    table.loc[len(table)] = ["ALL", *table.iloc[:, 1:].sum()]
-    return table
+    received = count(np.ones(len(county_codes)))
+    excluded = count(dropped)
+    return Table({"county": np.append(county_labels, "ALL"), "received": received,
+                  **{rule: count(found.rules[rule]) for rule in RULES},
+                  "excluded": excluded, "used": received - excluded})

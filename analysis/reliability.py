@@ -6,13 +6,14 @@ respondents x items matrix of floats is ever held whole.
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 
-ROWS_PER_CHUNK = 200_000
+from analysis.table import Table
+
+ROWS_PER_CHUNK = 100_000
 
 
 def cronbach_table(codes: np.ndarray, table: np.ndarray, weights: np.ndarray, strata: np.ndarray,
-                   counties: np.ndarray) -> pd.DataFrame:
+                   counties: np.ndarray) -> Table:
     """Weighted alpha per county and overall, over respondents who answered every item:
     k/(k-1) (1 - sum_j var_j / var_total), the variances weighted (their scale cancels)."""
     k, size = codes.shape[1], len(counties)
@@ -30,9 +31,10 @@ def cronbach_table(codes: np.ndarray, table: np.ndarray, weights: np.ndarray, st
             total[c] += wc.sum()
             first[c] += wc @ xc
             second[c] += (xc.T * wc) @ xc
-    rows = [(code, _alpha(total[c], first[c], second[c]), int(count[c])) for c, code in enumerate(counties)]
-    rows.append(("ALL", _alpha(total.sum(), first.sum(axis=0), second.sum(axis=0)), int(count.sum())))
-    return pd.DataFrame(rows, columns=["county", "alpha", "n_complete"])
+    alpha = [_alpha(total[c], first[c], second[c]) for c in range(size)]
+    alpha.append(_alpha(total.sum(), first.sum(axis=0), second.sum(axis=0)))
+    return Table({"county": np.append(np.asarray(counties, dtype=object), "ALL"), "alpha": np.array(alpha),
+                  "n_complete": np.append(count, count.sum()).astype(np.int64)})
 
 
 def _alpha(total: float, first: np.ndarray, second: np.ndarray) -> float:
@@ -45,7 +47,7 @@ def _alpha(total: float, first: np.ndarray, second: np.ndarray) -> float:
 
 
 def drivers(codes: np.ndarray, table: np.ndarray, weights: np.ndarray, item_ids, item_weights: np.ndarray,
-            performance: np.ndarray) -> pd.DataFrame:
+            performance: np.ndarray) -> Table:
     """Importance = weighted correlation of each item with the index of the *other* items
     (so an item is not correlated with itself); performance = its overall mean score.
     Quadrants split at the medians: 优先改进 = important and below the median."""
@@ -66,10 +68,10 @@ def drivers(codes: np.ndarray, table: np.ndarray, weights: np.ndarray, item_ids,
     with np.errstate(invalid="ignore", divide="ignore"):
         total, mx, mr, xr, xx, rr = sums[0], *(sums[1:] / sums[0])
         importance = (xr - mx * mr) / np.sqrt((xx - mx ** 2) * (rr - mr ** 2))
-    result = pd.DataFrame({"item": item_ids, "importance": importance, "performance": performance})
-    high_importance = result["importance"] >= result["importance"].median()
-    high_performance = result["performance"] >= result["performance"].median()
-    result["quadrant"] = np.select(
-        [high_importance & ~high_performance, high_importance & high_performance,
-         ~high_importance & ~high_performance], ["优先改进", "继续保持", "次要改进"], "维持现状")
-    return result.sort_values("importance", ascending=False).reset_index(drop=True)
+    high_importance = importance >= np.nanmedian(importance)
+    high_performance = performance >= np.nanmedian(performance)
+    quadrant = np.select([high_importance & ~high_performance, high_importance & high_performance,
+                          ~high_importance & ~high_performance], ["优先改进", "继续保持", "次要改进"], "维持现状")
+    table = Table({"item": np.asarray(item_ids, dtype=object), "importance": importance,
+                   "performance": performance, "quadrant": quadrant.astype(object)})
+    return table.take(np.argsort(-np.nan_to_num(importance, nan=-np.inf), kind="stable"))

@@ -1,48 +1,88 @@
 """Population targets: validation and the raking margins built from them."""
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Mapping
+
 import numpy as np
-import pandas as pd
 
 from analysis.inputs import Factor
+from analysis.table import Table
 from analysis.weighting import Margin, WeightingError
 
 COLUMNS = ["county", "variable", "category", "population"]
+FIRST_ROW = 2
 
 
-def validate(targets: pd.DataFrame) -> pd.DataFrame:
+def validate(targets: Mapping) -> Table:
+    """Columns county, variable, category (text) and population (a number >= 0); one row per
+    cell; every variable of a county adds up to the same total."""
     missing = [c for c in COLUMNS if c not in targets]
     if missing:
         raise WeightingError(f"人口目标缺少列：{'、'.join(missing)}（应为 {','.join(COLUMNS)}）")
-    targets = targets[COLUMNS].copy()
-    for column in ("county", "variable", "category"):
-        targets[column] = targets[column].astype(str)
-    population = pd.to_numeric(targets["population"], errors="coerce")
-    bad = population.isna() | (population < 0)
+    county, variable, category = ([_text(v) for v in np.asarray(targets[c], dtype=object)] for c in COLUMNS[:3])
+    raw = np.asarray(targets["population"], dtype=object)
+    population = np.array([_number(v) for v in raw])
+    bad = np.isnan(population) | (population < 0)
     if bad.any():
-        row = int(np.flatnonzero(bad.to_numpy())[0])
-        raise WeightingError(f"人口目标第 {row + 2} 行：人口数“{targets['population'].iloc[row]}”无效")
-    targets["population"] = population.astype(float)
-    duplicated = targets.duplicated(["county", "variable", "category"])
-    if duplicated.any():
-        row = int(np.flatnonzero(duplicated.to_numpy())[0])
-        raise WeightingError(f"人口目标第 {row + 2} 行：{targets.iloc[row, 0]}/{targets.iloc[row, 1]}/"
-                             f"{targets.iloc[row, 2]} 重复")
-    totals = targets.groupby(["county", "variable"])["population"].sum().unstack()
-    spread = (totals.max(axis=1) - totals.min(axis=1)) / totals.max(axis=1)
-    if (spread > 1e-6).any():
-        county = spread[spread > 1e-6].index[0]
-        detail = "，".join(f"{v} 合计 {t:,.0f}" for v, t in totals.loc[county].items())
-        raise WeightingError(f"区县 {county} 各变量的人口合计不一致：{detail}")
-    return targets
+        row = int(np.flatnonzero(bad)[0])
+        raise WeightingError(f"人口目标第 {row + FIRST_ROW} 行：人口数“{raw[row]}”无效")
+    seen: set[tuple[str, str, str]] = set()
+    totals: dict[str, dict[str, float]] = {}
+    for row, key in enumerate(zip(county, variable, category)):
+        if key in seen:
+            raise WeightingError(f"人口目标第 {row + FIRST_ROW} 行：{'/'.join(key)} 重复")
+        seen.add(key)
+        by_variable = totals.setdefault(key[0], {})
+        by_variable[key[1]] = by_variable.get(key[1], 0.0) + population[row]
+    for c, by_variable in totals.items():
+        high, low = max(by_variable.values()), min(by_variable.values())
+        if high > 0 and (high - low) / high > 1e-6:
+            detail = "，".join(f"{v} 合计 {t:,.0f}" for v, t in by_variable.items())
+            raise WeightingError(f"区县 {c} 各变量的人口合计不一致：{detail}")
+    return Table({"county": np.array(county, dtype=object), "variable": np.array(variable, dtype=object),
+                  "category": np.array(category, dtype=object), "population": population})
 
 
-def county_populations(targets: pd.DataFrame) -> dict[str, float]:
-    first = targets["variable"].iloc[0]
-    return targets[targets["variable"] == first].groupby("county")["population"].sum().to_dict()
+def _text(value) -> str:
+    if isinstance(value, (float, np.floating)) and float(value).is_integer():
+        return str(int(value))
+    return "" if value is None else str(value)
 
 
-def margins(targets: pd.DataFrame, county: Factor, attributes: dict[str, Factor], line: np.ndarray,
+def _number(value) -> float:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return float("nan")
+
+
+def county_populations(targets: Table) -> dict[str, float]:
+    """Each county's population: the total of its first variable."""
+    first = targets["variable"][0]
+    population: dict[str, float] = {}
+    for c, v, p in zip(targets["county"], targets["variable"], targets["population"]):
+        if v == first:
+            population[c] = population.get(c, 0.0) + p
+    return population
+
+
+def fingerprint(targets: Table) -> str:
+    """SHA-256 of the targets as sorted CSV lines: the same table gives the same value."""
+    lines = sorted(f"{c},{v},{k},{p:.10g}" for c, v, k, p in zip(*(targets[name] for name in COLUMNS)))
+    return hashlib.sha256("\n".join(lines).encode()).hexdigest()
+
+
+def _grouped(targets: Table, counties: set[str]) -> dict[str, dict[str, dict[str, float]]]:
+    """variable -> county -> category -> population, in the order of the file."""
+    groups: dict[str, dict[str, dict[str, float]]] = {}
+    for c, v, k, p in zip(*(targets[name] for name in COLUMNS)):
+        if c in counties:
+            groups.setdefault(v, {}).setdefault(c, {})[k] = p
+    return groups
+
+
+def margins(targets: Table, county: Factor, attributes: dict[str, Factor], line: np.ndarray,
             collapse_empty: bool = True) -> tuple[list[Margin], list[str]]:
     """One raking margin per target variable: cells county x category.
 
@@ -53,7 +93,7 @@ def margins(targets: pd.DataFrame, county: Factor, attributes: dict[str, Factor]
     """
     known = {c: i for i, c in enumerate(county.labels)}
     result, notes, empty = [], [], []
-    for variable, rows in targets[targets["county"].isin(known)].groupby("variable", sort=False):
+    for variable, by_county in _grouped(targets, set(known)).items():
         factor = attributes[variable]
         width = len(factor.labels) + 1                       # last column: empty answer
         category_code = {c: i for i, c in enumerate(factor.labels)}
@@ -61,10 +101,9 @@ def margins(targets: pd.DataFrame, county: Factor, attributes: dict[str, Factor]
         counts = np.bincount(county.codes * width + answer, minlength=len(known) * width).reshape(-1, width)
         cell_of = np.full((len(known), width), -1)
         labels, population = [], []
-        for c, group in rows.groupby("county", sort=False):
-            present = {cat: cat in category_code and counts[known[c], category_code[cat]] > 0
-                       for cat in group["category"]}
-            cells = dict(zip(group["category"], group["population"]))
+        for c, given in by_county.items():
+            present = {cat: cat in category_code and counts[known[c], category_code[cat]] > 0 for cat in given}
+            cells = dict(given)
             merged_into = {cat: cat for cat in cells}
             for category in list(cells):
                 if present[category] or cells[category] == 0 or len(cells) < 2:
@@ -78,7 +117,7 @@ def margins(targets: pd.DataFrame, county: Factor, attributes: dict[str, Factor]
                 cells[neighbour] += cells.pop(category)
                 merged_into = {k: neighbour if v == category else v for k, v in merged_into.items()}
                 notes.append(f"区县 {c} 的 {variable}=“{category}”没有样本，已并入“{neighbour}”"
-                             f"（人口 {group.loc[group['category'] == category, 'population'].iloc[0]:,.0f}）")
+                             f"（人口 {given[category]:,.0f}）")
             cell_id = {cat: len(labels) + i for i, cat in enumerate(cells)}
             labels += [(c, cat) for cat in cells]
             population += list(cells.values())

@@ -5,9 +5,9 @@ import json
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
 from analysis.job import Results
+from analysis.table import Table
 
 TABLES = {
     "county_results.csv": "county_results", "item_results.csv": "item_results",
@@ -30,38 +30,32 @@ def write(results: Results, directory: Path, record_extra: dict | None = None) -
     return written
 
 
-def write_csv(table: pd.DataFrame, path: Path) -> None:
+def write_csv(table: Table, path: Path) -> None:
     """Numbers to 10 significant digits, missing values empty, text quoted where CSV needs it.
 
-    Each distinct value of a column is formatted once, so a million weights (a few dozen
+    Each distinct number of a column is formatted once, so a million weights (a few dozen
     distinct values) write in a fraction of a second.
     """
-    columns = [_texts(table[name]) for name in table.columns]
+    columns = [_texts(table[name]) for name in table]
     with path.open("w", encoding="utf-8-sig", newline="") as stream:
-        stream.write(",".join(map(_quoted, map(str, table.columns))) + "\n")
-        if len(table):
+        stream.write(",".join(map(_quoted, table)) + "\n")
+        if table.n_rows:
             stream.write("\n".join(map(",".join, zip(*columns))) + "\n")
 
 
-def _texts(column: pd.Series) -> np.ndarray:
-    if column.dtype == object or pd.api.types.is_string_dtype(column.dtype):
-        values = column.to_numpy(dtype=object, na_value="")
-        if all(isinstance(v, str) for v in values[:100]):
-            try:
-                joined = "".join(values)
-            except TypeError:
-                pass
-            else:   # ids and codes: usually nothing to quote, so no work per value
-                return values if not _needs_quotes(joined) else np.array([_quoted(v) for v in values], dtype=object)
-    codes, uniques = pd.factorize(column)
-    text = np.array([*map(_format, uniques), ""], dtype=object)   # code -1 (missing) -> ""
-    return text[codes]
+def _texts(values: np.ndarray) -> np.ndarray:
+    if values.dtype.kind in "fiub":
+        distinct, inverse = np.unique(values, return_inverse=True)
+        return np.array([_number(v) for v in distinct], dtype=object)[inverse.ravel()]
+    text = ["" if v is None or v != v else str(v) for v in values]
+    joined = "".join(text)   # ids and codes: usually nothing to quote, so no work per value
+    return np.array(text if not _needs_quotes(joined) else [_quoted(v) for v in text], dtype=object)
 
 
-def _format(value) -> str:
-    if isinstance(value, (float, np.floating)):
-        return "%.10g" % value
-    return _quoted(str(value))
+def _number(value) -> str:
+    if value.dtype.kind == "b":
+        return "True" if value else "False"
+    return "" if value != value else "%.10g" % value
 
 
 def _needs_quotes(text: str) -> bool:

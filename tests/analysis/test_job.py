@@ -43,12 +43,12 @@ def test_job_reproduces_r_through_the_public_entry_point(responses, questionnair
     expected = pd.read_csv(REFERENCE / "expected_clustered" / "county_results.csv", dtype={"county": str})
     result = run(responses, questionnaire, targets, item_weights=item_weights, quality=KEEP_ALL,
                  cluster="channel")
-    got = result.county_results.set_index("county").loc[expected["county"]]
+    got = result.county_results.to_pandas().set_index("county").loc[expected["county"]]
     np.testing.assert_allclose(got["index"], expected["index"], atol=1e-6, rtol=0)
     np.testing.assert_allclose(got["se"], expected["se"], rtol=1e-4)
     np.testing.assert_allclose(got["n_effective"], expected["n_effective"], rtol=1e-9)
     items = pd.read_csv(REFERENCE / "expected_clustered" / "item_results.csv", dtype={"county": str})
-    merged = items.merge(result.item_results, on=["county", "item"], suffixes=("_r", ""))
+    merged = items.merge(result.item_results.to_pandas(), on=["county", "item"], suffixes=("_r", ""))
     np.testing.assert_allclose(merged["mean"], merged["mean_r"], atol=1e-6, rtol=0)
     np.testing.assert_allclose(merged["se"], merged["se_r"], rtol=1e-4)
 
@@ -57,7 +57,7 @@ def test_raking_on_one_margin_equals_post_stratification(responses, questionnair
     """Raking to area alone must give the closed-form post-stratified weights."""
     area = targets[targets.variable == "area"]
     result = run(responses, questionnaire, area, quality=KEEP_ALL)
-    weights = result.weights.set_index("response_id")["weight"]
+    weights = result.weights.to_pandas().set_index("response_id")["weight"]
     cell = responses.set_index("response_id")[["county", "area"]]
     population = area.set_index(["county", "category"])["population"]
     counts = cell.groupby(["county", "area"]).size()
@@ -69,7 +69,7 @@ def test_unit_weights_give_unweighted_statistics(responses, questionnaire):
     result = run(responses, questionnaire, None, quality=KEEP_ALL)
     scores = (responses[list(questionnaire.item_ids)] - 1) * 25.0
     by_county = scores.groupby(responses["county"]).mean()
-    items = result.item_results.set_index(["county", "item"])["mean"]
+    items = result.item_results.to_pandas().set_index(["county", "item"])["mean"]
     for county in by_county.index:
         np.testing.assert_allclose(items.loc[county].loc[list(questionnaire.item_ids)],
                                    by_county.loc[county], rtol=1e-12)
@@ -79,7 +79,7 @@ def test_unit_weights_give_unweighted_statistics(responses, questionnaire):
     index = ((scores * pd.Series(1.0, index=scores.columns)).mean(axis=1))[scored]
     county = responses.loc[scored, "county"]
     textbook = index.groupby(county).std(ddof=1) / np.sqrt(index.groupby(county).size())
-    got = result.county_results.set_index("county")
+    got = result.county_results.to_pandas().set_index("county")
     np.testing.assert_allclose(got.loc[textbook.index, "index"], index.groupby(county).mean(), rtol=1e-12)
     np.testing.assert_allclose(got.loc[textbook.index, "se"], textbook, rtol=1e-10)
 
@@ -89,7 +89,7 @@ def test_quality_exclusions_are_counted_per_county(responses, questionnaire, tar
     data.loc[data.index[:30], "duration_s"] = 5          # speeders
     data.loc[data.index[30:32], "response_id"] = data.loc[data.index[0], "response_id"]  # duplicate ids
     result = run(data, questionnaire, targets)
-    table = result.quality.set_index("county")
+    table = result.quality.to_pandas().set_index("county")
     assert table.loc["ALL", "speeder"] == 30 + (responses["duration_s"] < 60).sum()
     assert table.loc["ALL", "duplicate_id"] == 2
     assert table.loc["ALL", "excluded"] == table.loc["ALL", "received"] - table.loc["ALL", "used"]
@@ -131,14 +131,14 @@ def test_trimming_keeps_weight_ratios_within_bounds(responses, questionnaire, ta
     codes, strata = np.unique(responses["county"], return_inverse=True)
     population = target_tables.county_populations(targets)
     base = weighting.base_weights(strata, np.array([population[c] for c in codes]))
-    ratio = trimmed.weights["weight"].to_numpy() / base
+    ratio = trimmed.weights.to_pandas()["weight"].to_numpy() / base
     assert ratio.min() >= 0.5 - 1e-9 and ratio.max() <= 2.0 + 1e-9
-    assert (plain.weights["weight"].to_numpy() / base).max() > 2.0  # trimming had work to do
+    assert (plain.weights.to_pandas()["weight"].to_numpy() / base).max() > 2.0  # trimming had work to do
     assert trimmed.record["weighting"]["max_margin_error_after_trimming"] >= 0
 
 
 def test_rank_intervals_contain_the_rank_and_grades_follow_thresholds(responses, questionnaire, targets):
-    table = run(responses, questionnaire, targets).county_results
+    table = run(responses, questionnaire, targets).county_results.to_pandas()
     counties = table[table.county != "ALL"]
     assert ((counties["rank_low"] <= counties["rank"]) & (counties["rank"] <= counties["rank_high"])).all()
     for _, row in counties.iterrows():
@@ -148,7 +148,7 @@ def test_rank_intervals_contain_the_rank_and_grades_follow_thresholds(responses,
 
 
 def test_problem_list_is_adjusted_and_ordered(responses, questionnaire, targets):
-    problems = run(responses, questionnaire, targets, adjustment="bh").problems
+    problems = run(responses, questionnaire, targets, adjustment="bh").problems.to_pandas()
     assert (problems["p_adjusted"] >= problems["p_value"] - 1e-15).all()
     for _, rows in problems.groupby("county"):
         assert rows["severity"].is_monotonic_increasing

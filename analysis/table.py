@@ -40,7 +40,3 @@ class Table(Mapping):
         import pandas as pd
         return pd.DataFrame(self._columns)
 
-
-def stack(*tables: Table) -> Table:
-    """Rows of several tables with the same columns, one after another."""
-    return Table({name: np.concatenate([t[name] for t in tables]) for name in tables[0]})

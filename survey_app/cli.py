@@ -201,14 +201,18 @@ def export_responses(campaign_slug, out):
 @click.option("--trim", help="权重截尾范围（最终权重/基础权重），如 0.3,3")
 @click.option("--adjust", type=click.Choice(["holm", "bh"]), default="holm", show_default=True,
               help="问题清单的多重检验校正")
+@click.option("--scores", help="选项分值：linear（等距 0–100）或“代码=分值”列表，如 5=100,4=80,3=60,2=40,1=20；"
+                               "默认用问卷中的分值")
+@click.option("--shrinkage", is_flag=True, help="另给出各区县指数的 Fay–Herriot 收缩估计")
 def analyze(responses_csv, questionnaire_name, targets_csv, out, item_weights_csv, cluster,
-            no_quality_exclusions, exclude, trim, adjust):
+            no_quality_exclusions, exclude, trim, adjust, scores, shrinkage):
     from survey_app.services.analysis_run import run_analysis
     written = run_analysis(
         responses_csv=Path(responses_csv), questionnaire_name=questionnaire_name,
         targets_csv=Path(targets_csv) if targets_csv else None, out=Path(out),
         item_weights_csv=Path(item_weights_csv) if item_weights_csv else None, cluster=cluster,
-        no_quality_exclusions=no_quality_exclusions, exclude=exclude, trim=trim, adjust=adjust)
+        no_quality_exclusions=no_quality_exclusions, exclude=exclude, trim=trim, adjust=adjust,
+        scores=scores, shrinkage=shrinkage, progress=lambda message: click.echo(message, err=True))
     click.echo(f"已写入 {len(written)} 个文件：{Path(out).resolve()}")
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 import questionnaires
 from analysis import quality
 from analysis.job import AnalysisError, Settings, analyze
+from analysis.scoring import ScoreMapping
 from reports import tables
 from survey_app.services import ServiceError, csv_columns
 
@@ -66,9 +67,27 @@ def _trim_bounds(text: str | None) -> tuple[float, float] | None:
     return lower, upper
 
 
+def _score_mapping(questionnaire, text: str | None) -> dict[int, float] | None:
+    """None (the questionnaire's scores), "linear", or "5=100,4=80,...": one score per scored code."""
+    if not text:
+        return None
+    if text == "linear":
+        return ScoreMapping.linear(questionnaire).scores
+    scored = {p.code for p in questionnaire.scale.points if p.score is not None}
+    try:
+        mapping = {int(code): float(score) for code, score in (pair.split("=") for pair in text.split(","))}
+    except ValueError as exc:
+        raise ServiceError(f"分值“{text}”无效，应为 linear 或“代码=分值”列表，如 5=100,4=80,3=60,2=40,1=20") from exc
+    if set(mapping) != scored:
+        raise ServiceError(f"分值须为每个计分选项各给一个：{'、'.join(map(str, sorted(scored)))}")
+    return mapping
+
+
 def run_analysis(*, responses_csv: Path, questionnaire_name: str, targets_csv: Path | None, out: Path,
-                 item_weights_csv: Path | None, cluster: str | None, no_quality_exclusions: bool,
-                 exclude: str | None, trim: str | None, adjust: str) -> list[Path]:
+                 item_weights_csv: Path | None = None, cluster: str | None = None,
+                 no_quality_exclusions: bool = False, exclude: str | None = None, trim: str | None = None,
+                 adjust: str = "holm", scores: str | None = None, shrinkage: bool = False,
+                 progress=lambda message: None) -> list[Path]:
     questionnaire = questionnaires.load(questionnaire_name)
     targets = csv_columns.read_small(targets_csv, "人口目标文件") if targets_csv else None
     variables = set(targets.get("variable", [])) if targets is not None else set()
@@ -79,14 +98,18 @@ def run_analysis(*, responses_csv: Path, questionnaire_name: str, targets_csv: P
             raise ServiceError(f"题目权重文件 {item_weights_csv.name} 应有 item,weight 两列")
         item_weights = dict(zip(table["item"], map(_number, table["weight"])))
     settings = Settings(
-        item_weights=item_weights, cluster=cluster, trim_bounds=_trim_bounds(trim), adjustment=adjust,
+        score_mapping=_score_mapping(questionnaire, scores), item_weights=item_weights, cluster=cluster,
+        trim_bounds=_trim_bounds(trim), adjustment=adjust, shrinkage=shrinkage,
         quality=_quality_settings(questionnaire, no_quality_exclusions, exclude))
     extra = variables | ({cluster} if cluster else set())
+    progress(f"读取答卷：{responses_csv.name}")
     try:
         # Passed on without a name here, so the analysis can free the raw columns once coded.
         results = analyze(_read_responses(responses_csv, questionnaire, extra), questionnaire, targets, settings)
     except AnalysisError as exc:
         raise ServiceError(str(exc)) from exc
+    used = results.record["responses"]
+    progress(f"已分析 {used['used']:,} 份答卷（收到 {used['received']:,} 份），正在写出结果")
     inputs = {"responses": {"file": responses_csv.name, "sha256": _sha256(responses_csv)}}
     if targets_csv:
         inputs["targets"] = {"file": targets_csv.name, "sha256": _sha256(targets_csv)}

@@ -17,6 +17,7 @@ from analysis.inputs import Factor
 from survey_app.services import ServiceError
 
 TEXT, NUMBER, ID = "text", "number", "id"   # ID: text whose labels need no sorting
+BLOCK_BYTES = 1 << 20                        # the file is parsed in blocks of this size, in parallel
 
 
 def header(path: Path, what: str) -> list[str]:
@@ -62,8 +63,9 @@ def read_small(path: Path, what: str) -> dict[str, list[str]]:
 
 
 def _read(path: Path, columns: list[str], types: dict) -> pa.Table:
-    return arrow_csv.read_csv(path, convert_options=arrow_csv.ConvertOptions(
-        include_columns=columns, column_types=types, strings_can_be_null=True))
+    return arrow_csv.read_csv(path, read_options=arrow_csv.ReadOptions(block_size=BLOCK_BYTES),
+                              convert_options=arrow_csv.ConvertOptions(
+                                  include_columns=columns, column_types=types, strings_can_be_null=True))
 
 
 def _valid(chunk: pa.Array) -> np.ndarray | None:

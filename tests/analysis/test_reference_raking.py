@@ -10,39 +10,12 @@ Expected values were produced by `reference/raking/reference.R` (copied from
     svyby(~index, ~county, r, svymean, deff="replace"); svymean(~index, r, deff="replace")
     svyby(~s_qNN, ~county, r, svymean, na.rm=TRUE)   # for each item
 """
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import estimate, scoring, variance, weighting
-from analysis import targets as analysis_targets
-from analysis.inputs import Factor
-
-REFERENCE = Path(__file__).parent / "reference" / "raking"
-
-
-@pytest.fixture(scope="module")
-def case():
-    d = pd.read_csv(REFERENCE / "responses.csv", dtype={"county": str, "channel": str})
-    targets = pd.read_csv(REFERENCE / "targets.csv", dtype={"county": str})
-    item_weights = pd.read_csv(REFERENCE / "item_weights.csv")
-    items = list(item_weights["item"])
-    codes = d[items].fillna(-1).to_numpy(np.int8)
-    table = scoring.lookup_table({c: (c - 1) / 4 * 100 for c in range(1, 6)}, 6)   # R: (answer - 1) / 4 * 100
-    index = scoring.respondent_index(codes, table, item_weights["weight"].to_numpy(float))
-    keep = np.isfinite(index)
-    d, codes, index = d[keep].reset_index(drop=True), codes[keep], index[keep]
-    scores = table[codes]
-    counties, strata = np.unique(d["county"], return_inverse=True)
-    population = targets[targets.variable == "respondent_type"].groupby("county").population.sum()
-    attributes = {v: Factor.of(d[v]) for v in ("respondent_type", "area")}
-    margins, _ = analysis_targets.margins(analysis_targets.validate(targets), Factor(strata, counties),
-                                          attributes, np.arange(len(d)))
-    raked = weighting.rake(weighting.base_weights(strata, population.loc[counties].to_numpy()), margins)
-    return dict(d=d, items=items, codes=codes, table=table, scores=scores, index=index, weights=raked.weights,
-                counties=counties, strata=strata, cells=tuple(m.cells for m in margins))
+from analysis import estimate, variance
+from tests.analysis.conftest import REFERENCE
 
 
 def design(case, clustered):

@@ -1,10 +1,15 @@
 import json
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from click.testing import CliRunner
 
+import questionnaires
+from analysis import job
+from analysis.quality import QualitySettings
 from survey_app.cli import main
+from survey_app.services import csv_columns
 
 REFERENCE = Path(__file__).parents[1] / "analysis" / "reference" / "raking"
 
@@ -50,3 +55,62 @@ def test_analyze_reports_bad_input_in_chinese_and_writes_nothing(tmp_path):
     assert not (tmp_path / "out").exists()
     result = analyze("--exclude", "speeder,bogus", "--out", tmp_path / "out")
     assert result.exit_code == 1 and "未知的质量规则：bogus" in result.output
+
+
+def test_the_command_gives_the_figures_of_the_library_on_a_dataframe(tmp_path):
+    """The CLI reads with Arrow and never imports pandas; a notebook passes a DataFrame."""
+    result = analyze("--targets", REFERENCE / "targets.csv", "--out", tmp_path)
+    assert result.exit_code == 0, result.output
+    frame = pd.read_csv(REFERENCE / "responses.csv", dtype={"county": str, "channel": str})
+    targets = pd.read_csv(REFERENCE / "targets.csv", dtype={"county": str})
+    quality = QualitySettings(speeder_floor_s=60, min_items_answered=8)
+    library = job.analyze(frame, questionnaires.load("county_education_satisfaction"), targets,
+                          job.Settings(quality=quality))
+    for name in ("county_results", "item_results", "breakdowns"):
+        written = pd.read_csv(tmp_path / f"{name}.csv", encoding="utf-8-sig", dtype={"county": str})
+        expected = getattr(library, name).to_pandas()
+        assert list(written.columns) == list(expected.columns)
+        for column in expected.columns:
+            if expected[column].dtype.kind == "f":
+                np.testing.assert_allclose(written[column], expected[column], rtol=1e-9)
+            else:
+                assert written[column].astype(str).tolist() == expected[column].astype(str).tolist()
+
+
+def test_text_among_answer_codes_names_the_row_and_column(tmp_path):
+    lines = (REFERENCE / "responses.csv").read_text(encoding="utf-8").splitlines()
+    header = lines[0].split(",")
+    row = lines[5].split(",")
+    row[header.index("q03")] = "很好"
+    lines[5] = ",".join(row)
+    bad = tmp_path / "responses.csv"
+    bad.write_text("\n".join(lines) + "\n", encoding="utf-8-sig")
+    result = CliRunner().invoke(main, ["analyze", str(bad), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 1 and "第 6 行 q03 列：答案代码“很好”不在量表中" in result.output
+    assert not (tmp_path / "out").exists()
+
+
+def test_score_mapping_and_shrinkage_are_applied_and_recorded(tmp_path):
+    result = analyze("--targets", REFERENCE / "targets.csv", "--scores", "5=100,4=80,3=60,2=40,1=20",
+                     "--shrinkage", "--out", tmp_path)
+    assert result.exit_code == 0, result.output
+    record = json.loads((tmp_path / "settings.json").read_text(encoding="utf-8"))
+    assert record["score_mapping"] == {"1": 20.0, "2": 40.0, "3": 60.0, "4": 80.0, "5": 100.0}
+    county = pd.read_csv(tmp_path / "county_results.csv", encoding="utf-8-sig", dtype={"county": str})
+    assert county["index"].between(20, 100).all()
+    assert {"index_shrunk", "se_shrunk", "shrinkage"} <= set(county.columns)
+    result = analyze("--scores", "5=100,4=80", "--out", tmp_path / "other")
+    assert result.exit_code == 1 and "分值须为每个计分选项各给一个" in result.output
+
+
+def test_a_file_read_in_many_blocks_gives_the_same_columns(monkeypatch):
+    monkeypatch.setattr(csv_columns, "BLOCK_BYTES", 4096)
+    kinds = {"response_id": csv_columns.ID, "county": csv_columns.TEXT, "area": csv_columns.TEXT,
+             "q11": csv_columns.NUMBER}
+    columns = csv_columns.read(REFERENCE / "responses.csv", "答卷文件", kinds)
+    frame = pd.read_csv(REFERENCE / "responses.csv", dtype={"county": str})
+    for name in ("response_id", "county", "area"):
+        factor = columns[name]
+        assert factor.labels[factor.codes].tolist() == frame[name].tolist()
+    assert list(columns["county"].labels) == sorted(frame["county"].unique())
+    np.testing.assert_array_equal(columns["q11"], frame["q11"].to_numpy(np.float32))

@@ -147,7 +147,8 @@ def _item_weights(questionnaire: Questionnaire, settings: Settings) -> np.ndarra
 
 def _weights(used: Responses, strata, counties, targets, settings):
     if targets is None:
-        return np.ones(len(used)), {"method": "none: every response weight 1"}, []
+        return np.ones(len(used)), {"method": "none: every response weight 1; the overall figure combines "
+                                              "counties by sample size, not population"}, []
     try:
         margins, notes = target_tables.margins(targets, Factor(strata, counties), used.attributes, used.line,
                                                settings.collapse_empty_cells)

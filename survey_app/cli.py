@@ -187,33 +187,33 @@ def export_responses(campaign_slug, out):
 
 
 @main.command(help="计算各区县加权满意度结果（指数、置信区间、排名、题目、问题清单）")
-@click.argument("responses_csv", type=click.Path(exists=True, dir_okay=False))
+@click.argument("responses_csv", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True, help="输出目录")
 @click.option("--questionnaire", "questionnaire_name", default="county_education_satisfaction",
               show_default=True, help="内置问卷名或 YAML 文件路径")
-@click.option("--targets", "targets_csv", type=click.Path(exists=True, dir_okay=False),
-              help="人口目标 CSV（county,variable,category,population）；不给则不加权")
-@click.option("--out", type=click.Path(file_okay=False), required=True, help="输出目录")
-@click.option("--item-weights", "item_weights_csv", type=click.Path(exists=True, dir_okay=False),
+@click.option("--targets", "targets_csv", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="人口目标 CSV（county,variable,category,population）；不给则每份答卷权重为 1")
+@click.option("--item-weights", "item_weights_csv", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="题目权重 CSV（item,weight），覆盖问卷中的权重")
 @click.option("--cluster", help="整群列（如 channel：链接按学校分发时）")
 @click.option("--no-quality-exclusions", is_flag=True, help="不按质量规则剔除任何答卷（仍报告标记）")
 @click.option("--exclude", help="剔除的质量规则，逗号分隔（默认 speeder,duplicate_id,honeypot,incomplete）")
+@click.option("--min-items", type=click.IntRange(min=1), help="计算个人指数所需的最少有效作答题数（默认取问卷设置）")
 @click.option("--trim", help="权重截尾范围（最终权重/基础权重），如 0.3,3")
-@click.option("--adjust", type=click.Choice(["holm", "bh"]), default="holm", show_default=True,
-              help="问题清单的多重检验校正")
+@click.option("--empty-cells", type=click.Choice(["collapse", "error"]), default="collapse", show_default=True,
+              help="人口单元没有样本时：并入相邻类别，或报错停止")
 @click.option("--scores", help="选项分值：linear（等距 0–100）或“代码=分值”列表，如 5=100,4=80,3=60,2=40,1=20；"
                                "默认用问卷中的分值")
+@click.option("--grades", help="等级分数线，从高到低，如 90=优秀,80=良好,70=中等,0=较差（默认即此）")
+@click.option("--problem-threshold", type=float, default=70.0, show_default=True,
+              help="题目得分低于此值即列入问题清单")
+@click.option("--adjust", type=click.Choice(["holm", "bh"]), default="holm", show_default=True,
+              help="问题清单的多重检验校正")
 @click.option("--shrinkage", is_flag=True, help="另给出各区县指数的 Fay–Herriot 收缩估计")
-def analyze(responses_csv, questionnaire_name, targets_csv, out, item_weights_csv, cluster,
-            no_quality_exclusions, exclude, trim, adjust, scores, shrinkage):
-    from survey_app.services.analysis_run import run_analysis
-    written = run_analysis(
-        responses_csv=Path(responses_csv), questionnaire_name=questionnaire_name,
-        targets_csv=Path(targets_csv) if targets_csv else None, out=Path(out),
-        item_weights_csv=Path(item_weights_csv) if item_weights_csv else None, cluster=cluster,
-        no_quality_exclusions=no_quality_exclusions, exclude=exclude, trim=trim, adjust=adjust,
-        scores=scores, shrinkage=shrinkage, progress=lambda message: click.echo(message, err=True))
-    click.echo(f"已写入 {len(written)} 个文件：{Path(out).resolve()}")
+def analyze(**options):
+    from survey_app.services.analysis_run import Request, run_analysis
+    written = run_analysis(Request(**options), progress=lambda message: click.echo(message, err=True))
+    click.echo(f"已写入 {len(written)} 个文件：{options['out'].resolve()}")
 
 
 @main.command(help="用生产级服务器（gunicorn，多进程）运行系统")

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import hashlib
 import platform
+from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
 import questionnaires
-from analysis import quality
+from analysis import compare, quality
 from analysis.job import AnalysisError, Settings, analyze
 from analysis.scoring import ScoreMapping
 from reports import tables
@@ -34,20 +35,40 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _quality_settings(questionnaire, no_exclusions: bool, exclude: str | None) -> quality.QualitySettings:
-    base = quality.QualitySettings(speeder_floor_s=questionnaire.quality.min_seconds,
-                                   min_items_answered=questionnaire.quality.min_items_answered)
-    if no_exclusions:
-        return quality.QualitySettings(base.speeder_floor_s, base.speeder_fraction_of_median,
-                                       base.min_items_answered, frozenset())
-    if exclude is not None:
-        rules = frozenset(r.strip() for r in exclude.split(",") if r.strip())
-        try:
-            return quality.QualitySettings(base.speeder_floor_s, base.speeder_fraction_of_median,
-                                           base.min_items_answered, rules)
-        except ValueError as exc:
-            raise ServiceError(str(exc)) from exc
-    return base
+@dataclass(frozen=True)
+class Request:
+    """What `survey analyze` was asked, as given on the command line."""
+
+    responses_csv: Path
+    out: Path
+    questionnaire_name: str = "county_education_satisfaction"
+    targets_csv: Path | None = None
+    item_weights_csv: Path | None = None
+    cluster: str | None = None
+    no_quality_exclusions: bool = False
+    exclude: str | None = None
+    min_items: int | None = None
+    trim: str | None = None
+    empty_cells: str = "collapse"
+    scores: str | None = None
+    grades: str | None = None
+    problem_threshold: float = 70.0
+    adjust: str = "holm"
+    shrinkage: bool = False
+
+
+def _quality_settings(questionnaire, request: Request) -> quality.QualitySettings:
+    rules = quality.QualitySettings().exclude
+    if request.no_quality_exclusions:
+        rules = frozenset()
+    elif request.exclude is not None:
+        rules = frozenset(r.strip() for r in request.exclude.split(",") if r.strip())
+    try:
+        return quality.QualitySettings(
+            speeder_floor_s=questionnaire.quality.min_seconds, exclude=rules,
+            min_items_answered=request.min_items or questionnaire.quality.min_items_answered)
+    except ValueError as exc:
+        raise ServiceError(str(exc)) from exc
 
 
 def _number(text: str) -> float:
@@ -67,6 +88,21 @@ def _trim_bounds(text: str | None) -> tuple[float, float] | None:
     return lower, upper
 
 
+def _grades(text: str | None) -> compare.Grades:
+    """"90=优秀,80=良好,70=中等,0=较差": lower bounds, best first; the last applies below too."""
+    if not text:
+        return compare.Grades()
+    try:
+        pairs = [(float(bound), label.strip()) for bound, label in (p.split("=", 1) for p in text.split(","))]
+    except ValueError as exc:
+        raise ServiceError(f"等级“{text}”无效，应如 90=优秀,80=良好,70=中等,0=较差") from exc
+    bounds = [b for b, _ in pairs]
+    if bounds != sorted(bounds, reverse=True) or any(not label for _, label in pairs):
+        raise ServiceError(f"等级“{text}”无效：分数线须从高到低，每级须有名称")
+    pairs[-1] = (float("-inf"), pairs[-1][1])
+    return compare.Grades(tuple(pairs))
+
+
 def _score_mapping(questionnaire, text: str | None) -> dict[int, float] | None:
     """None (the questionnaire's scores), "linear", or "5=100,4=80,...": one score per scored code."""
     if not text:
@@ -83,38 +119,39 @@ def _score_mapping(questionnaire, text: str | None) -> dict[int, float] | None:
     return mapping
 
 
-def run_analysis(*, responses_csv: Path, questionnaire_name: str, targets_csv: Path | None, out: Path,
-                 item_weights_csv: Path | None = None, cluster: str | None = None,
-                 no_quality_exclusions: bool = False, exclude: str | None = None, trim: str | None = None,
-                 adjust: str = "holm", scores: str | None = None, shrinkage: bool = False,
-                 progress=lambda message: None) -> list[Path]:
-    questionnaire = questionnaires.load(questionnaire_name)
-    targets = csv_columns.read_small(targets_csv, "人口目标文件") if targets_csv else None
-    variables = set(targets.get("variable", [])) if targets is not None else set()
-    item_weights = None
-    if item_weights_csv:
-        table = csv_columns.read_small(item_weights_csv, "题目权重文件")
-        if not {"item", "weight"} <= set(table):
-            raise ServiceError(f"题目权重文件 {item_weights_csv.name} 应有 item,weight 两列")
-        item_weights = dict(zip(table["item"], map(_number, table["weight"])))
+def _item_weights(path: Path | None) -> dict[str, float] | None:
+    if path is None:
+        return None
+    table = csv_columns.read_small(path, "题目权重文件")
+    if not {"item", "weight"} <= set(table):
+        raise ServiceError(f"题目权重文件 {path.name} 应有 item,weight 两列")
+    return dict(zip(table["item"], map(_number, table["weight"])))
+
+
+def run_analysis(request: Request, progress=lambda message: None) -> list[Path]:
+    questionnaire = questionnaires.load(request.questionnaire_name)
+    targets = csv_columns.read_small(request.targets_csv, "人口目标文件") if request.targets_csv else None
     settings = Settings(
-        score_mapping=_score_mapping(questionnaire, scores), item_weights=item_weights, cluster=cluster,
-        trim_bounds=_trim_bounds(trim), adjustment=adjust, shrinkage=shrinkage,
-        quality=_quality_settings(questionnaire, no_quality_exclusions, exclude))
-    extra = variables | ({cluster} if cluster else set())
-    progress(f"读取答卷：{responses_csv.name}")
+        score_mapping=_score_mapping(questionnaire, request.scores),
+        item_weights=_item_weights(request.item_weights_csv),
+        quality=_quality_settings(questionnaire, request), cluster=request.cluster,
+        trim_bounds=_trim_bounds(request.trim), collapse_empty_cells=request.empty_cells == "collapse",
+        grades=_grades(request.grades), problem_threshold=request.problem_threshold,
+        adjustment=request.adjust, shrinkage=request.shrinkage)
+    extra = set(targets.get("variable", [])) if targets is not None else set()
+    extra |= {request.cluster} if request.cluster else set()
+    progress(f"读取答卷：{request.responses_csv.name}")
     try:
         # Passed on without a name here, so the analysis can free the raw columns once coded.
-        results = analyze(_read_responses(responses_csv, questionnaire, extra), questionnaire, targets, settings)
+        results = analyze(_read_responses(request.responses_csv, questionnaire, extra), questionnaire, targets,
+                          settings)
     except AnalysisError as exc:
         raise ServiceError(str(exc)) from exc
     used = results.record["responses"]
     progress(f"已分析 {used['used']:,} 份答卷（收到 {used['received']:,} 份），正在写出结果")
-    inputs = {"responses": {"file": responses_csv.name, "sha256": _sha256(responses_csv)}}
-    if targets_csv:
-        inputs["targets"] = {"file": targets_csv.name, "sha256": _sha256(targets_csv)}
-    if item_weights_csv:
-        inputs["item_weights"] = {"file": item_weights_csv.name, "sha256": _sha256(item_weights_csv)}
+    inputs = {name: {"file": path.name, "sha256": _sha256(path)}
+              for name, path in (("responses", request.responses_csv), ("targets", request.targets_csv),
+                                 ("item_weights", request.item_weights_csv)) if path}
     versions = {name: metadata.version(name) for name in ("county-survey", "numpy", "pyarrow")}
     versions["python"] = platform.python_version()
-    return tables.write(results, out, {"inputs": inputs, "versions": versions})
+    return tables.write(results, request.out, {"inputs": inputs, "versions": versions})

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 import pandas as pd
 from flask import Flask
@@ -11,7 +12,8 @@ from sqlalchemy import select
 import questionnaires
 from survey_app import config, db
 from survey_app.models import Campaign
-from survey_app.services import campaigns, simulation
+from survey_app.services import campaigns, responses, simulation
+from survey_app.services.analysis_run import Request, run_analysis
 
 SLUG = "demo"
 CHANNEL_KINDS = ["实验小学", "第一中学", "城关幼儿园", "中心小学", "职业技术学校", "人民广场海报",
@@ -47,8 +49,29 @@ def build_demo(app: Flask, n: int, seed: int, echo=print) -> dict:
             echo(f"  {name}（{label}）：{url}")
     echo(f"\n全部链接：{out / 'links.csv'}\n二维码（PNG、SVG）：{out / 'qr'}")
     echo(f"人口目标（用于加权）：{out / 'targets.csv'}\n区县名单：{out / 'counties.csv'}")
-    echo(f"导出答卷：survey export responses {SLUG} --out responses.csv")
-    return {"links": rows, "directory": out}
+    results = _analyze(app, out, echo)
+    return {"links": rows, "directory": out, "results": results}
+
+
+def _analyze(app: Flask, out: Path, echo) -> Path:
+    """Export the answers as they stand and compute the weighted county results."""
+    with app.app_context(), db.session() as session:
+        demo = campaigns.find_campaign(session, SLUG)
+        with (out / "responses.csv").open("w", encoding="utf-8", newline="") as stream:
+            responses.export_csv(session.connection(), demo, stream, app.config["TIMEZONE"])
+    results = out / "results"
+    run_analysis(Request(out / "responses.csv", results, targets_csv=out / "targets.csv", cluster="channel"))
+    names = {c.code: c.name for c in simulation.CITY}
+    with (results / "county_results.csv").open(encoding="utf-8-sig", newline="") as stream:
+        table = list(csv.DictReader(stream))
+    echo("\n加权满意度指数（模拟数据；按渠道整群、按身份和城乡加权）：")
+    for row in sorted(table[:-1], key=lambda r: int(r["rank"])):
+        echo(f"  {row['rank']:>2}. {names.get(row['county'], row['county'])}  {float(row['index']):.1f}"
+             f"（95% 置信区间 {float(row['ci_low']):.1f}–{float(row['ci_high']):.1f}，"
+             f"可能名次 {row['rank_low']}–{row['rank_high']}，{row['grade']}）")
+    echo(f"  全市  {float(table[-1]['index']):.1f}")
+    echo(f"全部结果（各区县、各题、问题清单、权重、设置记录）：{results}")
+    return results
 
 
 def _create(app: Flask, n: int, seed: int, echo) -> None:

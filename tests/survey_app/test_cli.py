@@ -120,4 +120,7 @@ def test_demo_builds_a_simulated_campaign(run, tmp_path):
     assert 0.005 < exported[[f"q{i:02d}" for i in range(1, 17)]].isna().mean().mean() < 0.1
     for flag in ["flag_speeder", "flag_straightline", "flag_repeat_device"]:
         assert 0 < exported[flag].mean() < 0.2
+    county = pd.read_csv(demo / "results" / "county_results.csv", encoding="utf-8-sig", dtype={"county": str})
+    assert len(county) == 11 and county["index"].between(0, 100).all()
+    assert "加权满意度指数" in result.output and "全市" in result.output
     assert "已存在" in run("demo", "--responses", 3000, "--no-serve").output

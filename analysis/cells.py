@@ -1,6 +1,7 @@
-"""Grouping helpers shared by weighting and variance: cross-classification and sums over runs."""
+"""Grouping helpers shared by weighting and variance: cross-classification and sums by group."""
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import numpy as np
@@ -13,11 +14,13 @@ def cross(classifications: Sequence[np.ndarray], sizes: Sequence[int]) -> tuple[
     classifications) and, for each classification, its cell id for every joint cell.
     """
     n = len(classifications[0])
+    space = math.prod(sizes)
+    if space >= 2 ** 62:        # the combined key would overflow
+        rows, joint = np.unique(np.column_stack(classifications), axis=0, return_inverse=True)
+        return joint.ravel(), [rows[:, i] for i in range(rows.shape[1])]
     key = np.zeros(n, dtype=np.int64)
-    space = 1
     for cells, size in zip(classifications, sizes):
         key = key * size + cells
-        space *= size
     if space <= 4 * n + 1024:   # dense: linear time
         present = np.flatnonzero(np.bincount(key, minlength=space))
         rank = np.full(space, -1, dtype=np.int64)
@@ -33,20 +36,8 @@ def cross(classifications: Sequence[np.ndarray], sizes: Sequence[int]) -> tuple[
     return joint, per_joint[::-1]
 
 
-def run_starts(sorted_ids: np.ndarray) -> np.ndarray:
-    """Start of each run of equal values in a sorted array."""
-    if len(sorted_ids) == 0:
-        return np.zeros(0, dtype=np.int64)
-    return np.flatnonzero(np.r_[True, sorted_ids[1:] != sorted_ids[:-1]])
-
-
-def sum_runs(values: np.ndarray, starts: np.ndarray) -> np.ndarray:
-    """Sums of the rows of values (n x k) over the runs beginning at starts (all non-empty)."""
-    return np.add.reduceat(values, starts, axis=0)
-
-
 def sum_by(ids: np.ndarray, values: np.ndarray, size: int) -> np.ndarray:
-    """Sums of the rows of values (n x k) by an unsorted id (size x k)."""
+    """Sums of the rows of values (n x k) by a group id per row (size x k)."""
     out = np.empty((size, values.shape[1]))
     for j in range(values.shape[1]):
         out[:, j] = np.bincount(ids, weights=values[:, j], minlength=size)

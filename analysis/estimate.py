@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from analysis.variance import Design, Linear, stratum_covariances
+from analysis.variance import ClassSums, Design, Linear, stratum_covariances
 
 BLOCK_ELEMENTS = 4_000_000  # respondents x columns held in one working array
 
@@ -27,16 +27,6 @@ class Means:
     def with_all(self, name: str) -> np.ndarray:
         """A per-county field with the overall value appended as a last row ((S + 1) x k)."""
         return np.vstack([getattr(self, name), getattr(self, name + "_all")[None, :]])
-
-
-@dataclass(frozen=True)
-class ClassSums:
-    """Sums over each class of respondents (see variance.Classes) of d, d y and d y^2,
-    d = 1 where y is in the domain (answered), for k variables (classes x k each)."""
-
-    d: np.ndarray
-    dy: np.ndarray
-    dyy: np.ndarray
 
 
 def means(design: Design, y: np.ndarray | list[np.ndarray]) -> Means:
@@ -123,10 +113,9 @@ def _estimate(design: Design, sums: ClassSums) -> Means:
                             bool(design.calibration))
         overall = _influence(classes, d, dy, np.broadcast_to(-mean_all / total_all, d.shape),
                              np.broadcast_to(1 / total_all, d.shape), bool(design.calibration))
-        triple = (d, dy, sums.dyy)
-        var = stratum_covariances(classes, triple, county, county)
-        var_all = np.nansum(stratum_covariances(classes, triple, overall, overall), axis=0)
-        cov = stratum_covariances(classes, triple, county, overall)
+        var = stratum_covariances(classes, sums, county, county)
+        var_all = np.nansum(stratum_covariances(classes, sums, overall, overall), axis=0)
+        cov = stratum_covariances(classes, sums, county, overall)
         squares = classes.by_stratum(w * sums.dyy) - mean * weighted      # sum w d (y - mean)^2
         s2 = squares / total * n / (n - 1)
         s2_all = (np.nansum(squares + mean ** 2 * total, axis=0) - mean_all ** 2 * total_all) \

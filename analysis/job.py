@@ -6,7 +6,7 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
-from analysis import compare, estimate, quality, reliability, scoring, shrinkage
+from analysis import cells, compare, estimate, quality, reliability, scoring, shrinkage
 from analysis import targets as target_tables
 from analysis.inputs import AnalysisError, Factor, Responses, encode
 from analysis.table import Table
@@ -82,8 +82,9 @@ def analyze(responses: Mapping, questionnaire: Questionnaire, targets: Mapping |
     counties = used.county.labels[county_codes]
 
     weights, weighting_record, margins = _weights(used, strata, counties, targets, settings)
-    clusters = (np.unique(used.cluster.codes, return_inverse=True)[1] if settings.cluster
-                else np.arange(len(used)))
+    # A cluster is a (county, value) pair: the same school name in two counties is two clusters.
+    clusters = (cells.cross([strata, used.cluster.codes], [len(counties), len(used.cluster.labels)])[0]
+                if settings.cluster else np.arange(len(used)))
     design = Design(weights, strata, clusters, tuple(m.cells for m in margins))
 
     k = len(questionnaire.items)

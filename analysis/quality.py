@@ -9,10 +9,6 @@ from analysis.inputs import Responses
 from analysis.table import Table
 
 RULES = ("speeder", "straightline", "duplicate_id", "repeat_device", "honeypot", "incomplete")
-RULE_NAMES = {
-    "speeder": "作答过快", "straightline": "所有题目答案相同", "duplicate_id": "重复提交编号",
-    "repeat_device": "同一设备重复提交", "honeypot": "机器填写（隐藏字段）", "incomplete": "有效作答题数不足",
-}
 
 
 @dataclass(frozen=True)

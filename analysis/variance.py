@@ -113,6 +113,16 @@ class Classes:
 
 
 @dataclass(frozen=True)
+class ClassSums:
+    """Sums over each class of respondents (see Classes) of d, d y and d y^2,
+    d = 1 where y is in the domain (answered), for k variables (classes x k each)."""
+
+    d: np.ndarray
+    dy: np.ndarray
+    dyy: np.ndarray
+
+
+@dataclass(frozen=True)
 class Linear:
     """Influence values of an estimator, by class: x_i = w (a + b y_i) d_i - w s_J for
     respondent i, with a, b per class and s per joint cell (k columns each)."""
@@ -122,15 +132,14 @@ class Linear:
     shift: np.ndarray | None
 
 
-def stratum_covariances(classes: Classes, sums: tuple[np.ndarray, np.ndarray, np.ndarray],
-                        x: Linear, z: Linear) -> np.ndarray:
+def stratum_covariances(classes: Classes, sums: ClassSums, x: Linear, z: Linear) -> np.ndarray:
     """Each stratum's contribution (n_strata x k) to the covariance of the totals of x and z.
 
     c_h = n_h / (n_h - 1) * sum_j (t_hj - mean_h t)(u_hj - mean_h u) over the PSUs j of
     stratum h, t and u the PSU totals of x and z (with replacement, as R's onestage).
-    `sums` are the class sums of d, d y and d y^2. A stratum with one PSU gets NaN.
+    A stratum with one PSU gets NaN.
     """
-    d, dy, dyy = sums
+    d, dy, dyy = sums.d, sums.dy, sums.dyy
     w, size = classes.weight[:, None], classes.size[:, None]
 
     def totals(e: Linear):

@@ -154,3 +154,12 @@ def test_problem_list_is_adjusted_and_ordered(responses, questionnaire, targets)
         assert rows["severity"].is_monotonic_increasing
     flagged = problems[problems["reason"].str.contains("显著")]
     assert (flagged["p_adjusted"] < 0.05).all() and (flagged["difference"] < 0).all()
+
+
+def test_a_cluster_label_repeated_in_two_counties_is_two_clusters(responses, questionnaire, targets):
+    """Channels numbered 001, 002, ... within each county give the clustered results of unique codes."""
+    unique = run(responses, questionnaire, targets, quality=KEEP_ALL, cluster="channel")
+    local = responses.assign(channel=responses["channel"].str.split("-").str[1])
+    assert local.groupby("channel")["county"].nunique().max() > 1
+    repeated = run(local, questionnaire, targets, quality=KEEP_ALL, cluster="channel")
+    np.testing.assert_allclose(repeated.county_results["se"], unique.county_results["se"], rtol=1e-12)

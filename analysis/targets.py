@@ -129,7 +129,12 @@ def margins(targets: Table, county: Factor, attributes: dict[str, Factor], line:
             row = int(np.flatnonzero(cell < 0)[0])
             raise WeightingError(f"答卷第 {line[row]} 行：区县 {county.labels[county.codes[row]]} 的 {variable}="
                                  f"“{factor.label_of(row)}”不在人口目标中")
-        result.append(Margin(variable, cell, np.asarray(population, dtype=float), labels))
+        population = np.asarray(population, dtype=float)
+        answered_zero = np.flatnonzero((np.bincount(cell, minlength=len(labels)) > 0) & (population == 0))
+        if len(answered_zero):
+            c, category = labels[answered_zero[0]]
+            raise WeightingError(f"人口目标中区县 {c} 的 {variable}=“{category}”人口为 0，但有答卷属于该类别")
+        result.append(Margin(variable, cell, population, labels))
     if empty:
         raise WeightingError("这些人口单元没有任何样本：" + "、".join(empty) + "（可改为允许合并相邻类别）")
     return result, notes

@@ -109,6 +109,15 @@ def test_bad_inputs_name_the_row_or_column(responses, questionnaire, targets, ed
         run(edit(responses.copy(), targets), questionnaire, targets, quality=KEEP_ALL)
 
 
+def test_a_zero_population_cell_with_respondents_is_refused(responses, questionnaire, targets):
+    bad = targets.copy()
+    teachers = (bad.county == "511502") & (bad.category == "teacher")
+    bad.loc[(bad.county == "511502") & (bad.category == "public"), "population"] += bad.loc[teachers, "population"].sum()
+    bad.loc[teachers, "population"] = 0
+    with pytest.raises(job.AnalysisError, match="区县 511502 的 respondent_type=“teacher”人口为 0"):
+        run(responses, questionnaire, bad)
+
+
 def test_inconsistent_margins_are_refused(responses, questionnaire, targets):
     bad = targets.copy()
     bad.loc[(bad.county == "511502") & (bad.category == "urban"), "population"] += 5000

@@ -16,6 +16,8 @@ from questionnaires.model import (
 )
 
 BUILTIN_DIR = Path(__file__).parent
+# libyaml's parser where PyYAML was built with it: ten times faster, same result.
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 ID_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 MAX_CODE = 35  # answers are stored one character per question (0-9, a-z)
 
@@ -41,7 +43,7 @@ def resolve(name_or_path: str | Path) -> Path:
 def load(name_or_path: str | Path) -> Questionnaire:
     path = resolve(name_or_path)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER)
     except yaml.YAMLError as exc:
         raise QuestionnaireError(path.name, "YAML", f"格式错误：{exc}") from exc
     return load_dict(data, source=path.name)

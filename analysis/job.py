@@ -118,10 +118,39 @@ def analyze(responses: Mapping, questionnaire: Questionnaire, targets: Mapping |
         "shrinkage": "Fay-Herriot, REML" if settings.shrinkage else None,
         "responses": {"received": int(len(data)), "used": int(len(used))},
     }
+    record["notices"] = _notices(record, county_results, quality_table, settings)
     weight_table = Table({"response_id": used.response_id.labels[used.response_id.codes],
                           "county": counties[strata], "weight": weights})
     return Results(county_results, item_results, quality_table, weight_table, breakdowns, problems,
                    alpha_table, drivers, record)
+
+
+def _notices(record: dict, county_results: Table, quality_table: Table, settings: Settings) -> list[str]:
+    """What a reader of the figures must know, in Chinese: printed by the command, kept in the record."""
+    notices = []
+    excluded = int(quality_table["excluded"][-1])
+    if excluded:
+        notices.append(f"按质量规则剔除 {excluded:,} 份答卷（各区县和各规则的份数见 quality.csv）")
+    weighting = record["weighting"]
+    notices += weighting.get("collapsed", [])
+    if weighting.get("trim_bounds"):
+        notices.append(f"权重截尾后，加权合计与人口目标的最大相对偏差为 "
+                       f"{weighting['max_margin_error_after_trimming']:.2%}")
+    if weighting.get("counties_without_responses"):
+        notices.append("这些区县在人口目标中但没有可用答卷，不计入全市结果："
+                       + "、".join(weighting["counties_without_responses"]))
+    rows = range(county_results.n_rows - 1)   # the last row is ALL
+    county, se = county_results["county"], county_results["se"]
+    lonely = [county[i] for i in rows if not np.isfinite(se[i])]
+    if lonely:
+        unit = f"整群（{settings.cluster}）" if settings.cluster else "份答卷"
+        notices.append(f"这些区县只有 1 个{unit}，无法估计标准误和置信区间，可能名次为全部名次，"
+                       f"全市标准误不含其抽样误差：{'、'.join(lonely)}")
+    imprecise = [f"{county[i]}（{county_results['n_effective'][i]:.0f}）" for i in rows
+                 if county_results["imprecise"][i]]
+    if imprecise:
+        notices.append(f"这些区县的有效样本量少于 {settings.min_effective_n:g}，结果不够精确：{'、'.join(imprecise)}")
+    return notices
 
 
 def _check_counties(data: Responses, targets: Table) -> None:

@@ -149,6 +149,8 @@ def run_analysis(request: Request, progress=lambda message: None) -> list[Path]:
         raise ServiceError(str(exc)) from exc
     used = results.record["responses"]
     progress(f"已分析 {used['used']:,} 份答卷（收到 {used['received']:,} 份），正在写出结果")
+    for notice in results.record["notices"]:
+        progress(f"注意：{notice}")
     inputs = {name: {"file": path.name, "sha256": _sha256(path)}
               for name, path in (("responses", request.responses_csv), ("targets", request.targets_csv),
                                  ("item_weights", request.item_weights_csv)) if path}

@@ -60,7 +60,8 @@ def _analyze(app: Flask, out: Path, echo) -> Path:
         with (out / "responses.csv").open("w", encoding="utf-8", newline="") as stream:
             responses.export_csv(session.connection(), demo, stream, app.config["TIMEZONE"])
     results = out / "results"
-    run_analysis(Request(out / "responses.csv", results, targets_csv=out / "targets.csv", cluster="channel"))
+    run_analysis(Request(out / "responses.csv", results, targets_csv=out / "targets.csv", cluster="channel"),
+                 progress=lambda message: echo(f"  {message}") if message.startswith("注意") else None)
     names = {c.code: c.name for c in simulation.CITY}
     with (results / "county_results.csv").open(encoding="utf-8-sig", newline="") as stream:
         table = list(csv.DictReader(stream))

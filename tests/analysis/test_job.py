@@ -129,7 +129,7 @@ def test_an_empty_population_cell_is_collapsed_and_reported(responses, questionn
     data = responses[~((responses.county == "511523") & (responses.respondent_type == "teacher"))]
     result = run(data, questionnaire, targets, quality=KEEP_ALL)
     [note] = result.record["weighting"]["collapsed"]
-    assert "511523" in note and "teacher" in note
+    assert "511523" in note and "teacher" in note and note in result.record["notices"]
     with pytest.raises(job.AnalysisError, match="没有任何样本|没有样本"):
         run(data, questionnaire, targets, quality=KEEP_ALL, collapse_empty_cells=False)
 
@@ -172,3 +172,15 @@ def test_a_cluster_label_repeated_in_two_counties_is_two_clusters(responses, que
     assert local.groupby("channel")["county"].nunique().max() > 1
     repeated = run(local, questionnaire, targets, quality=KEEP_ALL, cluster="channel")
     np.testing.assert_allclose(repeated.county_results["se"], unique.county_results["se"], rtol=1e-12)
+
+
+def test_a_county_with_one_cluster_has_no_se_and_says_so(responses, questionnaire, targets):
+    one_channel = responses.assign(channel=np.where(responses["county"] == "511523", "511523-001",
+                                                    responses["channel"]))
+    result = run(one_channel, questionnaire, targets, quality=KEEP_ALL, cluster="channel")
+    table = result.county_results.to_pandas().set_index("county")
+    assert np.isnan(table.loc["511523", "se"]) and np.isnan(table.loc["511523", "ci_low"])
+    assert (table.loc["511523", "rank_low"], table.loc["511523", "rank_high"]) == (1, len(table) - 1)
+    assert np.isfinite(table.loc["ALL", "se"])
+    [notice] = [n for n in result.record["notices"] if "无法估计标准误" in n]
+    assert "511523" in notice and "channel" in notice

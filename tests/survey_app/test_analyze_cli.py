@@ -37,6 +37,7 @@ def test_analyze_writes_the_documented_tables(tmp_path):
     assert record["score_mapping"] == {"1": 0.0, "2": 25.0, "3": 50.0, "4": 75.0, "5": 100.0}
     assert len(record["inputs"]["targets"]["sha256"]) == 64
     assert record["design"]["clusters"] == "channel"
+    assert record["notices"] and all(f"注意：{notice}" in result.output for notice in record["notices"])
     for name in ["quality.csv", "problems.csv", "breakdowns.csv", "reliability.csv", "drivers.csv"]:
         assert (tmp_path / name).exists()
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from statistics import NormalDist
 
 import numpy as np
 
@@ -28,18 +29,22 @@ def ranks(mean: np.ndarray) -> np.ndarray:
     return np.array([1 + int(np.sum(mean > m)) for m in mean])
 
 
-def rank_intervals(mean: np.ndarray, se: np.ndarray, z: float = Z95) -> tuple[np.ndarray, np.ndarray]:
-    """For each county, the ranks it could hold given which pairwise differences are real.
+def rank_intervals(mean: np.ndarray, se: np.ndarray, level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
+    """For each county, the ranks it could hold: its rank lies in [low, high] with
+    probability at least `level` (Klein, Wright and Wieczorek 2020, individual intervals).
 
-    Counties are independent strata, so Var(m_a - m_b) = se_a^2 + se_b^2. A county
-    cannot rank above a county significantly better than it, nor below one
+    A county cannot rank above a county significantly better than it, nor below one
     significantly worse: low = 1 + #significantly better, high = K - #significantly worse.
+    Each county's K - 1 comparisons are tested two-sided at (1 - level) / (K - 1)
+    (Bonferroni). Counties are independent strata, so Var(m_a - m_b) = se_a^2 + se_b^2.
     """
-    diff = mean[None, :] - mean[:, None]            # [c, k] = m_k - m_c
+    k = len(mean)
+    z = NormalDist().inv_cdf(1 - (1 - level) / (2 * max(k - 1, 1)))
+    diff = mean[None, :] - mean[:, None]            # [c, j] = m_j - m_c
     spread = np.sqrt(se[None, :] ** 2 + se[:, None] ** 2)
     better = (diff > z * spread).sum(axis=1)
     worse = (-diff > z * spread).sum(axis=1)
-    return 1 + better, len(mean) - worse
+    return 1 + better, k - worse
 
 
 @dataclass(frozen=True)

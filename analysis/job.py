@@ -112,6 +112,8 @@ def analyze(responses: Mapping, questionnaire: Questionnaire, targets: Mapping |
         "weighting": weighting_record,
         "design": {"strata": "county", "clusters": settings.cluster or "none (each response)",
                    "variance": "Taylor linearization with raking residuals (as R survey::rake + svymean)"},
+        "rank_intervals": "95% for each county; its K-1 pairwise comparisons Bonferroni-adjusted "
+                          "(Klein, Wright and Wieczorek 2020)",
         "grades": [[b, label] for b, label in settings.grades.bounds],
         "problem_threshold": settings.problem_threshold, "adjustment": settings.adjustment,
         "alpha": settings.alpha, "min_effective_n": settings.min_effective_n,

@@ -31,6 +31,7 @@ class Settings:
     alpha: float = 0.05
     min_effective_n: float = 100.0                    # below: flagged as imprecise
     shrinkage: bool = False                           # add Fay-Herriot estimates of the index
+    driver_outcome: str | None = None                 # an overall-satisfaction item; None: the index
 
 
 @dataclass
@@ -55,6 +56,8 @@ def analyze(responses: Mapping, questionnaire: Questionnaire, targets: Mapping |
     """
     if settings.adjustment not in compare.ADJUSTMENTS:
         raise AnalysisError(f"多重检验校正方法“{settings.adjustment}”未知，可用 holm 或 bh")
+    if settings.driver_outcome is not None and settings.driver_outcome not in questionnaire.item_ids:
+        raise AnalysisError(f"关键驱动分析的总体满意度题“{settings.driver_outcome}”不在问卷中")
     if targets is not None:
         try:
             targets = target_tables.validate(targets)
@@ -99,9 +102,10 @@ def analyze(responses: Mapping, questionnaire: Questionnaire, targets: Mapping |
     item_results = _item_results(est, counties, questionnaire, k)
     problems = _problems(est, counties, questionnaire, k, settings)
     breakdowns = _breakdowns(est, counties, groups, 1 + 3 * k)
-    alpha_table = reliability.cronbach_table(used.codes, table, weights, strata, counties)
-    drivers = reliability.drivers(used.codes, table, weights, list(questionnaire.item_ids), item_weights,
-                                  est.mean_all[1:1 + k])
+    moments = reliability.Moments.of(used.codes, table, weights, strata, len(counties))
+    alpha_table = reliability.cronbach_table(moments, counties)
+    drivers, drivers_record = _drivers(used, table, weights, moments, item_weights, est.mean_all[1:1 + k],
+                                       questionnaire, settings)
 
     record = {
         "questionnaire": {"id": questionnaire.id, "version": questionnaire.version},
@@ -118,6 +122,7 @@ def analyze(responses: Mapping, questionnaire: Questionnaire, targets: Mapping |
         "problem_threshold": settings.problem_threshold, "adjustment": settings.adjustment,
         "alpha": settings.alpha, "min_effective_n": settings.min_effective_n,
         "shrinkage": "Fay-Herriot, REML" if settings.shrinkage else None,
+        "drivers": drivers_record,
         "responses": {"received": int(len(data)), "used": int(len(used))},
     }
     record["notices"] = _notices(record, county_results, quality_table, settings)
@@ -204,6 +209,20 @@ def _weights(used: Responses, strata, counties, targets, settings):
         "counties_without_responses": sorted(set(targets["county"]) - set(counties)),
     }
     return (trimmed or raked).weights, record, margins
+
+
+def _drivers(used: Responses, table, weights, moments, item_weights, performance, questionnaire, settings):
+    """Importance-performance table: importance for the index, or for an overall-satisfaction item."""
+    if settings.driver_outcome is None:
+        importance = reliability.correlation_with_rest(used.codes, table, weights, item_weights)
+        record = {"outcome": "index", "importance": "weighted correlation with the index of the other items"}
+    else:
+        outcome = questionnaire.item_ids.index(settings.driver_outcome)
+        importance, r_squared = reliability.relative_weights(moments, outcome)
+        record = {"outcome": settings.driver_outcome, "r_squared": r_squared,
+                  "importance": "Johnson's relative weights: share of the R^2 of the weighted regression of "
+                                "the outcome item on the other items (respondents who answered every item)"}
+    return reliability.importance_performance(questionnaire.item_ids, importance, performance), record
 
 
 def _indicator(table: np.ndarray, selected) -> np.ndarray:

@@ -210,6 +210,7 @@ def export_responses(campaign_slug, out):
 @click.option("--adjust", type=click.Choice(["holm", "bh"]), default="holm", show_default=True,
               help="问题清单的多重检验校正")
 @click.option("--shrinkage", is_flag=True, help="另给出各区县指数的 Fay–Herriot 收缩估计")
+@click.option("--driver-outcome", help="关键驱动分析以该题（总体满意度题，如 q16）为结果变量；默认以综合指数为结果")
 def analyze(**options):
     from survey_app.services.analysis_run import Request, run_analysis
     written = run_analysis(Request(**options), progress=lambda message: click.echo(message, err=True))

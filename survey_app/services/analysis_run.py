@@ -55,6 +55,7 @@ class Request:
     problem_threshold: float = 70.0
     adjust: str = "holm"
     shrinkage: bool = False
+    driver_outcome: str | None = None
 
 
 def _quality_settings(questionnaire, request: Request) -> quality.QualitySettings:
@@ -137,7 +138,7 @@ def run_analysis(request: Request, progress=lambda message: None) -> list[Path]:
         quality=_quality_settings(questionnaire, request), cluster=request.cluster,
         trim_bounds=_trim_bounds(request.trim), collapse_empty_cells=request.empty_cells == "collapse",
         grades=_grades(request.grades), problem_threshold=request.problem_threshold,
-        adjustment=request.adjust, shrinkage=request.shrinkage)
+        adjustment=request.adjust, shrinkage=request.shrinkage, driver_outcome=request.driver_outcome)
     extra = set(targets.get("variable", [])) if targets is not None else set()
     extra |= {request.cluster} if request.cluster else set()
     progress(f"读取答卷：{request.responses_csv.name}")

@@ -3,6 +3,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pytest
 from click.testing import CliRunner
 
 import questionnaires
@@ -102,6 +103,18 @@ def test_score_mapping_and_shrinkage_are_applied_and_recorded(tmp_path):
     assert {"index_shrunk", "se_shrunk", "shrinkage"} <= set(county.columns)
     result = analyze("--scores", "5=100,4=80", "--out", tmp_path / "other")
     assert result.exit_code == 1 and "分值须为每个计分选项各给一个" in result.output
+
+
+def test_key_drivers_of_an_overall_item(tmp_path):
+    result = analyze("--targets", REFERENCE / "targets.csv", "--driver-outcome", "q16", "--out", tmp_path)
+    assert result.exit_code == 0, result.output
+    drivers = pd.read_csv(tmp_path / "drivers.csv", encoding="utf-8-sig")
+    assert "q16" not in set(drivers["item"]) and len(drivers) == 15
+    assert drivers["importance"].sum() == pytest.approx(1.0)
+    record = json.loads((tmp_path / "settings.json").read_text(encoding="utf-8"))
+    assert record["drivers"]["outcome"] == "q16" and 0 < record["drivers"]["r_squared"] < 1
+    result = analyze("--driver-outcome", "q99", "--out", tmp_path / "other")
+    assert result.exit_code == 1 and "总体满意度题“q99”不在问卷中" in result.output
 
 
 def test_a_file_read_in_many_blocks_gives_the_same_columns(monkeypatch):

@@ -146,6 +146,9 @@ def _notices(record: dict, county_results: Table, quality_table: Table, settings
     if weighting.get("counties_without_responses"):
         notices.append("这些区县在人口目标中但没有可用答卷，不计入全市结果："
                        + "、".join(weighting["counties_without_responses"]))
+    if not np.isfinite(record["drivers"].get("r_squared", 0.0)):
+        notices.append(f"关键驱动分析无法进行：没有答全所有题目的答卷，或有题目所有人回答相同"
+                       f"（结果题 {record['drivers']['outcome']}）")
     rows = range(county_results.n_rows - 1)   # the last row is ALL
     county, se = county_results["county"], county_results["se"]
     lonely = [county[i] for i in rows if not np.isfinite(se[i])]

@@ -100,7 +100,11 @@ def relative_weights(moments: Moments, outcome: int) -> tuple[np.ndarray, float]
     (the regression on the orthogonal counterparts), item j's weight is sum_k Lambda_jk^2 b_k^2;
     the weights add up to the R^2.
     """
-    cov = _covariance(moments.total.sum(), moments.first.sum(axis=0), moments.second.sum(axis=0))
+    shares = np.full(moments.first.shape[1], np.nan)
+    total = moments.total.sum()
+    cov = _covariance(total, moments.first.sum(axis=0), moments.second.sum(axis=0)) if total > 0 else None
+    if cov is None or (np.diag(cov) <= 0).any():   # no complete responses, or an item nobody varies on
+        return shares, float("nan")
     scale = np.sqrt(np.diag(cov))
     corr = cov / np.outer(scale, scale)
     others = np.delete(np.arange(len(corr)), outcome)
@@ -109,7 +113,6 @@ def relative_weights(moments: Moments, outcome: int) -> tuple[np.ndarray, float]
     b = np.linalg.lstsq(root, corr[others, outcome], rcond=None)[0]
     raw = (root ** 2) @ (b ** 2)
     r_squared = float(raw.sum())
-    shares = np.full(len(corr), np.nan)
     shares[others] = raw / r_squared
     return shares, r_squared
 
@@ -119,8 +122,8 @@ def importance_performance(item_ids, importance: np.ndarray, performance: np.nda
     performing below the median. Items without an importance (an outcome item) are left out."""
     rated = np.flatnonzero(np.isfinite(importance))
     importance, performance = importance[rated], performance[rated]
-    high_importance = importance >= np.median(importance)
-    high_performance = performance >= np.nanmedian(performance)
+    high_importance = importance >= (np.median(importance) if len(rated) else 0)
+    high_performance = performance >= (np.nanmedian(performance) if len(rated) else 0)
     quadrant = np.select([high_importance & ~high_performance, high_importance & high_performance,
                           ~high_importance & ~high_performance], ["优先改进", "继续保持", "次要改进"], "维持现状")
     table = Table({"item": np.asarray(item_ids, dtype=object)[rated], "importance": importance,

@@ -90,3 +90,12 @@ def test_the_importance_performance_table_is_ordered_and_split_at_medians():
     assert list(table["item"]) == ["a", "c", "e", "b"]
     assert dict(zip(table["item"], table["quadrant"])) == {"a": "优先改进", "c": "继续保持", "e": "次要改进",
                                                            "b": "维持现状"}
+
+
+def test_relative_weights_of_an_item_nobody_varies_on_are_missing_not_an_error():
+    codes = np.full((10, 3), 5, dtype=np.int8)
+    codes[:5, 0] = 3
+    moments = reliability.Moments.of(codes, TABLE, np.ones(10), np.zeros(10, dtype=np.int64), 1)
+    shares, r_squared = reliability.relative_weights(moments, 2)
+    assert np.isnan(shares).all() and np.isnan(r_squared)
+    assert reliability.importance_performance(["a", "b", "c"], shares, np.ones(3)).n_rows == 0

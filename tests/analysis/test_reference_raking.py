@@ -53,6 +53,21 @@ def test_item_means_match_r(case, kind, from_codes):
     np.testing.assert_allclose(got.se[rows, cols], expected["se"], rtol=1e-4)
 
 
+# The headline figures, as R printed them (reference.R):
+#   svymean(~index, r)                        stratified: 80.9078937526548  SE 0.551226095463679
+#                                             clustered:  80.9078937526548  SE 0.889992877280716
+#   svyby(~index, ~county, r, svymean)[1, ]   511502:     76.1360783325349  SE 1.04824879092175 / 1.77216961190077
+@pytest.mark.parametrize("kind, se_all, se_first", [("stratified", 0.551226095463679, 1.04824879092175),
+                                                    ("clustered", 0.889992877280716, 1.77216961190077)])
+def test_headline_figures_as_r_printed_them(case, kind, se_all, se_first):
+    got = estimate.means(design(case, kind == "clustered"), case["index"])
+    first = list(case["counties"]).index("511502")
+    assert got.mean_all[0] == pytest.approx(80.9078937526548, abs=1e-6)
+    assert got.se_all[0] == pytest.approx(se_all, rel=1e-4)
+    assert got.mean[first, 0] == pytest.approx(76.1360783325349, abs=1e-6)
+    assert got.se[first, 0] == pytest.approx(se_first, rel=1e-4)
+
+
 def test_raking_meets_every_margin(case):
     d, w = case["d"], case["weights"]
     targets = pd.read_csv(REFERENCE / "targets.csv", dtype={"county": str})

@@ -173,9 +173,8 @@ def export_responses(campaign_slug, out):
     with app.app_context(), db.session() as session:
         target = campaign_service.find_campaign(session, campaign_slug)
         if out == "-":
-            stdout = click.get_text_stream("stdout")
-            written = responses.export_csv(session.connection(), target, stdout, app.config["TIMEZONE"])
-            stdout.flush()
+            written = responses.export_csv(session.connection(), target, sys.stdout, app.config["TIMEZONE"])
+            sys.stdout.flush()
         else:
             # Written beside the target and renamed at the end: no half-written file on failure.
             partial = Path(out).with_name(Path(out).name + ".part")

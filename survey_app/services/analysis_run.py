@@ -7,10 +7,13 @@ from __future__ import annotations
 import hashlib
 import platform
 from dataclasses import dataclass
-from importlib import metadata
 from pathlib import Path
 
+import numpy as np
+import pyarrow as pa
+
 import questionnaires
+import survey_app
 from analysis import compare, quality
 from analysis.job import AnalysisError, Settings, analyze
 from analysis.scoring import ScoreMapping
@@ -155,6 +158,6 @@ def run_analysis(request: Request, progress=lambda message: None) -> list[Path]:
     inputs = {name: {"file": path.name, "sha256": _sha256(path)}
               for name, path in (("responses", request.responses_csv), ("targets", request.targets_csv),
                                  ("item_weights", request.item_weights_csv)) if path}
-    versions = {name: metadata.version(name) for name in ("county-survey", "numpy", "pyarrow")}
-    versions["python"] = platform.python_version()
+    versions = {"county-survey": survey_app.__version__, "numpy": np.__version__, "pyarrow": pa.__version__,
+                "python": platform.python_version()}
     return tables.write(results, request.out, {"inputs": inputs, "versions": versions})

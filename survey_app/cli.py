@@ -212,7 +212,9 @@ def export_responses(campaign_slug, out):
 @click.option("--driver-outcome", help="关键驱动分析以该题（总体满意度题，如 q16）为结果变量；默认以综合指数为结果")
 def analyze(**options):
     from survey_app.services.analysis_run import Request, run_analysis
-    written = run_analysis(Request(**options), progress=lambda message: click.echo(message, err=True))
+    results, written = run_analysis(Request(**options), progress=lambda message: click.echo(message, err=True))
+    for notice in results.record["notices"]:
+        click.echo(f"注意：{notice}", err=True)
     click.echo(f"已写入 {len(written)} 个文件：{options['out'].resolve()}")
 
 

@@ -15,7 +15,7 @@ import pyarrow as pa
 import questionnaires
 import survey_app
 from analysis import compare, quality
-from analysis.job import AnalysisError, Settings, analyze
+from analysis.job import AnalysisError, Results, Settings, analyze
 from analysis.scoring import ScoreMapping
 from reports import tables
 from survey_app.services import ServiceError, csv_columns
@@ -132,7 +132,8 @@ def _item_weights(path: Path | None) -> dict[str, float] | None:
     return dict(zip(table["item"], map(_number, table["weight"])))
 
 
-def run_analysis(request: Request, progress=lambda message: None) -> list[Path]:
+def run_analysis(request: Request, progress=lambda message: None) -> tuple[Results, list[Path]]:
+    """The results (their record holds the notices a reader must know) and the files written."""
     questionnaire = questionnaires.load(request.questionnaire_name)
     targets = csv_columns.read_small(request.targets_csv, "人口目标文件") if request.targets_csv else None
     settings = Settings(
@@ -153,11 +154,9 @@ def run_analysis(request: Request, progress=lambda message: None) -> list[Path]:
         raise ServiceError(str(exc)) from exc
     used = results.record["responses"]
     progress(f"已分析 {used['used']:,} 份答卷（收到 {used['received']:,} 份），正在写出结果")
-    for notice in results.record["notices"]:
-        progress(f"注意：{notice}")
     inputs = {name: {"file": path.name, "sha256": _sha256(path)}
               for name, path in (("responses", request.responses_csv), ("targets", request.targets_csv),
                                  ("item_weights", request.item_weights_csv)) if path}
     versions = {"county-survey": survey_app.__version__, "numpy": np.__version__, "pyarrow": pa.__version__,
                 "python": platform.python_version()}
-    return tables.write(results, request.out, {"inputs": inputs, "versions": versions})
+    return results, tables.write(results, request.out, {"inputs": inputs, "versions": versions})

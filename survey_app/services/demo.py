@@ -59,20 +59,22 @@ def _analyze(app: Flask, out: Path, echo) -> Path:
         demo = campaigns.find_campaign(session, SLUG)
         with (out / "responses.csv").open("w", encoding="utf-8", newline="") as stream:
             responses.export_csv(session.connection(), demo, stream, app.config["TIMEZONE"])
-    results = out / "results"
-    run_analysis(Request(out / "responses.csv", results, targets_csv=out / "targets.csv", cluster="channel"),
-                 progress=lambda message: echo(f"  {message}") if message.startswith("注意") else None)
+    directory = out / "results"
+    results, _ = run_analysis(Request(out / "responses.csv", directory, targets_csv=out / "targets.csv",
+                                      cluster="channel"))
+    for notice in results.record["notices"]:
+        echo(f"  注意：{notice}")
     names = {c.code: c.name for c in simulation.CITY}
-    with (results / "county_results.csv").open(encoding="utf-8-sig", newline="") as stream:
-        table = list(csv.DictReader(stream))
+    table = results.county_results
+    county, index, rank = table["county"], table["index"], table["rank"]
     echo("\n加权满意度指数（模拟数据；按渠道整群、按身份和城乡加权）：")
-    for row in sorted(table[:-1], key=lambda r: int(r["rank"])):
-        echo(f"  {row['rank']:>2}. {names.get(row['county'], row['county'])}  {float(row['index']):.1f}"
-             f"（95% 置信区间 {float(row['ci_low']):.1f}–{float(row['ci_high']):.1f}，"
-             f"可能名次 {row['rank_low']}–{row['rank_high']}，{row['grade']}）")
-    echo(f"  全市  {float(table[-1]['index']):.1f}")
-    echo(f"全部结果（各区县、各题、问题清单、权重、设置记录）：{results}")
-    return results
+    for i in sorted(range(table.n_rows - 1), key=lambda i: rank[i]):   # the last row is ALL
+        echo(f"  {rank[i]:>2.0f}. {names.get(county[i], county[i])}  {index[i]:.1f}"
+             f"（95% 置信区间 {table['ci_low'][i]:.1f}–{table['ci_high'][i]:.1f}，"
+             f"可能名次 {table['rank_low'][i]:.0f}–{table['rank_high'][i]:.0f}，{table['grade'][i]}）")
+    echo(f"  全市  {index[-1]:.1f}")
+    echo(f"全部结果（各区县、各题、问题清单、权重、设置记录）：{directory}")
+    return directory
 
 
 def _create(app: Flask, n: int, seed: int, echo) -> None:

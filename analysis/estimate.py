@@ -29,6 +29,17 @@ class Means:
         return np.vstack([getattr(self, name), getattr(self, name + "_all")[None, :]])
 
 
+@dataclass(frozen=True)
+class Estimates:
+    """The blocks of estimates a campaign's analysis reports, by name."""
+
+    index: Means                  # the satisfaction index (one column)
+    items: Means                  # each item's mean score (k columns, questionnaire order)
+    satisfied: Means              # share satisfied x 100, per item
+    dissatisfied: Means           # share dissatisfied x 100, per item
+    domains: dict[str, Means]     # the index within each option of an attribute, by attribute id
+
+
 def means(design: Design, y: np.ndarray | list[np.ndarray]) -> Means:
     """Domain means of each column of y (n x k, or a list of such blocks side by side;
     NaN = not answered, outside the domain).
@@ -56,10 +67,28 @@ def means(design: Design, y: np.ndarray | list[np.ndarray]) -> Means:
     return concat(*parts)
 
 
-def code_means(design: Design, codes: np.ndarray, tables: list[np.ndarray]) -> Means:
-    """Means of table[code] for each table and each column of an int code matrix (n x k;
-    -1 = empty; NaN in a table = not in the domain), as ``means`` of the scored matrices
-    side by side (table-major). Counts of each code per class are all it needs."""
+def code_means(design: Design, codes: np.ndarray, tables: list[np.ndarray]) -> list[Means]:
+    """Means of table[code] for each column of an int code matrix, one Means per table.
+
+    Parameters
+    ----------
+    design : Design
+    codes : (n, k) int array
+        Answer codes, -1 where empty.
+    tables : list of 1-D float arrays
+        The value of each code (NaN: not in the domain, i.e. not answered), plus a last
+        NaN that the empty code -1 picks (``scoring.lookup_table``).
+
+    Returns
+    -------
+    list of Means
+        For each table, the k column means: the same as ``means(design, table[codes])``.
+
+    Notes
+    -----
+    Counts of each code per class are all the estimator needs, so the work is one
+    ``bincount`` per column whatever the number of tables.
+    """
     classes = design.classes
     n_codes = len(tables[0]) - 1
     has = [~np.isnan(t[:n_codes]) for t in tables]
@@ -73,7 +102,7 @@ def code_means(design: Design, codes: np.ndarray, tables: list[np.ndarray]) -> M
             d.append(counts @ h)
             dy.append(counts @ v)
             dyy.append(counts @ v ** 2)
-    return concat(*(_estimate(design, ClassSums(*(np.column_stack(s) for s in part))) for part in sums))
+    return [_estimate(design, ClassSums(*(np.column_stack(s) for s in part))) for part in sums]
 
 
 def domain_means(design: Design, y: np.ndarray, domain: np.ndarray, n_domains: int) -> Means:

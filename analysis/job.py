@@ -68,8 +68,7 @@ def analyze(responses: Mapping, questionnaire: Questionnaire, targets: Mapping |
     del responses   # the raw columns are no longer needed; without other holders, memory returns
     if targets is not None:
         _check_counties(data, targets)
-    mapping = scoring.ScoreMapping(settings.score_mapping) if settings.score_mapping \
-        else scoring.ScoreMapping.from_questionnaire(questionnaire)
+    mapping = _score_mapping(questionnaire, settings)
     item_weights = _item_weights(questionnaire, settings)
 
     table = mapping.table(max(questionnaire.scale.codes) + 1)
@@ -90,21 +89,23 @@ def analyze(responses: Mapping, questionnaire: Questionnaire, targets: Mapping |
                 if settings.cluster else np.arange(len(used)))
     design = Design(weights, strata, clusters, tuple(m.cells for m in margins))
 
-    k = len(questionnaire.items)
-    shares = [_indicator(table, questionnaire.scale.satisfied), _indicator(table, questionnaire.scale.dissatisfied)]
     groups = _breakdown_groups(used, questionnaire)
-    est = estimate.concat(estimate.means(design, index), estimate.code_means(design, used.codes, [table, *shares]),
-                          *(estimate.domain_means(design, index, codes, len(options)) for _, codes, options in groups))
+    items, satisfied, dissatisfied = estimate.code_means(design, used.codes, [
+        table, _indicator(table, questionnaire.scale.satisfied), _indicator(table, questionnaire.scale.dissatisfied)])
+    est = estimate.Estimates(
+        index=estimate.means(design, index), items=items, satisfied=satisfied, dissatisfied=dissatisfied,
+        domains={attribute.id: estimate.domain_means(design, index, codes, len(attribute.options))
+                 for attribute, codes in groups})
     n_eff = estimate.kish_effective_n(weights, strata, len(counties))
     n_eff_all = weights.sum() ** 2 / (weights ** 2).sum()
 
-    county_results = _county_results(est, counties, n_eff, n_eff_all, settings)
-    item_results = _item_results(est, counties, questionnaire, k)
-    problems = _problems(est, counties, questionnaire, k, settings)
-    breakdowns = _breakdowns(est, counties, groups, 1 + 3 * k)
+    county_results = _county_results(est.index, counties, n_eff, n_eff_all, settings)
+    item_results = _item_results(est, counties, questionnaire)
+    problems = _problems(est.items, counties, questionnaire, settings)
+    breakdowns = _breakdowns(est.domains, counties, [attribute for attribute, _ in groups])
     moments = reliability.Moments.of(used.codes, table, weights, strata, len(counties))
     alpha_table = reliability.cronbach_table(moments, counties)
-    drivers, drivers_record = _drivers(used, table, weights, moments, item_weights, est.mean_all[1:1 + k],
+    drivers, drivers_record = _drivers(used, table, weights, moments, item_weights, est.items.mean_all,
                                        questionnaire, settings)
 
     record = {
@@ -128,8 +129,9 @@ def analyze(responses: Mapping, questionnaire: Questionnaire, targets: Mapping |
     record["notices"] = _notices(record, county_results, quality_table, settings)
     weight_table = Table({"response_id": used.response_id.labels[used.response_id.codes],
                           "county": counties[strata], "weight": weights})
-    return Results(county_results, item_results, quality_table, weight_table, breakdowns, problems,
-                   alpha_table, drivers, record)
+    return Results(county_results=county_results, item_results=item_results, quality=quality_table,
+                   weights=weight_table, breakdowns=breakdowns, problems=problems, reliability=alpha_table,
+                   drivers=drivers, record=record)
 
 
 def _notices(record: dict, county_results: Table, quality_table: Table, settings: Settings) -> list[str]:
@@ -169,6 +171,15 @@ def _check_counties(data: Responses, targets: Table) -> None:
     if unknown:
         row = int(np.flatnonzero(np.isin(data.county.codes, unknown))[0])
         raise AnalysisError(f"第 {data.line[row]} 行：区县“{data.county.label_of(row)}”不在人口目标中")
+
+
+def _score_mapping(questionnaire: Questionnaire, settings: Settings) -> scoring.ScoreMapping:
+    if not settings.score_mapping:
+        return scoring.ScoreMapping.from_questionnaire(questionnaire)
+    scored = questionnaire.scale.scored_codes
+    if set(settings.score_mapping) != set(scored):
+        raise AnalysisError(f"分值须为每个计分选项各给一个：{'、'.join(map(str, sorted(scored)))}")
+    return scoring.ScoreMapping(settings.score_mapping)
 
 
 def _item_weights(questionnaire: Questionnaire, settings: Settings) -> np.ndarray:
@@ -242,7 +253,7 @@ def _with_all(values, overall) -> np.ndarray:
     return np.append(np.asarray(values, dtype=object if isinstance(overall, str) else None), overall)
 
 
-def _county_results(est, counties, n_eff, n_eff_all, settings) -> Table:
+def _county_results(est: estimate.Means, counties, n_eff, n_eff_all, settings) -> Table:
     mean, se = est.mean[:, 0], est.se[:, 0]
     low, high = compare.rank_intervals(mean, se)
     diff, se_diff, p = compare.difference_from_all(mean, se, est.mean_all[0], est.se_all[0],
@@ -265,22 +276,20 @@ def _county_results(est, counties, n_eff, n_eff_all, settings) -> Table:
     return Table(columns)
 
 
-def _item_results(est, counties, questionnaire, k) -> Table:
+def _item_results(est: estimate.Estimates, counties, questionnaire) -> Table:
     labels = [*counties, "ALL"]
-    n, mean, se, deff = (est.with_all(f) for f in ("n", "mean", "se", "deff"))
-    block = slice(1, 1 + k)
-    satisfied, dissatisfied = slice(1 + k, 1 + 2 * k), slice(1 + 2 * k, 1 + 3 * k)
-    means, ses = mean[:, block].ravel(), se[:, block].ravel()
+    k = len(questionnaire.items)
+    means, ses = est.items.with_all("mean").ravel(), est.items.with_all("se").ravel()
     return Table({
         "county": np.repeat(np.array(labels, dtype=object), k),
         "item": np.tile(np.array(questionnaire.item_ids, dtype=object), len(labels)),
         "topic": np.tile(np.array([i.topic for i in questionnaire.items], dtype=object), len(labels)),
-        "n": n[:, block].ravel().astype(np.int64), "mean": means, "se": ses,
-        "ci_low": _ci(means, ses)[0], "ci_high": _ci(means, ses)[1], "deff": deff[:, block].ravel(),
-        "share_satisfied": mean[:, satisfied].ravel() / 100,
-        "share_satisfied_se": se[:, satisfied].ravel() / 100,
-        "share_dissatisfied": mean[:, dissatisfied].ravel() / 100,
-        "share_dissatisfied_se": se[:, dissatisfied].ravel() / 100,
+        "n": est.items.with_all("n").ravel().astype(np.int64), "mean": means, "se": ses,
+        "ci_low": _ci(means, ses)[0], "ci_high": _ci(means, ses)[1], "deff": est.items.with_all("deff").ravel(),
+        "share_satisfied": est.satisfied.with_all("mean").ravel() / 100,
+        "share_satisfied_se": est.satisfied.with_all("se").ravel() / 100,
+        "share_dissatisfied": est.dissatisfied.with_all("mean").ravel() / 100,
+        "share_dissatisfied_se": est.dissatisfied.with_all("se").ravel() / 100,
     })
 
 
@@ -288,25 +297,23 @@ PROBLEM_COLUMNS = ["county", "item", "topic", "text", "mean", "mean_all", "diffe
                    "p_value", "p_adjusted", "reason"]
 
 
-def _problems(est, counties, questionnaire, k, settings) -> Table:
+def _problems(items: estimate.Means, counties, questionnaire, settings) -> Table:
     """Per county: items significantly below the overall (adjusted across items) or below
     the threshold, worst first."""
     adjust = compare.ADJUSTMENTS[settings.adjustment]
-    cols = slice(1, 1 + k)
     rows = []
     for c, code in enumerate(counties):
-        diff, se_diff, p = compare.difference_from_all(est.mean[c, cols], est.se[c, cols],
-                                                       est.mean_all[cols], est.se_all[cols],
-                                                       est.cov_with_all[c, cols])
+        diff, se_diff, p = compare.difference_from_all(items.mean[c], items.se[c], items.mean_all, items.se_all,
+                                                       items.cov_with_all[c])
         p_one_sided = np.where(diff < 0, p / 2, 1 - p / 2)
         adjusted = adjust(np.nan_to_num(p_one_sided, nan=1.0))
         for j, item in enumerate(questionnaire.items):
             below_all = diff[j] < 0 and adjusted[j] < settings.alpha
-            below_threshold = est.mean[c, 1 + j] < settings.problem_threshold
+            below_threshold = items.mean[c, j] < settings.problem_threshold
             if below_all or below_threshold:
                 reason = "、".join(r for r, hit in (("显著低于全市", below_all),
                                                    (f"低于 {settings.problem_threshold:g} 分", below_threshold)) if hit)
-                rows.append((code, item.id, item.topic, item.text, est.mean[c, 1 + j], est.mean_all[1 + j],
+                rows.append((code, item.id, item.topic, item.text, items.mean[c, j], items.mean_all[j],
                              diff[j], se_diff[j], p_one_sided[j], adjusted[j], reason))
     columns = {name: np.array([row[i] for row in rows], dtype=object if i in (0, 1, 2, 3, 10) else float)
                for i, name in enumerate(PROBLEM_COLUMNS)}
@@ -316,8 +323,8 @@ def _problems(est, counties, questionnaire, k, settings) -> Table:
 
 
 def _breakdown_groups(used: Responses, questionnaire: Questionnaire):
-    """(attribute, option code per response, options) for each attribute in the data; the
-    codes index the questionnaire's options (-1 = not asked or unknown)."""
+    """(attribute, option code per response) for each attribute in the data; the codes
+    index the questionnaire's options (-1 = not asked or unknown)."""
     groups = []
     for attribute in questionnaire.attributes:
         factor = used.attributes.get(attribute.id)
@@ -326,18 +333,18 @@ def _breakdown_groups(used: Responses, questionnaire: Questionnaire):
         position = {o.id: i for i, o in enumerate(attribute.options)}
         # A last entry -1 so that an empty answer (code -1) maps to no option.
         to_option = np.array([position.get(label, -1) for label in factor.labels] + [-1])
-        groups.append((attribute, to_option[factor.codes], attribute.options))
+        groups.append((attribute, to_option[factor.codes]))
     return groups
 
 
-def _breakdowns(est, counties, groups, first_column) -> Table:
+def _breakdowns(domains: dict[str, estimate.Means], counties, attributes) -> Table:
     """Index by each attribute's categories within each county (domains) and overall."""
-    n, mean, se = (est.with_all(f) for f in ("n", "mean", "se"))
-    domains = [(attribute, option) for attribute, _, options in groups for option in options]
-    rows = [(code, attribute.id, option.id, option.label, int(n[c, j]), mean[c, j], se[c, j],
-             *_ci(mean[c, j], se[c, j]))
-            for c, code in enumerate([*counties, "ALL"])
-            for j, (attribute, option) in enumerate(domains, start=first_column)]
+    rows = []
+    for c, code in enumerate([*counties, "ALL"]):
+        for attribute in attributes:
+            n, mean, se = (domains[attribute.id].with_all(f)[c] for f in ("n", "mean", "se"))
+            rows += [(code, attribute.id, option.id, option.label, int(n[j]), mean[j], se[j], *_ci(mean[j], se[j]))
+                     for j, option in enumerate(attribute.options)]
     names = ["county", "attribute", "category", "label", "n", "index", "se", "ci_low", "ci_high"]
     return Table({name: np.array([row[i] for row in rows], dtype=object if i < 4 else None)
                   for i, name in enumerate(names)})

@@ -7,6 +7,7 @@ import numpy as np
 
 from analysis.inputs import Responses
 from analysis.table import Table
+from questionnaires import Questionnaire
 
 RULES = ("speeder", "straightline", "duplicate_id", "repeat_device", "honeypot", "incomplete")
 
@@ -28,6 +29,14 @@ class QualitySettings:
         if unknown:
             raise ValueError(f"未知的质量规则：{'、'.join(sorted(unknown))}（可用：{'、'.join(RULES)}）")
 
+    @classmethod
+    def for_questionnaire(cls, questionnaire: Questionnaire, exclude: frozenset[str] | None = None,
+                          min_items_answered: int | None = None) -> "QualitySettings":
+        """The questionnaire's minimum time and item count; `exclude` defaults to the default rules."""
+        return cls(speeder_floor_s=questionnaire.quality.min_seconds,
+                   min_items_answered=min_items_answered or questionnaire.quality.min_items_answered,
+                   **({"exclude": frozenset(exclude)} if exclude is not None else {}))
+
 
 @dataclass(frozen=True)
 class Flags:
@@ -45,19 +54,40 @@ def flags(responses: Responses, answered: np.ndarray, settings: QualitySettings)
     """`answered` marks items with a score (不了解 is not answered)."""
     median = np.nanmedian(responses.duration) if len(responses) else 0.0
     threshold = float(max(settings.speeder_floor_s, settings.speeder_fraction_of_median * median))
-    codes = responses.codes
-    given = codes >= 0
-    low = np.where(given, codes, np.iinfo(codes.dtype).max).min(axis=1)
-    high = codes.max(axis=1)
     rules = {
         "speeder": ~(responses.duration >= threshold),   # a missing duration counts as too fast
-        "straightline": (low == high) & (given.sum(axis=1) > 1),
+        "straightline": straightlined(responses.codes, answered),
         "duplicate_id": _repeated(responses.response_id.codes),
         "repeat_device": responses.repeat_device,
         "honeypot": responses.honeypot,
         "incomplete": answered.sum(axis=1) < settings.min_items_answered,
     }
     return Flags(rules, threshold)
+
+
+def straightlined(codes: np.ndarray, scored: np.ndarray) -> np.ndarray:
+    """Straight-lining: the one definition, used when a response is stored and in the analysis.
+
+    Parameters
+    ----------
+    codes : (n, k) int array
+        Answer codes, -1 where empty.
+    scored : (n, k) bool array
+        True where the answer carries a score (不了解/不适用 and empty answers do not).
+
+    Returns
+    -------
+    (n,) bool array
+        True where at least two answers are scored and all scored answers are the same code.
+
+    Notes
+    -----
+    不了解 is left out: fifteen 非常满意 and one 不了解 is straight-lining, exactly as the
+    exported file (which leaves 不了解 empty) shows it.
+    """
+    low = np.where(scored, codes, np.iinfo(codes.dtype).max).min(axis=1)
+    high = np.where(scored, codes, np.iinfo(codes.dtype).min).max(axis=1)
+    return (low == high) & (scored.sum(axis=1) > 1)
 
 
 def _repeated(codes: np.ndarray) -> np.ndarray:

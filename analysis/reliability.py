@@ -64,6 +64,8 @@ def _alpha(total: float, first: np.ndarray, second: np.ndarray) -> float:
         return float("nan")
     cov = _covariance(total, first, second)
     k = len(first)
+    if not cov.sum() > 0:   # no spread in the total score (e.g. everyone answers alike): undefined
+        return float("nan")
     return float(k / (k - 1) * (1 - np.trace(cov) / cov.sum()))
 
 

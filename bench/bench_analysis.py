@@ -22,14 +22,14 @@ from pathlib import Path
 
 def generate(path: Path, n: int) -> None:
     """The flat export layout for n simulated responses (and the demo's targets beside it)."""
-    import numpy as np
     import pandas as pd
 
     import questionnaires
-    from survey_app.models import FLAG_COLUMNS
-    from survey_app.services import responses, simulation
+    from survey_app.demo import simulation
+    from survey_app.models import packing
+    from survey_app.services import responses
 
-    questionnaire = questionnaires.load("county_education_satisfaction")
+    questionnaire = questionnaires.load(questionnaires.DEFAULT)
     channels, counts = [], {}
     for profile in simulation.CITY:
         for _ in range(3 + int(9 * profile.sample_share / 14000)):
@@ -45,15 +45,15 @@ def generate(path: Path, n: int) -> None:
     flat.insert(2, "channel", codes.loc[frame["channel_id"], "code"].to_numpy())
     flat["duration_s"] = frame["duration_s"].to_numpy()
     flat["submitted_at"] = frame["submitted_at"].dt.strftime("%Y-%m-%dT%H:%M:%S").to_numpy()
-    for flag, column in FLAG_COLUMNS.items():
-        flat[column] = (frame["flags"].to_numpy() & int(flag) != 0).astype(np.int8)
+    for column, values in packing.flag_values(frame["flags"].to_numpy()).items():
+        flat[column] = values
     flat.to_csv(path, index=False, encoding="utf-8-sig")
     simulation.targets().to_csv(path.parent / "targets.csv", index=False, encoding="utf-8-sig")
 
 
 def survey_command() -> list[str]:
     script = Path(sys.executable).parent / "survey"
-    return [str(script)] if script.exists() else [sys.executable, "-m", "survey_app.cli"]
+    return [str(script)] if script.exists() else [sys.executable, "-c", "from survey_app.cli import main; main()"]
 
 
 def run_once(command: list[str]) -> tuple[float, float]:

@@ -70,10 +70,10 @@ def main() -> None:
     os.environ["SURVEY_DATA_DIR"] = directory
     os.environ.setdefault("SECRET_KEY", "bench")
     from survey_app.app import create_app
-    from survey_app.services.demo import build_demo
+    from survey_app.demo.build import build_demo
 
     start = time.perf_counter()
-    build_demo(create_app(), args.responses, seed=7, echo=lambda *_: None)
+    build_demo(create_app(), args.responses, seed=7)
     print(f"fill {args.responses:,} responses: {time.perf_counter() - start:.1f} s (set-up, not a target)")
     env = {**os.environ, "BENCH_OUT": os.path.join(directory, "export.csv")}
     for kind in ("load", "export"):

@@ -12,14 +12,14 @@ from typing import Any
 import yaml
 
 from questionnaires.model import (
-    Attribute, Item, Option, QualityRules, Questionnaire, Scale, ScalePoint,
+    MAX_CODE, Attribute, Item, Option, QualityRules, Questionnaire, Scale, ScalePoint,
 )
 
 BUILTIN_DIR = Path(__file__).parent
 # libyaml's parser where PyYAML was built with it: ten times faster, same result.
 SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 ID_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
-MAX_CODE = 35  # answers are stored one character per question (0-9, a-z)
+DEFAULT = "county_education_satisfaction"   # the built-in 16-item questionnaire
 
 
 class QuestionnaireError(ValueError):

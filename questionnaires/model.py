@@ -3,6 +3,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+# Answers are stored one character per question (survey_app.models.packing): scale codes
+# and attribute option positions must fit its alphabet of MAX_CODE + 1 characters.
+MAX_CODE = 35
+
 
 @dataclass(frozen=True)
 class ScalePoint:
@@ -21,6 +25,11 @@ class Scale:
     @property
     def codes(self) -> tuple[int, ...]:
         return tuple(p.code for p in self.points)
+
+    @property
+    def scored_codes(self) -> tuple[int, ...]:
+        """Codes that carry a score (not 不了解/不适用)."""
+        return tuple(p.code for p in self.points if p.score is not None)
 
     def score_of(self, code: int) -> float | None:
         for point in self.points:

@@ -14,6 +14,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(
         DATABASE_URL=config.pop("DATABASE_URL", None) or settings.database_url(),
         SECRET_KEY=config.pop("SECRET_KEY", None) or settings.secret_key(),
+        DATA_DIR=settings.data_dir(),
         BASE_URL=settings.base_url(),
         TIMEZONE=settings.timezone(),
         PROXY_HOPS=settings.proxy_hops(),

@@ -1,21 +1,24 @@
-"""App, client and database fixtures. DATABASE_URL selects PostgreSQL; SQLite otherwise."""
+"""Fixtures: app, client, database, CLI runner, questionnaire, the R reference case.
+
+DATABASE_URL selects PostgreSQL; SQLite otherwise. Builders live in tests/helpers.py.
+"""
 from __future__ import annotations
 
 import os
-from datetime import datetime, timedelta, timezone
+from dataclasses import dataclass
 
+import pandas as pd
 import pytest
+from click.testing import CliRunner
 from sqlalchemy import text
 
 import questionnaires
 from survey_app import db
 from survey_app.app import create_app
+from survey_app.cli import main
 from survey_app.config import database_url
 from survey_app.models import Base, make_engine
-from survey_app.services import campaigns
-
-COUNTIES = [campaigns.CountyRow("511502", "翠屏区"), campaigns.CountyRow("511503", "南溪区"),
-            campaigns.CountyRow("511523", "江安县")]
+from tests.helpers import REFERENCE, gen_campaign
 
 
 @pytest.fixture(scope="session")
@@ -35,8 +38,14 @@ def database(tmp_path_factory):
 
 
 @pytest.fixture
-def app(database):
-    app = create_app({"DATABASE_URL": database, "SECRET_KEY": "test-secret", "TESTING": True})
+def app_config(database, tmp_path):
+    return {"DATABASE_URL": database, "SECRET_KEY": "test-secret", "TESTING": True,
+            "BASE_URL": "https://pj.example.cn", "DATA_DIR": tmp_path / "data"}
+
+
+@pytest.fixture
+def app(app_config):
+    app = create_app(app_config)
     yield app
     engine = app.extensions["survey_engine"]
     with engine.begin() as conn:
@@ -51,21 +60,18 @@ def client(app):
 
 
 @pytest.fixture
+def runner(app, app_config):
+    """Runs `survey ...` on the test database; returns the click Result."""
+    cli = CliRunner()
+
+    def invoke(*args):
+        return cli.invoke(main, [str(a) for a in args], obj=app_config, catch_exceptions=False)
+    return invoke
+
+
+@pytest.fixture(scope="session")
 def questionnaire():
-    return questionnaires.load("county_education_satisfaction")
-
-
-def gen_campaign(app, questionnaire, *, slug="test-2026", opens=-1, closes=30, simulated=False):
-    """A campaign open from `opens` to `closes` days from now, with one channel per county."""
-    now = datetime.now(timezone.utc)
-    with app.app_context(), db.session() as session:
-        campaign = campaigns.create_campaign(
-            session, slug=slug, name="测试调查", organizer="市教育督导室", questionnaire=questionnaire,
-            counties=COUNTIES, opens_at=now + timedelta(days=opens), closes_at=now + timedelta(days=closes),
-            simulated=simulated)
-        tokens = [campaigns.add_channel(session, campaign, c.code, f"{c.name}海报").token
-                  for c in COUNTIES]
-    return tokens
+    return questionnaires.load(questionnaires.DEFAULT)
 
 
 @pytest.fixture
@@ -73,8 +79,18 @@ def channel_token(app, questionnaire):
     return gen_campaign(app, questionnaire)[0]
 
 
-def valid_answers(questionnaire, code="4", **overrides):
-    answers = {"respondent_type": "parent", "area": "urban", "stage": "primary"}
-    answers.update({item_id: code for item_id in questionnaire.item_ids})
-    answers.update(overrides)
-    return answers
+@dataclass(frozen=True)
+class Reference:
+    """The raking reference case (R survey, tests/analysis/reference/raking); copy before editing."""
+
+    responses: pd.DataFrame
+    targets: pd.DataFrame
+    item_weights: dict[str, float]
+
+
+@pytest.fixture(scope="session")
+def reference():
+    weights = pd.read_csv(REFERENCE / "item_weights.csv")
+    return Reference(pd.read_csv(REFERENCE / "responses.csv", dtype={"county": str, "channel": str}),
+                     pd.read_csv(REFERENCE / "targets.csv", dtype={"county": str}),
+                     dict(zip(weights["item"], weights["weight"])))

@@ -1,5 +1,1 @@
-"""Services own the transactions; views and CLI commands call them."""
-
-
-class ServiceError(ValueError):
-    """A user error with a Chinese message; nothing was changed."""
+"""Transactions and ORM: services own the transaction; views and CLI commands call them."""

@@ -15,12 +15,7 @@ import pandas as pd
 from sqlalchemy.engine import Connection
 
 from questionnaires import Questionnaire
-from survey_app.models import FLAG_COLUMNS, Campaign
-from survey_app.models.response import ALPHABET, MISSING
-
-_LOOKUP = np.full(256, -1, dtype=np.int8)
-for _i, _ch in enumerate(ALPHABET):
-    _LOOKUP[ord(_ch)] = _i
+from survey_app.models import Campaign, Response, packing
 
 CHUNK_ROWS = 50_000
 
@@ -29,9 +24,7 @@ def decode(questionnaire: Questionnaire, packed: list[str]) -> pd.DataFrame:
     """Attribute columns (categorical option ids) and item columns (nullable integer codes)
     from the packed ``attributes + answers`` strings, in one vectorised pass."""
     n_attributes = len(questionnaire.attributes)
-    width = n_attributes + len(questionnaire.items)
-    raw = np.frombuffer("".join(packed).encode("ascii"), dtype=np.uint8)
-    codes = _LOOKUP[raw].reshape(len(packed), width)
+    codes = packing.unpack_rows(packed, n_attributes + len(questionnaire.items))
     columns = {}
     for j, attribute in enumerate(questionnaire.attributes):
         columns[attribute.id] = pd.Categorical.from_codes(codes[:, j], categories=attribute.option_ids)
@@ -81,9 +74,8 @@ def _frame(campaign: Campaign, rows: list[tuple], timezone: str) -> pd.DataFrame
     frame = pd.concat([frame, decode(campaign.questionnaire, packed)], axis=1)
     frame["duration_s"] = np.asarray(duration, dtype=np.int64)
     frame["submitted_at"] = _local_times(submitted, timezone)
-    flags = np.asarray(flags, dtype=np.int64)
-    for flag, column in FLAG_COLUMNS.items():
-        frame[column] = ((flags & int(flag)) != 0).astype(np.int8)
+    for column, values in packing.flag_values(np.asarray(flags, dtype=np.int64)).items():
+        frame[column] = values
     return frame
 
 
@@ -108,7 +100,7 @@ def load_frame(connection: Connection, campaign: Campaign, timezone: str = "Asia
 
 def header(questionnaire: Questionnaire) -> list[str]:
     return (["response_id", "county", "channel", *questionnaire.attribute_ids, *questionnaire.item_ids,
-             "duration_s", "submitted_at", *FLAG_COLUMNS.values()])
+             "duration_s", "submitted_at", *packing.flag_columns()])
 
 
 class _AttributeText(dict):
@@ -119,8 +111,8 @@ class _AttributeText(dict):
         self.options = [a.option_ids for a in questionnaire.attributes]
 
     def __missing__(self, packed: str) -> str:
-        text = "".join("," if ch == MISSING else f",{options[ALPHABET.index(ch)]}"
-                       for options, ch in zip(self.options, packed))
+        text = "".join("," if code is None else f",{options[code]}"
+                       for options, code in zip(self.options, packing.unpack(packed)))
         self[packed] = text
         return text
 
@@ -128,9 +120,7 @@ class _AttributeText(dict):
 def _item_table(questionnaire: Questionnaire) -> dict[int, str]:
     """str.translate table: packed item answers -> their CSV fields (不了解 left empty)."""
     na = questionnaire.scale.not_applicable
-    table = {ord(ch): "," if i == na else f",{i}" for i, ch in enumerate(ALPHABET)}
-    table[ord(MISSING)] = ","
-    return table
+    return packing.translation(lambda code: "," if code is None or code == na else f",{code}")
 
 
 def export_csv(connection: Connection, campaign: Campaign, out: IO[str],
@@ -147,7 +137,7 @@ def export_csv(connection: Connection, campaign: Campaign, out: IO[str],
 def _write_lines(connection, campaign, out, timezone, progress) -> int:
     questionnaire = campaign.questionnaire
     items, attributes = _item_table(questionnaire), _AttributeText(questionnaire)
-    flags = [",".join("1" if bits & int(f) else "0" for f in FLAG_COLUMNS) for bits in range(16)]
+    flags = packing.FlagFields()
     places = {ch.id: f"{ch.county.code},{ch.code}" for ch in campaign.channels}
     split = len(questionnaire.attributes)
     written = 0
@@ -155,10 +145,26 @@ def _write_lines(connection, campaign, out, timezone, progress) -> int:
         times = np.datetime_as_string(_local_times([r[4] for r in batch], timezone), unit="s")
         out.write("".join(
             f"{sid},{places[channel]}{attributes[packed[:split]]}"
-            f"{packed[split:].translate(items)},{duration},{time},{flags[bits & 15]}\n"
+            f"{packed[split:].translate(items)},{duration},{time},{flags[bits]}\n"
             for (sid, channel, packed, duration, _, bits), time in zip(batch, times)
         ))
         written += len(batch)
         if progress:
             progress(written)
     return written
+
+
+INSERT_COLUMNS = ["county_id", "channel_id", "submission_id", "attributes", "answers", "started_at",
+                  "submitted_at", "duration_s", "flags", "device_hash", "ip_hash"]
+
+
+def insert_many(connection: Connection, campaign: Campaign, frame: pd.DataFrame, progress=None,
+                batch: int = 20_000) -> None:
+    """Bulk-insert responses already packed (the columns of INSERT_COLUMNS) into the campaign."""
+    for start in range(0, len(frame), batch):
+        records = frame.iloc[start:start + batch][INSERT_COLUMNS].to_dict("records")
+        for record in records:
+            record["campaign_id"] = campaign.id
+        connection.execute(Response.__table__.insert(), records)
+        if progress:
+            progress(min(start + batch, len(frame)))

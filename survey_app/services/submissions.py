@@ -8,11 +8,13 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
+import numpy as np
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from analysis.quality import straightlined
 from questionnaires import Questionnaire
 from survey_app.models import Channel, Flag, Response, pack
 
@@ -102,7 +104,8 @@ def quality_flags(questionnaire: Questionnaire, answers: Answers, duration_s: in
         flags |= Flag.SPEEDER
     if honeypot.strip():
         flags |= Flag.HONEYPOT
-    if len(set(answers.items.values())) == 1 and len(answers.items) > 1:
+    codes = np.array([list(answers.items.values())])
+    if straightlined(codes, np.isin(codes, questionnaire.scale.scored_codes))[0]:
         flags |= Flag.STRAIGHTLINE
     if repeat_device:
         flags |= Flag.REPEAT_DEVICE

@@ -1,27 +1,19 @@
-"""The raking reference case (R survey, ../shared/reference/raking) prepared as R prepares it."""
-from pathlib import Path
-
+"""The raking reference case prepared as R prepares it (reference/raking/reference.R)."""
 import numpy as np
-import pandas as pd
 import pytest
 
 from analysis import scoring, weighting
 from analysis import targets as analysis_targets
 from analysis.inputs import Factor
 
-REFERENCE = Path(__file__).parent / "reference" / "raking"
-
-
 @pytest.fixture(scope="session")
-def case():
+def case(reference):
     """Scores (answer - 1) / 4 * 100, respondents with an index, base weights raked to both margins."""
-    d = pd.read_csv(REFERENCE / "responses.csv", dtype={"county": str, "channel": str})
-    targets = pd.read_csv(REFERENCE / "targets.csv", dtype={"county": str})
-    item_weights = pd.read_csv(REFERENCE / "item_weights.csv")
-    items = list(item_weights["item"])
+    d, targets = reference.responses, reference.targets
+    items = list(reference.item_weights)
     codes = d[items].fillna(-1).to_numpy(np.int8)
     table = scoring.lookup_table({c: (c - 1) / 4 * 100 for c in range(1, 6)}, 6)
-    index = scoring.respondent_index(codes, table, item_weights["weight"].to_numpy(float))
+    index = scoring.respondent_index(codes, table, np.array(list(reference.item_weights.values()), dtype=float))
     keep = np.isfinite(index)
     d, codes, index = d[keep].reset_index(drop=True), codes[keep], index[keep]
     counties, strata = np.unique(d["county"], return_inverse=True)

@@ -1,47 +1,34 @@
 """The whole analysis job: settings, errors, and methods that must agree."""
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
 
-import questionnaires
 from analysis import estimate, job, quality, variance, weighting
 from analysis import targets as target_tables
 
-REFERENCE = Path(__file__).parent / "reference" / "raking"
+from tests.helpers import REFERENCE
+
 KEEP_ALL = quality.QualitySettings(exclude=frozenset(), min_items_answered=1)
 
 
-@pytest.fixture(scope="module")
-def questionnaire():
-    return questionnaires.load("county_education_satisfaction")
+@pytest.fixture
+def responses(reference):
+    return reference.responses
 
 
-@pytest.fixture(scope="module")
-def responses():
-    return pd.read_csv(REFERENCE / "responses.csv", dtype={"county": str, "channel": str})
-
-
-@pytest.fixture(scope="module")
-def targets():
-    return pd.read_csv(REFERENCE / "targets.csv", dtype={"county": str})
-
-
-@pytest.fixture(scope="module")
-def item_weights():
-    table = pd.read_csv(REFERENCE / "item_weights.csv")
-    return dict(zip(table["item"], table["weight"]))
+@pytest.fixture
+def targets(reference):
+    return reference.targets
 
 
 def run(responses, questionnaire, targets, **settings):
     return job.analyze(responses, questionnaire, targets, job.Settings(**settings))
 
 
-def test_job_reproduces_r_through_the_public_entry_point(responses, questionnaire, targets, item_weights):
+def test_job_reproduces_r_through_the_public_entry_point(responses, questionnaire, targets, reference):
     # Same R calls as test_reference_raking.py (clustered design).
     expected = pd.read_csv(REFERENCE / "expected_clustered" / "county_results.csv", dtype={"county": str})
-    result = run(responses, questionnaire, targets, item_weights=item_weights, quality=KEEP_ALL,
+    result = run(responses, questionnaire, targets, item_weights=reference.item_weights, quality=KEEP_ALL,
                  cluster="channel")
     got = result.county_results.to_pandas().set_index("county").loc[expected["county"]]
     np.testing.assert_allclose(got["index"], expected["index"], atol=1e-6, rtol=0)

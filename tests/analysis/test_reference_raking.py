@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 from analysis import estimate, variance
-from tests.analysis.conftest import REFERENCE
+from tests.helpers import REFERENCE
 
 
 def design(case, clustered):
@@ -44,7 +44,7 @@ def test_county_and_overall_index_match_r(case, kind):
 def test_item_means_match_r(case, kind, from_codes):
     expected = pd.read_csv(REFERENCE / f"expected_{kind}" / "item_results.csv", dtype={"county": str})
     if from_codes:
-        got = estimate.code_means(design(case, kind == "clustered"), case["codes"], [case["table"]])
+        (got,) = estimate.code_means(design(case, kind == "clustered"), case["codes"], [case["table"]])
     else:
         got = estimate.means(design(case, kind == "clustered"), case["scores"])
     rows = [list(case["counties"]).index(c) for c in expected["county"]]

@@ -1,5 +1,4 @@
 import json
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -10,9 +9,8 @@ import questionnaires
 from analysis import job
 from analysis.quality import QualitySettings
 from survey_app.cli import main
-from survey_app.services import csv_columns
-
-REFERENCE = Path(__file__).parents[1] / "analysis" / "reference" / "raking"
+from survey_app.io import csv_columns
+from tests.helpers import REFERENCE
 
 
 def analyze(*args):
@@ -59,14 +57,12 @@ def test_analyze_reports_bad_input_in_chinese_and_writes_nothing(tmp_path):
     assert result.exit_code == 1 and "未知的质量规则：bogus" in result.output
 
 
-def test_the_command_gives_the_figures_of_the_library_on_a_dataframe(tmp_path):
+def test_the_command_gives_the_figures_of_the_library_on_a_dataframe(tmp_path, reference):
     """The CLI reads with Arrow and never imports pandas; a notebook passes a DataFrame."""
     result = analyze("--targets", REFERENCE / "targets.csv", "--out", tmp_path)
     assert result.exit_code == 0, result.output
-    frame = pd.read_csv(REFERENCE / "responses.csv", dtype={"county": str, "channel": str})
-    targets = pd.read_csv(REFERENCE / "targets.csv", dtype={"county": str})
     quality = QualitySettings(speeder_floor_s=60, min_items_answered=8)
-    library = job.analyze(frame, questionnaires.load("county_education_satisfaction"), targets,
+    library = job.analyze(reference.responses, questionnaires.load(questionnaires.DEFAULT), reference.targets,
                           job.Settings(quality=quality))
     for name in ("county_results", "item_results", "breakdowns"):
         written = pd.read_csv(tmp_path / f"{name}.csv", encoding="utf-8-sig", dtype={"county": str})
@@ -117,12 +113,12 @@ def test_key_drivers_of_an_overall_item(tmp_path):
     assert result.exit_code == 1 and "总体满意度题“q99”不在问卷中" in result.output
 
 
-def test_a_file_read_in_many_blocks_gives_the_same_columns(monkeypatch):
+def test_a_file_read_in_many_blocks_gives_the_same_columns(monkeypatch, reference):
     monkeypatch.setattr(csv_columns, "BLOCK_BYTES", 4096)
     kinds = {"response_id": csv_columns.ID, "county": csv_columns.TEXT, "area": csv_columns.TEXT,
              "q11": csv_columns.NUMBER}
     columns = csv_columns.read(REFERENCE / "responses.csv", "答卷文件", kinds)
-    frame = pd.read_csv(REFERENCE / "responses.csv", dtype={"county": str})
+    frame = reference.responses
     for name in ("response_id", "county", "area"):
         factor = columns[name]
         assert factor.labels[factor.codes].tolist() == frame[name].tolist()

@@ -2,26 +2,10 @@ import io
 
 import pandas as pd
 import pytest
-from click.testing import CliRunner
 
 from survey_app import db
-from survey_app.cli import main
 from survey_app.services import campaigns, responses
-from tests.conftest import valid_answers
-from tests.survey_app.test_respond import submit
-
-
-@pytest.fixture
-def run(app, database, tmp_path, monkeypatch):
-    monkeypatch.setenv("DATABASE_URL", database)
-    monkeypatch.setenv("SECRET_KEY", "test-secret")
-    monkeypatch.setenv("SURVEY_BASE_URL", "https://pj.example.cn")
-    monkeypatch.setenv("SURVEY_DATA_DIR", str(tmp_path / "data"))
-    runner = CliRunner()
-
-    def invoke(*args):
-        return runner.invoke(main, [str(a) for a in args], catch_exceptions=False)
-    return invoke
+from tests.helpers import submit, valid_answers
 
 
 @pytest.fixture
@@ -31,28 +15,28 @@ def counties_csv(tmp_path):
     return path
 
 
-def create(run, counties_csv, slug="city-2026"):
-    return run("campaign", "create", slug, "--counties", counties_csv, "--name", "2026年满意度调查",
+def create(runner, counties_csv, slug="city-2026"):
+    return runner("campaign", "create", slug, "--counties", counties_csv, "--name", "2026年满意度调查",
                "--organizer", "市教育督导室", "--opens", "2020-01-01", "--closes", "2099-12-31 18:00")
 
 
-def test_create_campaign_add_channels_list_links_and_write_qr(run, counties_csv, tmp_path):
-    result = create(run, counties_csv)
+def test_create_campaign_add_channels_list_links_and_write_qr(runner, counties_csv, tmp_path):
+    result = create(runner, counties_csv)
     assert result.exit_code == 0 and "2 个区县" in result.output
-    result = run("channel", "add", "city-2026", "511502", "城关中学", "人民广场海报")
+    result = runner("channel", "add", "city-2026", "511502", "城关中学", "人民广场海报")
     assert result.exit_code == 0
     assert "511502-001\t城关中学\thttps://pj.example.cn/s/" in result.output
     assert "511502-002\t人民广场海报" in result.output
-    links = pd.read_csv(io.StringIO(run("links", "city-2026").output), dtype=str)
+    links = pd.read_csv(io.StringIO(runner("links", "city-2026").output), dtype=str)
     assert list(links.channel) == ["511502-001", "511502-002"]
     assert links.url.str.match(r"^https://pj\.example\.cn/s/[\w-]{12}$").all()
     assert links.url.nunique() == 2
-    result = run("qr", "city-2026", "--out", tmp_path / "qr")
+    result = runner("qr", "city-2026", "--out", tmp_path / "qr")
     assert result.exit_code == 0
     png = tmp_path / "qr" / "511502-001_翠屏区_城关中学.png"
     assert png.read_bytes().startswith(b"\x89PNG")
     assert "<svg" in (tmp_path / "qr" / "511502-001_翠屏区_城关中学.svg").read_text()
-    assert "city-2026" in run("campaign", "list").output
+    assert "city-2026" in runner("campaign", "list").output
 
 
 @pytest.mark.parametrize("content, words", [
@@ -60,27 +44,27 @@ def test_create_campaign_add_channels_list_links_and_write_qr(run, counties_csv,
     ("code,name\n511502,翠屏区\n511502,南溪区\n", "重复"),
     ("id,title\n511502,翠屏区\n", "缺少列"),
 ])
-def test_bad_counties_file_is_refused_and_nothing_created(run, tmp_path, content, words):
+def test_bad_counties_file_is_refused_and_nothing_created(runner, tmp_path, content, words):
     path = tmp_path / "bad.csv"
     path.write_text(content, encoding="utf-8")
-    result = create(run, path)
+    result = create(runner, path)
     assert result.exit_code == 1 and words in result.output
-    assert run("campaign", "list").output == ""
+    assert runner("campaign", "list").output == ""
 
 
-def test_duplicate_campaign_and_unknown_county_are_refused(run, counties_csv):
-    create(run, counties_csv)
-    assert "已存在" in create(run, counties_csv).output
-    result = run("channel", "add", "city-2026", "999999", "某校")
+def test_duplicate_campaign_and_unknown_county_are_refused(runner, counties_csv):
+    create(runner, counties_csv)
+    assert "已存在" in create(runner, counties_csv).output
+    result = runner("channel", "add", "city-2026", "999999", "某校")
     assert result.exit_code == 1 and "没有区县 999999" in result.output
 
 
-def test_export_round_trip(app, client, channel_token, questionnaire, run, tmp_path):
+def test_export_round_trip(app, client, channel_token, questionnaire, runner, tmp_path):
     submit(client, channel_token, valid_answers(questionnaire, q03="9", q16="1"))
     submit(client, channel_token, valid_answers(questionnaire, "5", respondent_type="public", stage="",
                                                 area="rural"))
     out = tmp_path / "responses.csv"
-    result = run("export", "responses", "test-2026", "--out", out)
+    result = runner("export", "responses", "test-2026", "--out", out)
     assert result.exit_code == 0 and "已导出 2 份" in result.output
     assert out.read_bytes().startswith(b"\xef\xbb\xbfresponse_id,county,channel,respondent_type")
     exported = pd.read_csv(out, encoding="utf-8-sig", dtype={"county": str})
@@ -98,13 +82,13 @@ def test_export_round_trip(app, client, channel_token, questionnaire, run, tmp_p
     pd.testing.assert_frame_equal(exported, loaded, check_dtype=False, check_categorical=False)
 
 
-def test_export_of_an_empty_campaign_writes_the_header(app, channel_token, run):
-    result = run("export", "responses", "test-2026", "--out", "-")
+def test_export_of_an_empty_campaign_writes_the_header(app, channel_token, runner):
+    result = runner("export", "responses", "test-2026", "--out", "-")
     assert result.stdout.splitlines()[0].lstrip("\ufeff").startswith("response_id,county,channel")
 
 
-def test_demo_builds_a_simulated_campaign(run, tmp_path):
-    result = run("demo", "--responses", 3000, "--no-serve")
+def test_demo_builds_a_simulated_campaign(runner, tmp_path):
+    result = runner("demo", "--responses", 3000, "--no-serve")
     assert result.exit_code == 0, result.output
     assert "已生成 3000 份模拟答卷" in result.output
     demo = tmp_path / "data" / "demo"
@@ -113,7 +97,7 @@ def test_demo_builds_a_simulated_campaign(run, tmp_path):
     targets = pd.read_csv(demo / "targets.csv", dtype={"county": str})
     totals = targets.groupby(["county", "variable"]).population.sum().unstack()
     assert (totals["area"] == totals["respondent_type"]).all()
-    exported = pd.read_csv(io.StringIO(run("export", "responses", "demo", "--out", "-").stdout.lstrip("\ufeff")),
+    exported = pd.read_csv(io.StringIO(runner("export", "responses", "demo", "--out", "-").stdout.lstrip("\ufeff")),
                            encoding="utf-8", dtype={"county": str})
     assert len(exported) == 3000
     assert exported.county.value_counts().max() > 5 * exported.county.value_counts().min()
@@ -123,4 +107,19 @@ def test_demo_builds_a_simulated_campaign(run, tmp_path):
     county = pd.read_csv(demo / "results" / "county_results.csv", encoding="utf-8-sig", dtype={"county": str})
     assert len(county) == 11 and county["index"].between(0, 100).all()
     assert "加权满意度指数" in result.output and "全市" in result.output
-    assert "已存在" in run("demo", "--responses", 3000, "--no-serve").output
+    assert "已存在" in runner("demo", "--responses", 3000, "--no-serve").output
+
+
+def test_qr_files_of_labels_with_slashes_stay_in_the_output_folder(runner, counties_csv, tmp_path):
+    create(runner, counties_csv)
+    runner("channel", "add", "city-2026", "511502", "一中/二中", "../外面")
+    result = runner("qr", "city-2026", "--out", tmp_path / "qr")
+    assert result.exit_code == 0, result.output
+    names = sorted(p.name for p in (tmp_path / "qr").iterdir())
+    assert names == ["511502-001_翠屏区_一中_二中.png", "511502-001_翠屏区_一中_二中.svg",
+                     "511502-002_翠屏区_.._外面.png", "511502-002_翠屏区_.._外面.svg"]
+
+
+def test_export_into_a_missing_folder_is_a_clear_error(app, channel_token, runner, tmp_path):
+    result = runner("export", "responses", "test-2026", "--out", tmp_path / "nowhere" / "r.csv")
+    assert result.exit_code == 1 and "输出目录" in result.output and "不存在" in result.output

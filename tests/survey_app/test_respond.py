@@ -1,62 +1,12 @@
 import re
 import threading
-from html.parser import HTMLParser
 
 import pytest
 from sqlalchemy import func, select
 
 from survey_app import db
 from survey_app.models import Flag, Response, unpack
-from tests.conftest import gen_campaign, valid_answers
-
-
-class FormReader(HTMLParser):
-    """Collects fieldset legends, radio options and hidden fields of the page."""
-
-    def __init__(self):
-        super().__init__()
-        self.radios, self.hidden, self.legends, self.external = {}, {}, [], []
-        self._in_legend = False
-
-    def handle_starttag(self, tag, attrs):
-        a = dict(attrs)
-        if tag == "input" and a.get("type") == "radio":
-            self.radios.setdefault(a["name"], []).append(a["value"])
-        if tag == "input" and a.get("type") == "hidden":
-            self.hidden[a["name"]] = a["value"]
-        if tag == "legend":
-            self._in_legend = True
-            self.legends.append("")
-        for key in ("src", "href"):
-            if a.get(key, "").startswith(("http", "//")):
-                self.external.append(a[key])
-
-    def handle_endtag(self, tag):
-        if tag == "legend":
-            self._in_legend = False
-
-    def handle_data(self, data):
-        if self._in_legend:
-            self.legends[-1] += data
-
-
-def read_form(client, token):
-    page = client.get(f"/s/{token}")
-    reader = FormReader()
-    reader.feed(page.get_data(as_text=True))
-    return page, reader
-
-
-def submit(client, token, answers, form_token=None, fetch=False):
-    if form_token is None:
-        form_token = read_form(client, token)[1].hidden["form_token"]
-    headers = {"X-Requested-With": "fetch"} if fetch else {}
-    return client.post(f"/s/{token}", data={"form_token": form_token, **answers}, headers=headers)
-
-
-def stored(app):
-    with app.app_context(), db.session() as session:
-        return session.scalars(select(Response)).all()
+from tests.helpers import gen_campaign, read_form, stored, submit, valid_answers
 
 
 def test_page_shows_every_item_and_option(client, channel_token, questionnaire):

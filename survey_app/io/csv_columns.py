@@ -14,7 +14,7 @@ import pyarrow as pa
 from pyarrow import csv as arrow_csv
 
 from analysis.inputs import Factor
-from survey_app.services import ServiceError
+from survey_app.errors import UserError
 
 TEXT, NUMBER, ID = "text", "number", "id"   # ID: text whose labels need no sorting
 BLOCK_BYTES = 1 << 20                        # the file is parsed in blocks of this size, in parallel
@@ -25,7 +25,7 @@ def header(path: Path, what: str) -> list[str]:
         with path.open(encoding="utf-8-sig", newline="") as stream:
             return next(csv.reader(stream), [])
     except UnicodeDecodeError as exc:
-        raise ServiceError(f"{what} {path.name} 不是 UTF-8 编码的 CSV 文件") from exc
+        raise UserError(f"{what} {path.name} 不是 UTF-8 编码的 CSV 文件") from exc
 
 
 def read(path: Path, what: str, kinds: dict[str, str]) -> dict[str, Factor | np.ndarray]:
@@ -43,7 +43,7 @@ def read(path: Path, what: str, kinds: dict[str, str]) -> dict[str, Factor | np.
             return {c: _labels(table[c]) if kinds[c] == NUMBER else _factor(table[c], kinds[c] == TEXT)
                     for c in present}
     except (OSError, pa.ArrowException) as exc:
-        raise ServiceError(f"{what} {path.name} 无法读取：{exc}") from exc
+        raise UserError(f"{what} {path.name} 无法读取：{exc}") from exc
     columns = {c: _floats(table[c]) if kinds[c] == NUMBER else _factor(table[c], kinds[c] == TEXT)
                for c in present}
     del table
@@ -58,7 +58,7 @@ def read_small(path: Path, what: str) -> dict[str, list[str]]:
         rows = list(csv.reader(stream))[1:]
     if any(len(row) != len(names) for row in rows):
         line = next(i for i, row in enumerate(rows, start=2) if len(row) != len(names))
-        raise ServiceError(f"{what} {path.name} 第 {line} 行的列数与表头不符")
+        raise UserError(f"{what} {path.name} 第 {line} 行的列数与表头不符")
     return {name: [row[i] for row in rows] for i, name in enumerate(names)}
 
 

@@ -13,11 +13,10 @@ from datetime import datetime
 
 import numpy as np
 import pandas as pd
-from sqlalchemy.engine import Connection
 
+from analysis.quality import straightlined
 from questionnaires import Questionnaire
-from survey_app.models import Campaign, Flag, Response
-from survey_app.models.response import ALPHABET, MISSING
+from survey_app.models import Flag, packing
 
 
 @dataclass(frozen=True)
@@ -75,7 +74,7 @@ def allocate(total: int, shares: np.ndarray) -> np.ndarray:
 
 def simulate(questionnaire: Questionnaire, channels: pd.DataFrame, n: int, start: datetime,
              days: float, seed: int = 2026) -> pd.DataFrame:
-    """n simulated responses as packed rows ready to insert.
+    """n simulated responses as packed rows ready to insert (services.responses.insert_many).
 
     `channels` has columns channel_id, county_id, county_code (several per county).
     """
@@ -132,15 +131,15 @@ def simulate(questionnaire: Questionnaire, channels: pd.DataFrame, n: int, start
     flags = np.zeros(n, dtype=np.int64)
     flags[duration < questionnaire.quality.min_seconds] |= int(Flag.SPEEDER)
     flags[bots] |= int(Flag.HONEYPOT)
-    flags[(codes == codes[:, :1]).all(axis=1)] |= int(Flag.STRAIGHTLINE)
+    flags[straightlined(codes, np.isin(codes, questionnaire.scale.scored_codes))] |= int(Flag.STRAIGHTLINE)
     flags[repeat] |= int(Flag.REPEAT_DEVICE)
 
     frame = pd.DataFrame({
         "county_id": channels["county_id"].to_numpy()[channel_rows],
         "channel_id": channels["channel_id"].to_numpy()[channel_rows],
         "submission_id": [f"sim{i:09d}" for i in range(n)],
-        "attributes": _pack_rows(attributes),
-        "answers": _pack_rows(codes),
+        "attributes": packing.pack_rows(attributes),
+        "answers": packing.pack_rows(codes),
         "submitted_at": submitted,
         "duration_s": duration,
         "flags": flags,
@@ -149,26 +148,3 @@ def simulate(questionnaire: Questionnaire, channels: pd.DataFrame, n: int, start
     })
     frame["started_at"] = frame["submitted_at"] - pd.to_timedelta(frame["duration_s"], unit="s")
     return frame
-
-
-def _pack_rows(codes: np.ndarray) -> np.ndarray:
-    table = np.frombuffer((ALPHABET + MISSING).encode(), dtype=np.uint8)
-    chars = table[np.where(codes < 0, len(ALPHABET), codes)].astype(np.uint8)
-    return chars.view(f"S{codes.shape[1]}").ravel().astype(str)
-
-
-def insert(connection: Connection, campaign: Campaign, frame: pd.DataFrame, progress=None,
-           batch: int = 20_000) -> None:
-    """Bulk-insert simulated rows (already packed) into the campaign."""
-    table = Response.__table__
-    columns = ["county_id", "channel_id", "submission_id", "attributes", "answers", "started_at",
-               "submitted_at", "duration_s", "flags", "device_hash", "ip_hash"]
-    for start in range(0, len(frame), batch):
-        chunk = frame.iloc[start:start + batch]
-        records = chunk[columns].to_dict("records")
-        for record in records:
-            record["campaign_id"] = campaign.id
-        connection.execute(table.insert(), records)
-        if progress:
-            progress(min(start + batch, len(frame)))
-

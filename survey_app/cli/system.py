@@ -1,0 +1,60 @@
+"""Running the system: the database, the server and the demo."""
+from __future__ import annotations
+
+import click
+
+from survey_app.cli.base import make_app
+from survey_app.cli.printing import echo_notices, echo_ranking
+
+
+@click.group("db", help="数据库")
+def database():
+    pass
+
+
+@database.command("upgrade", help="创建或升级数据库结构")
+def db_upgrade():
+    from survey_app import db
+    app = make_app()
+    db.upgrade(app.extensions["survey_engine"])
+    click.echo(f"数据库已是最新结构：{app.extensions['survey_engine'].url.render_as_string()}")
+
+
+@click.command(help="用生产级服务器（gunicorn，多进程）运行系统")
+@click.option("--bind", default="127.0.0.1:8000", show_default=True, envvar="SURVEY_BIND")
+@click.option("--workers", default=4, show_default=True, envvar="WEB_CONCURRENCY")
+def serve(bind, workers):
+    from survey_app import db
+    from survey_app.server import run
+    app = make_app()  # generates the secret key once, before workers start
+    db.upgrade(app.extensions["survey_engine"])
+    click.echo(f"服务已启动：http://{bind}/ （{workers} 个进程，按 Ctrl+C 停止）")
+    run(bind, workers)
+
+
+@click.command(help="演示：建库、生成模拟调查（默认 54,340 份答卷）并启动服务")
+@click.option("--responses", "n", default=54_340, show_default=True)
+@click.option("--seed", default=2026, show_default=True)
+@click.option("--bind", default="127.0.0.1:8000", show_default=True)
+@click.option("--no-serve", is_flag=True, help="只生成数据，不启动服务")
+def demo(n, seed, bind, no_serve):
+    from survey_app.demo.build import build_demo
+    app = make_app()
+    built = build_demo(app, n, seed, progress=click.echo)
+    click.echo("\n各区县的第一个问卷链接（模拟调查，可用手机或浏览器打开填写）：")
+    shown = set()
+    for _code, county, name, label, url in built.links:
+        if county not in shown:
+            shown.add(county)
+            click.echo(f"  {name}（{label}）：{url}")
+    files = built.files
+    click.echo(f"\n全部链接：{files.links}\n二维码（PNG、SVG）：{files.qr}")
+    click.echo(f"人口目标（用于加权）：{files.targets}\n区县名单：{files.counties}")
+    echo_notices(built.results, err=False)
+    click.echo("\n加权满意度指数（模拟数据；按渠道整群、按身份和城乡加权）：")
+    echo_ranking(built.results, built.county_names)
+    click.echo(f"全部结果（各区县、各题、问题清单、权重、设置记录）：{files.results}")
+    if not no_serve:
+        from survey_app.server import run
+        click.echo(f"\n服务已启动：{app.config['BASE_URL']}/  （按 Ctrl+C 停止）")
+        run(bind, 2)

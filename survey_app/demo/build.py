@@ -1,0 +1,111 @@
+"""Build the demo campaign: database, simulated responses, links, QR codes, targets, results."""
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pandas as pd
+from flask import Flask
+from sqlalchemy import select
+
+import questionnaires
+from analysis.job import Results, Settings
+from analysis.quality import QualitySettings
+from survey_app import db
+from survey_app.demo import simulation
+from survey_app.io.analysis_files import InputFiles, run_analysis
+from survey_app.io.counties import CountyRow
+from survey_app.io.qr_codes import qr_stem, write_qr
+from survey_app.models import Campaign
+from survey_app.services import campaigns, responses
+
+SLUG = "demo"
+CHANNEL_KINDS = ["实验小学", "第一中学", "城关幼儿园", "中心小学", "职业技术学校", "人民广场海报",
+                 "家长微信群", "第二中学", "镇中心校", "政务大厅海报", "第三中学", "社区公告栏"]
+
+
+@dataclass(frozen=True)
+class DemoFiles:
+    links: Path
+    qr: Path
+    targets: Path
+    counties: Path
+    responses: Path
+    results: Path
+
+    @classmethod
+    def under(cls, directory: Path) -> "DemoFiles":
+        return cls(directory / "links.csv", directory / "qr", directory / "targets.csv",
+                   directory / "counties.csv", directory / "responses.csv", directory / "results")
+
+
+@dataclass(frozen=True)
+class Demo:
+    links: list[tuple[str, str, str, str, str]]   # campaigns.LINK_COLUMNS
+    files: DemoFiles
+    results: Results
+    county_names: dict[str, str]
+
+
+def build_demo(app: Flask, n: int, seed: int, progress=lambda message: None) -> Demo:
+    """Create the demo campaign once (n simulated responses), then write its links, QR codes
+    and weighted results from the responses as they stand."""
+    directory = Path(app.config["DATA_DIR"]) / "demo"
+    directory.mkdir(parents=True, exist_ok=True)
+    files = DemoFiles.under(directory)
+    db.upgrade(app.extensions["survey_engine"])
+    with app.app_context():
+        with db.session() as session:
+            existing = session.scalar(select(Campaign).where(Campaign.slug == SLUG))
+        if existing is None:
+            _create(files, n, seed, progress)
+        else:
+            progress("演示调查已存在，直接使用（删除数据目录可重新生成）。")
+        with db.session() as session:
+            demo = campaigns.find_campaign(session, SLUG)
+            rows = campaigns.link_rows(demo, app.config["BASE_URL"])
+            with files.responses.open("w", encoding="utf-8", newline="") as stream:
+                responses.export_csv(session.connection(), demo, stream, app.config["TIMEZONE"])
+    with files.links.open("w", encoding="utf-8-sig", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(campaigns.LINK_COLUMNS)
+        writer.writerows(rows)
+    for row in rows:
+        write_qr(row[-1], files.qr, qr_stem(row))
+    questionnaire = questionnaires.load(questionnaires.DEFAULT)
+    settings = Settings(quality=QualitySettings.for_questionnaire(questionnaire), cluster="channel")
+    results, _ = run_analysis(InputFiles(files.responses, files.targets), questionnaire, settings, files.results)
+    return Demo(rows, files, results, {c.code: c.name for c in simulation.CITY})
+
+
+def _create(files: DemoFiles, n: int, seed: int, progress) -> None:
+    now = datetime.now(timezone.utc)
+    start = now - timedelta(days=13)
+    questionnaire = questionnaires.load(questionnaires.DEFAULT)
+    counties = [CountyRow(c.code, c.name) for c in simulation.CITY]
+    pd.DataFrame(counties).to_csv(files.counties, index=False, encoding="utf-8-sig")
+    simulation.targets().to_csv(files.targets, index=False, encoding="utf-8-sig")
+    with db.session() as session:
+        demo = campaigns.create_campaign(
+            session, slug=SLUG, name="（演示）宜宾市县域教育群众满意度调查", simulated=True,
+            organizer="（演示）宜宾市人民政府教育督导室 委托 第三方评估机构",
+            questionnaire=questionnaire, counties=counties,
+            opens_at=start, closes_at=now + timedelta(days=14))
+        channel_rows = []
+        shares = [c.sample_share for c in simulation.CITY]
+        for profile in simulation.CITY:
+            count = max(3, round(len(CHANNEL_KINDS) * profile.sample_share / max(shares)))
+            for kind in CHANNEL_KINDS[:count]:
+                label = kind if "海报" in kind or "群" in kind or "公告" in kind else profile.name + kind
+                ch = campaigns.add_channel(session, demo, profile.code, label)
+                channel_rows.append((ch.id, ch.county_id, profile.code))
+        progress(f"正在生成 {n} 份模拟答卷（{len(counties)} 个区县，{len(channel_rows)} 个渠道，"
+                 f"样本量占比 {min(shares) / sum(shares):.1%}–{max(shares) / sum(shares):.1%}）……")
+        frame = simulation.simulate(
+            questionnaire, pd.DataFrame(channel_rows, columns=["channel_id", "county_id", "county_code"]),
+            n, start, days=13, seed=seed)
+        responses.insert_many(session.connection(), demo, frame,
+                              progress=lambda done: progress(f"  已写入 {done}/{n}"))
+    progress(f"已生成 {n} 份模拟答卷。")

@@ -1,0 +1,87 @@
+"""Builders and helpers that tests share: campaigns, answers, the respondent form, stored rows."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from html.parser import HTMLParser
+from pathlib import Path
+
+from sqlalchemy import select
+
+from survey_app import db
+from survey_app.io.counties import CountyRow
+from survey_app.models import Response
+from survey_app.services import campaigns
+
+REFERENCE = Path(__file__).parent / "analysis" / "reference" / "raking"   # the R reference case
+COUNTIES = [CountyRow("511502", "翠屏区"), CountyRow("511503", "南溪区"), CountyRow("511523", "江安县")]
+
+
+def gen_campaign(app, questionnaire, *, slug="test-2026", opens=-1, closes=30, simulated=False):
+    """A campaign open from `opens` to `closes` days from now, with one channel per county;
+    returns the channels' link tokens."""
+    now = datetime.now(timezone.utc)
+    with app.app_context(), db.session() as session:
+        campaign = campaigns.create_campaign(
+            session, slug=slug, name="测试调查", organizer="市教育督导室", questionnaire=questionnaire,
+            counties=COUNTIES, opens_at=now + timedelta(days=opens), closes_at=now + timedelta(days=closes),
+            simulated=simulated)
+        tokens = [campaigns.add_channel(session, campaign, c.code, f"{c.name}海报").token
+                  for c in COUNTIES]
+    return tokens
+
+
+def valid_answers(questionnaire, code="4", **overrides):
+    """A complete form: a parent in town with a child in primary school, every item `code`."""
+    answers = {"respondent_type": "parent", "area": "urban", "stage": "primary"}
+    answers.update({item_id: code for item_id in questionnaire.item_ids})
+    answers.update(overrides)
+    return answers
+
+
+class FormReader(HTMLParser):
+    """Collects fieldset legends, radio options and hidden fields of the page."""
+
+    def __init__(self):
+        super().__init__()
+        self.radios, self.hidden, self.legends, self.external = {}, {}, [], []
+        self._in_legend = False
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "input" and a.get("type") == "radio":
+            self.radios.setdefault(a["name"], []).append(a["value"])
+        if tag == "input" and a.get("type") == "hidden":
+            self.hidden[a["name"]] = a["value"]
+        if tag == "legend":
+            self._in_legend = True
+            self.legends.append("")
+        for key in ("src", "href"):
+            if a.get(key, "").startswith(("http", "//")):
+                self.external.append(a[key])
+
+    def handle_endtag(self, tag):
+        if tag == "legend":
+            self._in_legend = False
+
+    def handle_data(self, data):
+        if self._in_legend:
+            self.legends[-1] += data
+
+
+def read_form(client, token):
+    page = client.get(f"/s/{token}")
+    reader = FormReader()
+    reader.feed(page.get_data(as_text=True))
+    return page, reader
+
+
+def submit(client, token, answers, form_token=None, fetch=False):
+    if form_token is None:
+        form_token = read_form(client, token)[1].hidden["form_token"]
+    headers = {"X-Requested-With": "fetch"} if fetch else {}
+    return client.post(f"/s/{token}", data={"form_token": form_token, **answers}, headers=headers)
+
+
+def stored(app):
+    with app.app_context(), db.session() as session:
+        return session.scalars(select(Response)).all()

@@ -11,13 +11,44 @@ Z95 = 1.959963984540054
 
 
 def normal_p(z: np.ndarray) -> np.ndarray:
-    """Two-sided p-value of a standard normal statistic."""
+    """Two-sided p-values of standard normal statistics.
+
+    Parameters
+    ----------
+    z : array of float
+        Test statistics; NaN or infinite values give NaN.
+
+    Returns
+    -------
+    array of float
+        p = erfc(|z| / sqrt(2)) = 2 (1 - Phi(|z|)), as ``scipy.stats.norm.sf(|z|) * 2``.
+    """
     return np.vectorize(lambda v: math.erfc(abs(v) / math.sqrt(2)) if np.isfinite(v) else np.nan,
                         otypes=[float])(z)
 
 
 def difference_from_all(mean, se, mean_all, se_all, cov_with_all):
-    """County minus overall, its SE (Var = v_c + v_all - 2 cov), and a two-sided p-value."""
+    """Each county's difference from the overall figure, with its SE and a two-sided p-value.
+
+    Parameters
+    ----------
+    mean, se : arrays (counties, or counties x k)
+        County estimates and their standard errors.
+    mean_all, se_all : float or array (k)
+        The overall estimate and its standard error.
+    cov_with_all : array like `mean`
+        Covariance of each county's estimate with the overall one (the county is part of it).
+
+    Returns
+    -------
+    diff, se_diff, p : arrays like `mean`
+
+    Notes
+    -----
+    Var(m_c - m) = v_c + v - 2 cov(m_c, m); R: ``svycontrast(svyby(...), ...)`` on the joint
+    covariance of ``svyby(..., covmat=TRUE)`` and ``svymean``. The p-value is from the normal
+    distribution of diff / se_diff.
+    """
     diff = mean - mean_all
     se_diff = np.sqrt(np.maximum(se ** 2 + se_all ** 2 - 2 * cov_with_all, 0))
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -25,18 +56,43 @@ def difference_from_all(mean, se, mean_all, se_all, cov_with_all):
 
 
 def ranks(mean: np.ndarray) -> np.ndarray:
-    """1 = highest; ties share the better rank."""
+    """Ranks of the counties, 1 = highest; ties share the better rank.
+
+    Parameters
+    ----------
+    mean : 1-D array of float
+
+    Returns
+    -------
+    1-D int array
+        1 + the number of counties with a strictly higher mean.
+    """
     return np.array([1 + int(np.sum(mean > m)) for m in mean])
 
 
 def rank_intervals(mean: np.ndarray, se: np.ndarray, level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
-    """For each county, the ranks it could hold: its rank lies in [low, high] with
-    probability at least `level` (Klein, Wright and Wieczorek 2020, individual intervals).
+    """For each county, the ranks it could hold.
 
+    Parameters
+    ----------
+    mean, se : 1-D arrays of float
+        County estimates and standard errors (NaN SE: the county is never significantly apart).
+    level : float
+        Probability that each county's true rank lies in its interval.
+
+    Returns
+    -------
+    low, high : 1-D int arrays
+
+    Notes
+    -----
     A county cannot rank above a county significantly better than it, nor below one
     significantly worse: low = 1 + #significantly better, high = K - #significantly worse.
     Each county's K - 1 comparisons are tested two-sided at (1 - level) / (K - 1)
-    (Bonferroni). Counties are independent strata, so Var(m_a - m_b) = se_a^2 + se_b^2.
+    (Bonferroni), which gives individual intervals of at least that coverage (Klein,
+    Wright and Wieczorek 2020, "A joint confidence region for an overall ranking of
+    populations", JRSS C 69(3)). Counties are independent strata, so
+    Var(m_a - m_b) = se_a^2 + se_b^2.
     """
     k = len(mean)
     z = NormalDist().inv_cdf(1 - (1 - level) / (2 * max(k - 1, 1)))
@@ -60,7 +116,18 @@ class Grades:
 
 
 def holm(p: np.ndarray) -> np.ndarray:
-    """Holm step-down adjusted p-values."""
+    """Holm's step-down adjusted p-values (family-wise error rate).
+
+    Parameters
+    ----------
+    p : 1-D array of float
+
+    Returns
+    -------
+    1-D array of float
+        With p sorted ascending, p_adj(i) = max over j <= i of min(1, (m - j + 1) p(j)).
+        Equals ``statsmodels.stats.multitest.multipletests(p, method="holm")``.
+    """
     p = np.asarray(p, dtype=float)
     order = np.argsort(p)
     m = len(p)
@@ -71,7 +138,18 @@ def holm(p: np.ndarray) -> np.ndarray:
 
 
 def benjamini_hochberg(p: np.ndarray) -> np.ndarray:
-    """Benjamini-Hochberg adjusted p-values (false discovery rate)."""
+    """Benjamini-Hochberg adjusted p-values (false discovery rate).
+
+    Parameters
+    ----------
+    p : 1-D array of float
+
+    Returns
+    -------
+    1-D array of float
+        With p sorted ascending, p_adj(i) = min over j >= i of min(1, m p(j) / j).
+        Equals ``statsmodels.stats.multitest.multipletests(p, method="fdr_bh")``.
+    """
     p = np.asarray(p, dtype=float)
     m = len(p)
     order = np.argsort(p)[::-1]

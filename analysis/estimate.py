@@ -41,8 +41,20 @@ class Estimates:
 
 
 def means(design: Design, y: np.ndarray | list[np.ndarray]) -> Means:
-    """Domain means of each column of y (n x k, or a list of such blocks side by side;
-    NaN = not answered, outside the domain).
+    """Weighted means of each column of y per county and overall, with linearized SEs.
+
+    Parameters
+    ----------
+    design : Design
+        Weights, strata (counties), clusters and raking margins.
+    y : (n,) or (n, k) array, or a list of such blocks (taken side by side)
+        NaN = not answered: the respondent is outside that column's domain.
+
+    Returns
+    -------
+    Means
+        n, mean, se, deff per county (S x k) and overall (k), and each county's covariance
+        with the overall mean.
 
     Notes
     -----
@@ -106,8 +118,23 @@ def code_means(design: Design, codes: np.ndarray, tables: list[np.ndarray]) -> l
 
 
 def domain_means(design: Design, y: np.ndarray, domain: np.ndarray, n_domains: int) -> Means:
-    """Means of y (NaN = missing) within each of n_domains domains (a domain code per
-    respondent, -1 = none), as ``means`` of the columns where(domain == j, y, NaN)."""
+    """Means of y within each of `n_domains` domains, per county and overall.
+
+    Parameters
+    ----------
+    design : Design
+    y : (n,) array of float
+        NaN = missing.
+    domain : (n,) int array
+        The domain of each respondent, 0..n_domains-1; -1 = in none.
+    n_domains : int
+
+    Returns
+    -------
+    Means
+        One column per domain: the same as ``means`` of the columns where(domain == j, y, NaN),
+        i.e. R's ``svyby(~y, ~county + domain, design, svymean, na.rm=TRUE)``.
+    """
     classes = design.classes
     width = n_domains + 1
     code = np.where((domain < 0) | np.isnan(y), n_domains, domain)
@@ -122,7 +149,7 @@ def domain_means(design: Design, y: np.ndarray, domain: np.ndarray, n_domains: i
 
 
 def concat(*parts: Means) -> Means:
-    """Estimates of several groups of variables side by side."""
+    """Estimates of several groups of variables side by side (columns concatenated)."""
     return Means(*(np.concatenate(fields, axis=-1) for fields in zip(*(
         [getattr(p, f) for f in Means.__dataclass_fields__] for p in parts))))
 
@@ -159,6 +186,20 @@ def _influence(classes, d, dy, a, b, calibrated: bool) -> Linear:
 
 
 def kish_effective_n(weights: np.ndarray, strata: np.ndarray, n_strata: int) -> np.ndarray:
-    """(sum w)^2 / sum w^2 per stratum."""
+    """Kish's effective sample size of each stratum, from the weights alone.
+
+    Parameters
+    ----------
+    weights : (n,) array of float
+    strata : (n,) int array
+        Stratum 0..n_strata-1 of each respondent.
+    n_strata : int
+
+    Returns
+    -------
+    (n_strata,) array of float
+        n_eff = (sum w)^2 / sum w^2 (Kish 1965, Survey Sampling, section 11.7). It ignores
+        clustering; the design effect of an estimate does not.
+    """
     return np.bincount(strata, weights=weights, minlength=n_strata) ** 2 / np.bincount(
         strata, weights=weights ** 2, minlength=n_strata)

@@ -76,7 +76,28 @@ class Responses:
 
 def encode(frame: Mapping, questionnaire: Questionnaire, needed: list[str],
            cluster: str | None) -> Responses:
-    """Check the columns and answer codes; code every categorical column as integers."""
+    """Check the columns and answer codes; code every categorical column as integers.
+
+    Parameters
+    ----------
+    frame : mapping of column -> values
+        The flat export layout.
+    questionnaire : Questionnaire
+    needed : list of str
+        Further columns the analysis reads (the targets' variables).
+    cluster : str or None
+        The cluster column.
+
+    Returns
+    -------
+    Responses
+
+    Raises
+    ------
+    AnalysisError
+        A missing column, an empty county or cluster, or an answer code outside the scale,
+        naming the file row (the header is row 1).
+    """
     items = list(questionnaire.item_ids)
     required = ["response_id", "county", "duration_s", *items, *needed, *([cluster] if cluster else [])]
     missing = [c for c in dict.fromkeys(required) if c not in frame]

@@ -49,10 +49,37 @@ class Results:
 
 def analyze(responses: Mapping, questionnaire: Questionnaire, targets: Mapping | None,
             settings: Settings = Settings()) -> Results:
-    """Quality rules -> scores -> weights -> estimates with linearized SEs -> comparisons.
+    """The whole analysis: quality rules, scores, weights, estimates with linearized SEs,
+    comparisons, problem list, reliability and key drivers.
 
-    `responses` and `targets` are pandas DataFrames or any mappings of column -> values
-    (the flat export layout; targets: county, variable, category, population).
+    Parameters
+    ----------
+    responses : mapping of column -> values
+        A pandas DataFrame, a dict of arrays, or columns already coded as Factors, in the
+        flat export layout (response_id, county, attribute ids, item ids, duration_s, flags).
+    questionnaire : Questionnaire
+    targets : mapping of column -> values, or None
+        Population targets: county, variable, category, population. None: unit weights.
+    settings : Settings
+
+    Returns
+    -------
+    Results
+        The county, item, breakdown, problem, quality, weight, reliability and driver tables,
+        and the record of everything needed to reproduce them (``record["notices"]``: what a
+        reader must know, in Chinese).
+
+    Raises
+    ------
+    AnalysisError
+        Bad input, with a Chinese message naming the row or column.
+
+    Notes
+    -----
+    Counties are strata and, with ``settings.cluster``, the cluster values within a county
+    are PSUs; weights are base weights raked within county to the targets; standard errors
+    are Taylor-linearized with the raking residuals, as R's ``svydesign`` + ``rake`` +
+    ``svymean``/``svyby`` (checked in tests/analysis/reference).
     """
     if settings.adjustment not in compare.ADJUSTMENTS:
         raise AnalysisError(f"多重检验校正方法“{settings.adjustment}”未知，可用 holm 或 bh")

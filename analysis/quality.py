@@ -51,7 +51,27 @@ class Flags:
 
 
 def flags(responses: Responses, answered: np.ndarray, settings: QualitySettings) -> Flags:
-    """`answered` marks items with a score (不了解 is not answered)."""
+    """Apply every quality rule to every response.
+
+    Parameters
+    ----------
+    responses : Responses
+    answered : (n, k) bool array
+        True where an item has a score (不了解 is not answered).
+    settings : QualitySettings
+
+    Returns
+    -------
+    Flags
+        One boolean array per rule and the speeder threshold used.
+
+    Notes
+    -----
+    speeder: duration below max(settings.speeder_floor_s, fraction x median duration), or no
+    duration; straightline: ``straightlined``; duplicate_id: every occurrence of an id after
+    its first; honeypot and repeat_device: the stored flags; incomplete: fewer scored answers
+    than ``min_items_answered``.
+    """
     median = np.nanmedian(responses.duration) if len(responses) else 0.0
     threshold = float(max(settings.speeder_floor_s, settings.speeder_fraction_of_median * median))
     rules = {
@@ -100,7 +120,21 @@ def _repeated(codes: np.ndarray) -> np.ndarray:
 
 def report(county_codes: np.ndarray, county_labels: np.ndarray, found: Flags,
            dropped: np.ndarray) -> Table:
-    """Per county: received, flagged by each rule, excluded, used; a last row ALL."""
+    """Counts per county: received, flagged by each rule, excluded, used.
+
+    Parameters
+    ----------
+    county_codes : (n,) int array
+    county_labels : array of str
+    found : Flags
+    dropped : (n,) bool array
+        The responses excluded.
+
+    Returns
+    -------
+    Table
+        A row per county and a last row ALL.
+    """
     size = len(county_labels)
 
     def count(mask):

@@ -50,8 +50,26 @@ def _covariance(total: float, first: np.ndarray, second: np.ndarray) -> np.ndarr
 
 
 def cronbach_table(moments: Moments, counties: np.ndarray) -> Table:
-    """Weighted alpha per county and overall, over respondents who answered every item:
-    k/(k-1) (1 - sum_j var_j / var_total), the variances weighted (their scale cancels)."""
+    """Weighted Cronbach's alpha per county and overall.
+
+    Parameters
+    ----------
+    moments : Moments
+        Weighted moments of the respondents who answered every item.
+    counties : array of str
+
+    Returns
+    -------
+    Table
+        county (last row ALL), alpha (NaN without complete responses or without spread),
+        n_complete.
+
+    Notes
+    -----
+    alpha = k / (k - 1) (1 - sum_j var_j / var(sum_j x_j)) with weighted variances (their
+    scale cancels); with integer weights it equals the classic alpha of repeated rows
+    (Cronbach 1951, Psychometrika 16(3)).
+    """
     m = moments
     alpha = [_alpha(m.total[c], m.first[c], m.second[c]) for c in range(len(counties))]
     alpha.append(_alpha(m.total.sum(), m.first.sum(axis=0), m.second.sum(axis=0)))
@@ -71,8 +89,26 @@ def _alpha(total: float, first: np.ndarray, second: np.ndarray) -> float:
 
 def correlation_with_rest(codes: np.ndarray, table: np.ndarray, weights: np.ndarray,
                           item_weights: np.ndarray) -> np.ndarray:
-    """Weighted correlation of each item with the index of the *other* items (so an item
-    is not correlated with itself), over the respondents who answered both."""
+    """Importance of each item: its weighted correlation with the index of the other items.
+
+    Parameters
+    ----------
+    codes : (n, k) int array
+    table : 1-D array of float
+        Score of each code; NaN = not answered.
+    weights : (n,) array of float
+    item_weights : (k,) array of float
+
+    Returns
+    -------
+    (k,) array of float
+
+    Notes
+    -----
+    The "rest" index leaves the item out, so no item is correlated with itself
+    (corrected item-total correlation); each correlation is over the respondents who
+    answered the item and at least one other.
+    """
     k = codes.shape[1]
     sums = np.zeros((6, k))    # sum over answering respondents of w, w x, w r, w x r, w x^2, w r^2
     for start in range(0, len(codes), ROWS_PER_CHUNK):
@@ -93,14 +129,29 @@ def correlation_with_rest(codes: np.ndarray, table: np.ndarray, weights: np.ndar
 
 
 def relative_weights(moments: Moments, outcome: int) -> tuple[np.ndarray, float]:
-    """Johnson's (2000) relative weights of the other items in the weighted linear regression
-    of item `outcome` on them (respondents who answered every item, all counties): each
-    item's share of the R^2, fair to correlated items. Returns the shares (NaN at
-    `outcome`) and the R^2.
+    """Key drivers of an overall-satisfaction item: Johnson's relative weights.
 
+    Parameters
+    ----------
+    moments : Moments
+        Weighted moments of the respondents who answered every item (all counties are pooled).
+    outcome : int
+        Column of the outcome item.
+
+    Returns
+    -------
+    shares : (k,) array of float
+        Each other item's share of the R^2 (NaN at `outcome`; all NaN when undefined).
+    r_squared : float
+        R^2 of the weighted linear regression of the outcome on the other items.
+
+    Notes
+    -----
     With R the predictors' correlation matrix, Lambda = R^(1/2) and b = Lambda^(-1) r_xy
-    (the regression on the orthogonal counterparts), item j's weight is sum_k Lambda_jk^2 b_k^2;
-    the weights add up to the R^2.
+    (the regression on the orthogonal counterparts), item j's weight is
+    sum_k Lambda_jk^2 b_k^2; the weights add up to the R^2 and share it fairly among
+    correlated items (Johnson 2000, "A heuristic method for estimating the relative weight
+    of predictor variables in multiple regression", Multivariate Behavioral Research 35(1)).
     """
     shares = np.full(moments.first.shape[1], np.nan)
     total = moments.total.sum()
@@ -120,8 +171,21 @@ def relative_weights(moments: Moments, outcome: int) -> tuple[np.ndarray, float]
 
 
 def importance_performance(item_ids, importance: np.ndarray, performance: np.ndarray) -> Table:
-    """Items by importance, with quadrants split at the medians: 优先改进 = important and
-    performing below the median. Items without an importance (an outcome item) are left out."""
+    """The importance-performance table, most important item first.
+
+    Parameters
+    ----------
+    item_ids : sequence of str
+    importance, performance : (k,) arrays of float
+        Items without an importance (an outcome item) are left out.
+
+    Returns
+    -------
+    Table
+        item, importance, performance, quadrant: split at the medians, 优先改进 = important
+        and below the median performance, 继续保持 = important and above, 次要改进 = neither
+        important nor performing, 维持现状 = performing but less important.
+    """
     rated = np.flatnonzero(np.isfinite(importance))
     importance, performance = importance[rated], performance[rated]
     high_importance = importance >= (np.median(importance) if len(rated) else 0)

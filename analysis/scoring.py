@@ -20,7 +20,8 @@ class ScoreMapping:
 
     @classmethod
     def linear(cls, questionnaire: Questionnaire) -> "ScoreMapping":
-        """(rank - 1) / (k - 1) * 100, ranking the scored codes from least to most satisfied."""
+        """Equally spaced scores: (rank - 1) / (k - 1) * 100, ranking the k scored codes from
+        least to most satisfied by their questionnaire scores."""
         ordered = sorted((p for p in questionnaire.scale.points if p.score is not None), key=lambda p: p.score)
         k = len(ordered)
         return cls({p.code: i / (k - 1) * 100 for i, p in enumerate(ordered)})
@@ -30,8 +31,20 @@ class ScoreMapping:
 
 
 def lookup_table(values: dict[int, float], n_codes: int) -> np.ndarray:
-    """Value of each code 0..n_codes-1 (NaN: no value), plus a last NaN that the empty
-    code -1 picks: ``table[codes]`` scores a whole int code matrix."""
+    """A lookup table from answer codes to values.
+
+    Parameters
+    ----------
+    values : dict of code -> value
+    n_codes : int
+        At least this many codes (0..n_codes-1) get an entry.
+
+    Returns
+    -------
+    1-D array of float
+        The value of each code (NaN: no value), plus a last NaN that the empty code -1
+        picks, so that ``table[codes]`` scores a whole int code matrix.
+    """
     table = np.full(max(n_codes, max(values, default=-1) + 1) + 1, np.nan)
     for code, value in values.items():
         table[code] = value
@@ -40,9 +53,27 @@ def lookup_table(values: dict[int, float], n_codes: int) -> np.ndarray:
 
 def respondent_index(codes: np.ndarray, table: np.ndarray, item_weights: np.ndarray,
                      min_answered: int = 1) -> np.ndarray:
-    """Item-weighted mean of the answered item scores; NaN below min_answered answered items.
+    """Each respondent's satisfaction index: the item-weighted mean of the answered items.
 
-    index_i = sum_j w_j s_ij 1[answered] / sum_j w_j 1[answered], with s = table[code].
+    Parameters
+    ----------
+    codes : (n, k) int array
+        Answer codes, -1 = empty.
+    table : 1-D array of float
+        Score of each code (``lookup_table``); NaN = not answered (不了解).
+    item_weights : (k,) array of float
+    min_answered : int
+        Fewer scored answers than this give NaN (no index).
+
+    Returns
+    -------
+    (n,) array of float
+
+    Notes
+    -----
+    index_i = sum_j w_j s_ij a_ij / sum_j w_j a_ij, with s = table[code] and a_ij = 1 where
+    item j is answered: a missing item is left out rather than scored, so the index is on
+    the same 0-100 scale whatever was answered.
     """
     weighted = np.zeros(len(codes))
     total = np.zeros(len(codes))

@@ -19,6 +19,21 @@ def fay_herriot(direct: np.ndarray, sampling_variance: np.ndarray, tolerance: fl
                 max_iterations: int = 100) -> FayHerriot:
     """Fay-Herriot area model with an intercept only, fitted by REML (Fisher scoring).
 
+    Parameters
+    ----------
+    direct : (S,) array of float
+        Direct (design-based) county estimates.
+    sampling_variance : (S,) array of float
+        Their design variances D_c.
+    tolerance, max_iterations
+        Convergence of the REML scoring on A.
+
+    Returns
+    -------
+    FayHerriot
+        EBLUP, its root MSE and the shrinkage factor per county; A and the common mean.
+        All NaN with fewer than three usable counties.
+
     Notes
     -----
     y_c = theta_c + e_c, e_c ~ N(0, D_c) with D_c the design variance; theta_c = mu + v_c,

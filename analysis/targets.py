@@ -15,8 +15,24 @@ FIRST_ROW = 2
 
 
 def validate(targets: Mapping) -> Table:
-    """Columns county, variable, category (text) and population (a number >= 0); one row per
-    cell; every variable of a county adds up to the same total."""
+    """Check a table of population targets.
+
+    Parameters
+    ----------
+    targets : mapping of column -> values
+        county, variable, category (text) and population (a number >= 0), one row per cell.
+
+    Returns
+    -------
+    Table
+        The same columns, text as str and population as float.
+
+    Raises
+    ------
+    WeightingError
+        Naming the file row (a missing column, a bad number, a repeated cell) or the county
+        whose variables do not add up to the same total (relative difference above 1e-6).
+    """
     missing = [c for c in COLUMNS if c not in targets]
     if missing:
         raise WeightingError(f"人口目标缺少列：{'、'.join(missing)}（应为 {','.join(COLUMNS)}）")
@@ -58,7 +74,17 @@ def _number(value) -> float:
 
 
 def county_populations(targets: Table) -> dict[str, float]:
-    """Each county's population: the total of its first variable."""
+    """Each county's population: the total of the first variable of the targets.
+
+    Parameters
+    ----------
+    targets : Table
+        Validated targets (every variable of a county has the same total).
+
+    Returns
+    -------
+    dict of county -> float
+    """
     first = targets["variable"][0]
     population: dict[str, float] = {}
     for c, v, p in zip(targets["county"], targets["variable"], targets["population"]):
@@ -68,7 +94,18 @@ def county_populations(targets: Table) -> dict[str, float]:
 
 
 def fingerprint(targets: Table) -> str:
-    """SHA-256 of the targets as sorted CSV lines: the same table gives the same value."""
+    """A fingerprint of the targets that does not depend on the order of the rows.
+
+    Parameters
+    ----------
+    targets : Table
+
+    Returns
+    -------
+    str
+        SHA-256 (hex) of the rows as "county,variable,category,population" lines, sorted,
+        population to 10 significant digits.
+    """
     lines = sorted(f"{c},{v},{k},{p:.10g}" for c, v, k, p in zip(*(targets[name] for name in COLUMNS)))
     return hashlib.sha256("\n".join(lines).encode()).hexdigest()
 
@@ -84,12 +121,38 @@ def _grouped(targets: Table, counties: set[str]) -> dict[str, dict[str, dict[str
 
 def margins(targets: Table, county: Factor, attributes: dict[str, Factor], line: np.ndarray,
             collapse_empty: bool = True) -> tuple[list[Margin], list[str]]:
-    """One raking margin per target variable: cells county x category.
+    """The raking margins: one per target variable, with cells county x category.
 
-    A population cell without respondents is merged into its neighbour (the next category
-    of that variable in the targets' order, or the previous one for the last), with a
-    report line, or refused when `collapse_empty` is off. Every respondent must fall in a
-    cell: a category missing from the targets is refused, naming the file line.
+    Parameters
+    ----------
+    targets : Table
+        Validated targets.
+    county : Factor
+        County of each respondent.
+    attributes : dict of variable -> Factor
+        Each target variable's category per respondent.
+    line : (n,) int array
+        File line of each respondent, for messages.
+    collapse_empty : bool
+        Merge a population cell without respondents into its neighbour (True) or refuse it.
+
+    Returns
+    -------
+    margins : list of Margin
+    notes : list of str
+        One Chinese line per merged cell.
+
+    Raises
+    ------
+    WeightingError
+        A respondent in a category the targets lack (naming the line), a respondent in a
+        zero-population cell, or empty cells when `collapse_empty` is off.
+
+    Notes
+    -----
+    A cell is merged into the next category of that variable in the targets' order, or
+    the previous one for the last (collapsing strata, Kalton and Flores-Cervantes 2003,
+    "Weighting methods", J. Official Statistics 19(2)).
     """
     known = {c: i for i, c in enumerate(county.labels)}
     result, notes, empty = [], [], []

@@ -133,11 +133,26 @@ class Linear:
 
 
 def stratum_covariances(classes: Classes, sums: ClassSums, x: Linear, z: Linear) -> np.ndarray:
-    """Each stratum's contribution (n_strata x k) to the covariance of the totals of x and z.
+    """Each stratum's contribution to the covariance of the totals of two influence variables.
 
-    c_h = n_h / (n_h - 1) * sum_j (t_hj - mean_h t)(u_hj - mean_h u) over the PSUs j of
-    stratum h, t and u the PSU totals of x and z (with replacement, as R's onestage).
-    A stratum with one PSU gets NaN.
+    Parameters
+    ----------
+    classes : Classes
+    sums : ClassSums
+        Class sums of d, d y, d y^2.
+    x, z : Linear
+        Influence values of the two estimators, by class.
+
+    Returns
+    -------
+    (n_strata, k) array of float
+        NaN for a stratum with a single PSU.
+
+    Notes
+    -----
+    c_h = n_h / (n_h - 1) sum_j (t_hj - mean_h t)(u_hj - mean_h u) over the PSUs j of stratum
+    h, t and u the PSU totals of x and z: the with-replacement estimator of R's
+    ``survey:::onestage`` (Wolter 2007, Introduction to Variance Estimation, ch. 6).
     """
     d, dy, dyy = sums.d, sums.dy, sums.dyy
     w, size = classes.weight[:, None], classes.size[:, None]

@@ -30,18 +30,54 @@ class RakeResult:
 
 
 def base_weights(strata: np.ndarray, population: np.ndarray) -> np.ndarray:
-    """County population / county sample size, for strata numbered 0..S-1."""
+    """Base (design) weights: each respondent stands for its county's population share.
+
+    Parameters
+    ----------
+    strata : (n,) int array
+        County 0..S-1 of each respondent.
+    population : (S,) array of float
+
+    Returns
+    -------
+    (n,) array of float
+        w_i = N_h / n_h for respondent i of county h.
+    """
     return (population / np.bincount(strata, minlength=len(population)))[strata]
 
 
 def rake(weights: np.ndarray, margins: list[Margin], tolerance: float = 1e-10,
          max_iterations: int = 1000) -> RakeResult:
-    """Iterative proportional fitting to every margin at once (all counties in one pass).
+    """Raking: adjust weights until every margin's weighted totals meet their targets.
 
+    Parameters
+    ----------
+    weights : (n,) array of float
+        Starting (base) weights.
+    margins : list of Margin
+        Cells county x category of each variable, with population targets.
+    tolerance : float
+        Largest allowed miss of a cell total: relative to its target, absolute for a zero target.
+    max_iterations : int
+
+    Returns
+    -------
+    RakeResult
+        The weights, the iterations used and the largest margin miss.
+
+    Raises
+    ------
+    WeightingError
+        When the margins are not met within `max_iterations` (inconsistent targets, or
+        margins the sample cannot meet).
+
+    Notes
+    -----
+    Iterative proportional fitting (Deming and Stephan 1940): each sweep multiplies the
+    weights of each cell of a margin by target / current total, margin after margin.
     Every respondent of a joint cell (one cell of each margin) gets the same factor, so
-    the fitting runs on joint-cell totals. Stops when no cell total is off its target by
-    more than `tolerance` (relative; absolute for a zero target); raises WeightingError
-    when that does not happen within `max_iterations`.
+    the fitting runs on joint-cell totals, all counties at once. With one margin it is
+    post-stratification. R: ``survey::rake(design, sample.margins, population.margins)``.
     """
     weights = weights.astype(float)
     if not margins:
@@ -70,10 +106,30 @@ def _margin_error(weights: np.ndarray, cell: np.ndarray, m: Margin) -> float:
 
 def trim(base: np.ndarray, weights: np.ndarray, margins: list[Margin], bounds: tuple[float, float],
          rounds: int = 50) -> RakeResult:
-    """Keep weight / base weight within bounds, re-raking after each trim.
+    """Trimming: keep each weight within bounds of its base weight, re-raking after each trim.
 
-    Returns the last weights, which respect the bounds; `max_margin_error` reports how
-    far the margins then miss (trimming trades margin fit for variance).
+    Parameters
+    ----------
+    base : (n,) array of float
+        Base weights.
+    weights : (n,) array of float
+        Raked weights.
+    margins : list of Margin
+    bounds : (lower, upper)
+        Bounds on weight / base weight, with 0 < lower <= 1 <= upper.
+    rounds : int
+        Trim-and-rake rounds at most.
+
+    Returns
+    -------
+    RakeResult
+        Weights that respect the bounds; `max_margin_error` reports how far the margins then
+        miss (trimming trades margin fit for variance).
+
+    Notes
+    -----
+    Clip to [lower b_i, upper b_i], rake again, and repeat until the raked weights stay
+    within the bounds or `rounds` is reached; the result is clipped once more.
     """
     lower, upper = bounds
     if not 0 < lower <= 1 <= upper:

@@ -1,6 +1,7 @@
 """Option values typed on the command line, parsed once into what the analysis takes.
 
-A bad value is a user error (Chinese message, exit code 1), like every other.
+A bad value is a user error (Chinese message, exit code 1), like every other. An empty
+value (`--trim ""`) means the option was not given.
 """
 from __future__ import annotations
 
@@ -33,6 +34,8 @@ class TrimBounds(click.ParamType):
     def convert(self, value, param, ctx):
         if isinstance(value, tuple):
             return value
+        if not value.strip():
+            return None
         try:
             lower, upper = (float(v) for v in value.split(","))
         except ValueError as exc:
@@ -49,6 +52,8 @@ class GradeBounds(click.ParamType):
         from analysis.compare import Grades
         if isinstance(value, Grades):
             return value
+        if not value.strip():
+            return None
         try:
             pairs = [(float(bound), label.strip()) for bound, label in (p.split("=", 1) for p in value.split(","))]
         except ValueError as exc:
@@ -68,6 +73,8 @@ class Scores(click.ParamType):
     def convert(self, value, param, ctx):
         if isinstance(value, dict) or value == "linear":
             return value
+        if not value.strip():
+            return None
         try:
             return {int(code): float(score) for code, score in (pair.split("=") for pair in value.split(","))}
         except ValueError as exc:

@@ -61,6 +61,7 @@ class Responses:
     duration: np.ndarray
     honeypot: np.ndarray
     repeat_device: np.ndarray
+    excluded: np.ndarray               # excluded by an evaluator's review (column `excluded`)
     attributes: dict[str, Factor]      # attribute columns present in the file
     cluster: Factor | None
 
@@ -69,7 +70,7 @@ class Responses:
 
     def take(self, rows: np.ndarray) -> "Responses":
         return Responses(self.line[rows], self.response_id.take(rows), self.county.take(rows), self.codes[rows],
-                         self.duration[rows], self.honeypot[rows], self.repeat_device[rows],
+                         self.duration[rows], self.honeypot[rows], self.repeat_device[rows], self.excluded[rows],
                          {k: f.take(rows) for k, f in self.attributes.items()},
                          self.cluster.take(rows) if self.cluster else None)
 
@@ -121,6 +122,7 @@ def encode(frame: Mapping, questionnaire: Questionnaire, needed: list[str],
         duration=duration,
         honeypot=_flag(frame, "flag_honeypot", len(county.codes)),
         repeat_device=_flag(frame, "flag_repeat_device", len(county.codes)),
+        excluded=_flag(frame, "excluded", len(county.codes)),
         attributes=attributes,
         cluster=groups,
     )

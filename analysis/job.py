@@ -140,7 +140,7 @@ def analyze(responses: Mapping, questionnaire: Questionnaire, targets: Mapping |
         "score_mapping": {str(c): s for c, s in sorted(mapping.scores.items())},
         "item_weights": dict(zip(questionnaire.item_ids, map(float, item_weights))),
         "quality": {**asdict(settings.quality), "exclude": sorted(settings.quality.exclude),
-                    "speeder_threshold_s": found.speeder_threshold_s},
+                    "always_excluded": list(quality.ALWAYS), "speeder_threshold_s": found.speeder_threshold_s},
         "weighting": weighting_record,
         "design": {"strata": "county", "clusters": settings.cluster or "none (each response)",
                    "variance": "Taylor linearization with raking residuals (as R survey::rake + svymean)"},
@@ -167,6 +167,9 @@ def _notices(record: dict, county_results: Table, quality_table: Table, settings
     excluded = int(quality_table["excluded"][-1])
     if excluded:
         notices.append(f"按质量规则剔除 {excluded:,} 份答卷（各区县和各规则的份数见 quality.csv）")
+    reviewed = int(quality_table["review"][-1])
+    if reviewed:
+        notices.append(f"其中 {reviewed:,} 份由评估人员审核剔除（导出文件的 excluded 列，原因见 exclusion_reason 列）")
     weighting = record["weighting"]
     notices += weighting.get("collapsed", [])
     if weighting.get("trim_bounds"):

@@ -9,14 +9,16 @@ from analysis.inputs import Responses
 from analysis.table import Table
 from questionnaires import Questionnaire
 
-RULES = ("speeder", "straightline", "duplicate_id", "repeat_device", "honeypot", "incomplete")
+RULES = ("speeder", "straightline", "duplicate_id", "repeat_device", "honeypot", "incomplete", "review")
+ALWAYS = ("incomplete", "review")   # no index / an evaluator's decision: excluded whatever the settings
 
 
 @dataclass(frozen=True)
 class QualitySettings:
     """Defaults: straight-lining (often a genuine "非常满意" throughout) and repeat devices
     (a family shares one phone) are flagged but kept; the rest exclude. A response with
-    fewer than `min_items_answered` scored items has no index and is always left out."""
+    fewer than `min_items_answered` scored items has no index, and one an evaluator
+    excluded on review stays out: both are always left out."""
 
     speeder_floor_s: float = 60.0
     speeder_fraction_of_median: float = 0.3
@@ -44,7 +46,7 @@ class Flags:
     speeder_threshold_s: float
 
     def excluded(self, settings: QualitySettings) -> np.ndarray:
-        dropped = self.rules["incomplete"].copy()
+        dropped = np.logical_or.reduce([self.rules[rule] for rule in ALWAYS])
         for rule in settings.exclude:
             dropped |= self.rules[rule]
         return dropped
@@ -70,7 +72,7 @@ def flags(responses: Responses, answered: np.ndarray, settings: QualitySettings)
     speeder: duration below max(settings.speeder_floor_s, fraction x median duration), or no
     duration; straightline: ``straightlined``; duplicate_id: every occurrence of an id after
     its first; honeypot and repeat_device: the stored flags; incomplete: fewer scored answers
-    than ``min_items_answered``.
+    than ``min_items_answered``; review: excluded by an evaluator (the ``excluded`` column).
     """
     median = np.nanmedian(responses.duration) if len(responses) else 0.0
     threshold = float(max(settings.speeder_floor_s, settings.speeder_fraction_of_median * median))
@@ -81,6 +83,7 @@ def flags(responses: Responses, answered: np.ndarray, settings: QualitySettings)
         "repeat_device": responses.repeat_device,
         "honeypot": responses.honeypot,
         "incomplete": answered.sum(axis=1) < settings.min_items_answered,
+        "review": responses.excluded,
     }
     return Flags(rules, threshold)
 

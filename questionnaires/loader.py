@@ -36,8 +36,12 @@ def resolve(name_or_path: str | Path) -> Path:
     builtin = BUILTIN_DIR / f"{name_or_path}.yaml"
     if builtin.exists():
         return builtin
-    available = "、".join(sorted(p.stem for p in BUILTIN_DIR.glob("*.yaml")))
+    available = "、".join(builtin_names())
     raise QuestionnaireError(str(name_or_path), "文件", f"找不到该问卷文件或内置问卷（内置：{available}）")
+
+
+def builtin_names() -> list[str]:
+    return sorted(p.stem for p in BUILTIN_DIR.glob("*.yaml"))
 
 
 def load(name_or_path: str | Path) -> Questionnaire:

@@ -1,7 +1,11 @@
 """The application factory."""
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
 from flask import Flask, render_template
+from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from survey_app import config as settings
@@ -19,15 +23,47 @@ def create_app(config: dict | None = None) -> Flask:
         TIMEZONE=settings.timezone(),
         PROXY_HOPS=settings.proxy_hops(),
         JSON_AS_ASCII=False,
+        # Workspace sessions: HttpOnly, SameSite, Secure when served over HTTPS, 8 hours at most.
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=8),
+        WTF_CSRF_TIME_LIMIT=8 * 3600,
     )
     app.config.update(config)
+    if "SESSION_COOKIE_SECURE" not in config:
+        app.config["SESSION_COOKIE_SECURE"] = app.config["BASE_URL"].startswith("https://")
     if app.config["PROXY_HOPS"]:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_HOPS"],
                                 x_proto=app.config["PROXY_HOPS"], x_host=app.config["PROXY_HOPS"])
     db.init_app(app)
 
+    from survey_app.admin import bp as admin_bp
+    from survey_app.auth import bp as auth_bp
+    from survey_app.auth import login_manager
     from survey_app.respond import bp as respond_bp
-    app.register_blueprint(respond_bp)
+    from survey_app.staff import bp as staff_bp
+    csrf = CSRFProtect(app)
+    csrf.exempt(respond_bp)          # the respondent form carries its own signed token
+    login_manager.init_app(app)
+    for blueprint in (respond_bp, auth_bp, admin_bp, staff_bp):
+        app.register_blueprint(blueprint)
+
+    zone = ZoneInfo(app.config["TIMEZONE"])
+
+    @app.template_filter("local")
+    def local_time(value: datetime | None, seconds: bool = False) -> str:
+        """A UTC datetime as local time, e.g. 2026-11-29 14:05."""
+        return value.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M") if value else ""
+
+    @app.errorhandler(CSRFError)
+    def csrf_refused(_error):
+        return render_template("message.html", title="页面已过期",
+                               message="页面已过期或不是从本系统打开的，请返回、刷新页面后重试。"), 400
+
+    @app.errorhandler(403)
+    def forbidden(_error):
+        return render_template("message.html", title="没有权限",
+                               message="您的账号没有打开此页面的权限。"), 403
 
     @app.errorhandler(404)
     def not_found(_error):

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import socket
 from pathlib import Path
 
 
@@ -37,6 +38,28 @@ def secret_key() -> str:
 
 def base_url() -> str:
     return os.environ.get("SURVEY_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+
+def serve_base_url(bind: str) -> str:
+    """SURVEY_BASE_URL, or the address actually served (a wildcard bind: this machine's LAN address)."""
+    if os.environ.get("SURVEY_BASE_URL"):
+        return base_url()
+    host, _, port = bind.rpartition(":")
+    if host in ("0.0.0.0", "::", "[::]", ""):
+        host = lan_address() or "127.0.0.1"
+    return f"http://{host}:{port}"
+
+
+def lan_address() -> str | None:
+    """This machine's address on the local network (no packet is sent), or None."""
+    probe = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        probe.connect(("10.255.255.255", 1))
+        return probe.getsockname()[0]
+    except OSError:
+        return None
+    finally:
+        probe.close()
 
 
 def timezone() -> str:

@@ -40,7 +40,7 @@ def database(tmp_path_factory):
 @pytest.fixture
 def app_config(database, tmp_path):
     return {"DATABASE_URL": database, "SECRET_KEY": "test-secret", "TESTING": True,
-            "BASE_URL": "https://pj.example.cn", "DATA_DIR": tmp_path / "data"}
+            "BASE_URL": "https://pj.example.cn", "SESSION_COOKIE_SECURE": False, "DATA_DIR": tmp_path / "data"}
 
 
 @pytest.fixture

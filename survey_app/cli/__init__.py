@@ -5,6 +5,7 @@ library only when they run, so `survey analyze` starts without them.
 """
 import click
 
+from survey_app.cli.accounts import user
 from survey_app.cli.base import ChineseGroup
 from survey_app.cli.campaigns import campaign, channel, links, qr
 from survey_app.cli.data import analyze, export
@@ -16,5 +17,5 @@ def main():
     pass
 
 
-for command in (database, campaign, channel, links, qr, export, analyze, serve, demo):
+for command in (database, user, campaign, channel, links, qr, export, analyze, serve, demo):
     main.add_command(command)

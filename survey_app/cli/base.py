@@ -20,11 +20,11 @@ class ChineseGroup(click.Group):
             raise click.ClickException(str(exc)) from exc
 
 
-def make_app():
-    """The app a command works on: configured from the environment, or from the dict that a
-    caller (the tests) passes as the root context's ``obj``."""
+def make_app(**defaults):
+    """The app a command works on: configured from the environment and `defaults`, or from
+    the dict that a caller (the tests) passes as the root context's ``obj``."""
     from survey_app.app import create_app
-    return create_app(click.get_current_context().find_root().obj)
+    return create_app({**defaults, **(click.get_current_context().find_root().obj or {})})
 
 
 def local_time(text: str, tz: str) -> datetime:

@@ -17,7 +17,7 @@ def campaign():
     pass
 
 
-@campaign.command("create", help="从问卷和区县名单（CSV：code,name）创建调查")
+@campaign.command("create", help="从问卷和区县名单（CSV 或 Excel：code,name）创建调查")
 @click.argument("slug")
 @click.option("--questionnaire", "questionnaire_name", default=questionnaires.DEFAULT,
               show_default=True, help="内置问卷名或 YAML 文件路径")
@@ -28,12 +28,13 @@ def campaign():
 @click.option("--closes", required=True, help="结束时间（当地时间）")
 def campaign_create(slug, questionnaire_name, counties, name, organizer, opens, closes):
     from survey_app import db
-    from survey_app.io.counties import read_counties_csv
+    from survey_app.io.counties import counties_from
+    from survey_app.io.uploads import read_upload
     from survey_app.services import campaigns as campaign_service
     app = make_app()
     tz = app.config["TIMEZONE"]
     questionnaire = questionnaires.load(questionnaire_name)
-    rows = read_counties_csv(Path(counties).read_text(encoding="utf-8"), Path(counties).name)
+    rows = counties_from(read_upload(Path(counties).name, Path(counties).read_bytes()))
     with app.app_context(), db.session() as session:
         created = campaign_service.create_campaign(
             session, slug=slug, name=name, organizer=organizer, questionnaire=questionnaire,

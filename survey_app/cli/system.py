@@ -1,6 +1,8 @@
 """Running the system: the database, the server and the demo."""
 from __future__ import annotations
 
+import os
+
 import click
 
 from survey_app.cli.base import make_app
@@ -25,10 +27,21 @@ def db_upgrade():
 @click.option("--workers", default=4, show_default=True, envvar="WEB_CONCURRENCY")
 def serve(bind, workers):
     from survey_app import db
-    from survey_app.server import run
-    app = make_app()  # generates the secret key once, before workers start
+    app = _app_serving(bind)  # generates the secret key once, before workers start
     db.upgrade(app.extensions["survey_engine"])
-    click.echo(f"服务已启动：http://{bind}/ （{workers} 个进程，按 Ctrl+C 停止）")
+    click.echo(f"服务已启动：{app.config['BASE_URL']}/ （{workers} 个进程，按 Ctrl+C 停止）")
+    _run(app, bind, workers)
+
+
+def _app_serving(bind: str):
+    """Links and QR codes follow the address served, unless SURVEY_BASE_URL says otherwise."""
+    from survey_app import config
+    return make_app(BASE_URL=config.serve_base_url(bind))
+
+
+def _run(app, bind: str, workers: int) -> None:
+    from survey_app.server import run
+    os.environ["SURVEY_BASE_URL"] = app.config["BASE_URL"]   # the workers build their own app
     run(bind, workers)
 
 
@@ -39,7 +52,7 @@ def serve(bind, workers):
 @click.option("--no-serve", is_flag=True, help="只生成数据，不启动服务")
 def demo(n, seed, bind, no_serve):
     from survey_app.demo.build import build_demo
-    app = make_app()
+    app = _app_serving(bind)
     built = build_demo(app, n, seed, progress=click.echo)
     click.echo("\n各区县的第一个问卷链接（模拟调查，可用手机或浏览器打开填写）：")
     shown = set()
@@ -54,7 +67,11 @@ def demo(n, seed, bind, no_serve):
     click.echo("\n加权满意度指数（模拟数据；按渠道整群、按身份和城乡加权）：")
     echo_ranking(built.results, built.county_names)
     click.echo(f"全部结果（各区县、各题、问题清单、权重、设置记录）：{files.results}")
+    username, password = built.evaluator
+    click.echo(f"\n评估人员工作台：{app.config['BASE_URL']}/login  用户名 {username}  密码 {password}")
+    if bind.startswith("127.") or bind.startswith("localhost"):
+        click.echo("手机访问：手机与本机在同一局域网时，用 --bind 0.0.0.0:8000 启动，链接和二维码即用本机的局域网地址"
+                   "（或设置 SURVEY_BASE_URL 为手机能访问的网址）。")
     if not no_serve:
-        from survey_app.server import run
         click.echo(f"\n服务已启动：{app.config['BASE_URL']}/  （按 Ctrl+C 停止）")
-        run(bind, 2)
+        _run(app, bind, 2)

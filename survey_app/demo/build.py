@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import csv
+import os
+import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -18,10 +20,11 @@ from survey_app.demo import simulation
 from survey_app.io.analysis_files import InputFiles, run_analysis
 from survey_app.io.counties import CountyRow
 from survey_app.io.qr_codes import qr_stem, write_qr
-from survey_app.models import Campaign
-from survey_app.services import campaigns, responses
+from survey_app.models import Campaign, Role, User
+from survey_app.services import accounts, campaigns, responses
 
 SLUG = "demo"
+DEMO_EVALUATOR = "demo-evaluator"
 CHANNEL_KINDS = ["实验小学", "第一中学", "城关幼儿园", "中心小学", "职业技术学校", "人民广场海报",
                  "家长微信群", "第二中学", "镇中心校", "政务大厅海报", "第三中学", "社区公告栏"]
 
@@ -47,6 +50,7 @@ class Demo:
     files: DemoFiles
     results: Results
     county_names: dict[str, str]
+    evaluator: tuple[str, str]                    # user name and password of the demo's evaluator
 
 
 def build_demo(app: Flask, n: int, seed: int, progress=lambda message: None) -> Demo:
@@ -77,7 +81,29 @@ def build_demo(app: Flask, n: int, seed: int, progress=lambda message: None) -> 
     questionnaire = questionnaires.load(questionnaires.DEFAULT)
     settings = Settings(quality=QualitySettings.for_questionnaire(questionnaire), cluster="channel")
     results, _ = run_analysis(InputFiles(files.responses, files.targets), questionnaire, settings, files.results)
-    return Demo(rows, files, results, {c.code: c.name for c in simulation.CITY})
+    with app.app_context():
+        evaluator = _evaluator_account(directory / "evaluator-password.txt")
+    return Demo(rows, files, results, {c.code: c.name for c in simulation.CITY}, evaluator)
+
+
+def _evaluator_account(password_file: Path) -> tuple[str, str]:
+    """The demo's evaluator account, created once; its password is kept (owner-only) to show again."""
+    with db.session() as session:
+        if session.scalar(select(User.id).where(User.username == DEMO_EVALUATOR)) is None:
+            password = _password()
+            accounts.create_user(session, username=DEMO_EVALUATOR, display_name="演示评估人员", password=password,
+                                 role=Role.EVALUATOR)
+            fd = os.open(password_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "w") as f:
+                f.write(password)
+    return DEMO_EVALUATOR, password_file.read_text().strip()
+
+
+def _password() -> str:
+    while True:   # the account rules want letters and digits
+        password = secrets.token_urlsafe(9)
+        if not (password.isalpha() or password.isdigit()):
+            return password
 
 
 def _create(files: DemoFiles, n: int, seed: int, progress) -> None:

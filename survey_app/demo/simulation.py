@@ -14,6 +14,7 @@ from datetime import datetime
 import numpy as np
 import pandas as pd
 
+from analysis.allocation import allocate
 from analysis.quality import straightlined
 from questionnaires import Questionnaire
 from survey_app.models import Flag, packing
@@ -62,14 +63,6 @@ def targets(counties=CITY) -> pd.DataFrame:
         urban = round(c.population * c.urban_share)
         rows += [(c.code, "area", "urban", urban), (c.code, "area", "rural", c.population - urban)]
     return pd.DataFrame(rows, columns=["county", "variable", "category", "population"])
-
-
-def allocate(total: int, shares: np.ndarray) -> np.ndarray:
-    """Integer counts summing to total, proportional to shares (largest remainders)."""
-    exact = total * shares / shares.sum()
-    counts = np.floor(exact).astype(int)
-    counts[np.argsort(exact - counts)[::-1][: total - counts.sum()]] += 1
-    return counts
 
 
 def simulate(questionnaire: Questionnaire, channels: pd.DataFrame, n: int, start: datetime,

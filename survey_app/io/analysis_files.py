@@ -46,7 +46,7 @@ def _read_responses(path: Path, questionnaire: Questionnaire, extra: set[str]) -
     """Only the columns the analysis reads."""
     kinds = {"response_id": csv_columns.ID, "county": csv_columns.TEXT,
              **dict.fromkeys([*questionnaire.attribute_ids, *sorted(extra)], csv_columns.TEXT),
-             **dict.fromkeys([*questionnaire.item_ids, "duration_s", "flag_honeypot", "flag_repeat_device"],
+             **dict.fromkeys([*questionnaire.item_ids, "duration_s", "flag_honeypot", "flag_repeat_device", "excluded"],
                              csv_columns.NUMBER)}
     return csv_columns.read(path, "答卷文件", kinds)
 

@@ -1,7 +1,10 @@
 """Typed SQLAlchemy 2.0 models, a module per aggregate; packing.py is the one answer codec."""
+from survey_app.models.account import Role, User, UserCounty
+from survey_app.models.audit import AuditEvent, LoginFailure
 from survey_app.models.base import Base, make_engine, utcnow
-from survey_app.models.campaign import Campaign, Channel, County
+from survey_app.models.campaign import Campaign, Channel, County, PopulationTarget, Quota
 from survey_app.models.packing import Flag, pack, unpack
-from survey_app.models.response import Response
+from survey_app.models.response import MonitorSnapshot, Response
 
-__all__ = ["Base", "Campaign", "Channel", "County", "Flag", "Response", "make_engine", "pack", "unpack", "utcnow"]
+__all__ = ["AuditEvent", "Base", "Campaign", "Channel", "County", "Flag", "LoginFailure", "MonitorSnapshot", "PopulationTarget",
+           "Quota", "Response", "Role", "User", "UserCounty", "make_engine", "pack", "unpack", "utcnow"]

@@ -23,21 +23,26 @@ class Campaign(Base):
     opens_at: Mapped[datetime] = mapped_column(UTCDateTime())
     closes_at: Mapped[datetime] = mapped_column(UTCDateTime())
     simulated: Mapped[bool] = mapped_column(default=False)
+    paused: Mapped[bool] = mapped_column(default=False)   # by hand: between its times but not taking answers
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     counties: Mapped[list[County]] = relationship(back_populates="campaign", order_by="County.code")
     channels: Mapped[list[Channel]] = relationship(back_populates="campaign", order_by="Channel.code")
+    targets: Mapped[list[PopulationTarget]] = relationship(
+        cascade="all, delete-orphan", order_by="PopulationTarget.id")
+    quotas: Mapped[list[Quota]] = relationship(cascade="all, delete-orphan", order_by="Quota.id")
 
     @property
     def questionnaire(self) -> Questionnaire:
         return load_dict(self.questionnaire_snapshot, source=f"campaign {self.slug}")
 
     def status(self, now: datetime) -> str:
+        """not_open, open, paused or closed."""
         if now < self.opens_at:
             return "not_open"
         if now >= self.closes_at:
             return "closed"
-        return "open"
+        return "paused" if self.paused else "open"
 
 
 class County(Base):
@@ -65,6 +70,35 @@ class Channel(Base):
     code: Mapped[str] = mapped_column(String(40))  # readable, e.g. 511502-003
     label: Mapped[str] = mapped_column(String(200))
     token: Mapped[str] = mapped_column(String(32), unique=True)  # unguessable, in the URL
+    disabled: Mapped[bool] = mapped_column(default=False)        # its link shows a closed page
 
     campaign: Mapped[Campaign] = relationship(back_populates="channels")
     county: Mapped[County] = relationship(back_populates="channels")
+
+
+class PopulationTarget(Base):
+    """One population cell of a campaign's weighting targets (what `survey analyze --targets` reads)."""
+
+    __tablename__ = "population_targets"
+    __table_args__ = (UniqueConstraint("campaign_id", "county_code", "variable", "category"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"))
+    county_code: Mapped[str] = mapped_column(String(12))
+    variable: Mapped[str] = mapped_column(String(64))
+    category: Mapped[str] = mapped_column(String(64))
+    population: Mapped[float]
+
+
+class Quota(Base):
+    """Responses wanted from a county, or from one category of an attribute within it."""
+
+    __tablename__ = "quotas"
+    __table_args__ = (UniqueConstraint("campaign_id", "county_id", "attribute", "category"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"))
+    county_id: Mapped[int] = mapped_column(ForeignKey("counties.id"))
+    attribute: Mapped[str] = mapped_column(String(64), default="")   # "": the whole county
+    category: Mapped[str] = mapped_column(String(64), default="")
+    target: Mapped[int]

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from survey_app.models.base import Base, UTCDateTime
@@ -14,6 +14,10 @@ class Response(Base):
     __table_args__ = (
         UniqueConstraint("campaign_id", "submission_id"),
         Index("ix_responses_campaign_device", "campaign_id", "device_hash"),
+        Index("ix_responses_campaign_submitted", "campaign_id", "submitted_at"),
+        # Few responses are excluded: a partial index finds them without a scan.
+        Index("ix_responses_excluded", "campaign_id", sqlite_where=text("excluded"),
+              postgresql_where=text("excluded")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -27,5 +31,19 @@ class Response(Base):
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime())
     duration_s: Mapped[int]
     flags: Mapped[int] = mapped_column(default=0)   # packing.Flag bits
+    # An evaluator's review: never deleted, only excluded (with a reason) or restored.
+    excluded: Mapped[bool] = mapped_column(default=False)
+    exclusion_reason: Mapped[str] = mapped_column(String(200), default="")
     device_hash: Mapped[str] = mapped_column(String(16))
     ip_hash: Mapped[str] = mapped_column(String(16))
+
+
+class MonitorSnapshot(Base):
+    """Fieldwork counts of a campaign up to a response id, so that the monitor adds only what
+    came since (services/monitor.py) instead of scanning a million rows on every refresh."""
+
+    __tablename__ = "monitor_snapshots"
+
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"), primary_key=True)
+    last_response_id: Mapped[int]
+    counts: Mapped[dict] = mapped_column(JSON)

@@ -9,6 +9,7 @@ from flask import abort, current_app, jsonify, make_response, render_template, r
 from sqlalchemy import select
 
 from survey_app import db
+from survey_app.privacy import keyed_hash
 from survey_app.models import Channel
 from survey_app.respond import bp
 from survey_app.services import submissions
@@ -25,17 +26,25 @@ def _channel(token: str) -> Channel:
         return channel
 
 
+def _status(channel: Channel) -> str:
+    """The campaign's status, or "disabled" for a link an evaluator switched off."""
+    return "disabled" if channel.disabled else channel.campaign.status(datetime.now(timezone.utc))
+
+
+# Title, message, HTTP status and the short message for the page script, per status.
+_CLOSED = {
+    "not_open": ("调查尚未开始", "本次调查将于 {opens} 开始，请到时再扫码填写。", 403, "本次调查尚未开始"),
+    "paused": ("调查暂停", "本次调查暂时暂停，请稍后再扫码填写。您已填写的答案保存在手机上。", 403, "本次调查暂时暂停，请稍后再提交"),
+    "closed": ("调查已结束", "本次调查已经结束，感谢您的关注！", 410, "本次调查已经结束"),
+    "disabled": ("链接已停用", "此链接已停用。如需参加调查，请扫描最新海报上的二维码。", 410, "此链接已停用"),
+}
+
+
 def _closed_page(channel: Channel, status: str):
-    campaign = channel.campaign
-    local = ZoneInfo(current_app.config["TIMEZONE"])
-    if status == "not_open":
-        opens = campaign.opens_at.astimezone(local).strftime("%Y年%m月%d日 %H:%M")
-        body = render_template("message.html", title="调查尚未开始",
-                               message=f"本次调查将于 {opens} 开始，请到时再扫码填写。")
-        return body, 403
-    body = render_template("message.html", title="调查已结束",
-                           message="本次调查已经结束，感谢您的关注！")
-    return body, 410
+    title, message, code, _ = _CLOSED[status]
+    opens = channel.campaign.opens_at.astimezone(ZoneInfo(current_app.config["TIMEZONE"]))
+    return render_template("message.html", title=title,
+                           message=message.format(opens=opens.strftime("%Y年%m月%d日 %H:%M"))), code
 
 
 def _wants_json() -> bool:
@@ -51,7 +60,7 @@ def index():
 @bp.get("/s/<token>")
 def questionnaire(token: str):
     channel = _channel(token)
-    status = channel.campaign.status(datetime.now(timezone.utc))
+    status = _status(channel)
     if status != "open":
         return _closed_page(channel, status)
     form_token = submissions.issue_token(current_app.config["SECRET_KEY"], channel.id)
@@ -64,11 +73,11 @@ def questionnaire(token: str):
 def submit(token: str):
     channel = _channel(token)
     campaign = channel.campaign
-    status = campaign.status(datetime.now(timezone.utc))
+    status = _status(channel)
     if status != "open":
         body, code = _closed_page(channel, status)
         if _wants_json():
-            return jsonify(message="本次调查" + ("尚未开始" if status == "not_open" else "已经结束")), code
+            return jsonify(message=_CLOSED[status][3]), code
         return body, code
     secret = current_app.config["SECRET_KEY"]
     try:
@@ -89,8 +98,8 @@ def submit(token: str):
     submission = submissions.Submission(
         channel_id=channel.id, token=form_token, answers=answers,
         honeypot=request.form.get(submissions.HONEYPOT_FIELD, ""),
-        device_hash=submissions.keyed_hash(secret, "device", device),
-        ip_hash=submissions.keyed_hash(secret, "ip", request.remote_addr or ""),
+        device_hash=keyed_hash(secret, "device", device),
+        ip_hash=keyed_hash(secret, "ip", request.remote_addr or ""),
     )
     try:
         stored = submissions.store(current_app.extensions["survey_db"], questionnaire, submission)

@@ -12,6 +12,7 @@ from questionnaires import Questionnaire
 from survey_app.errors import UserError
 from survey_app.io.counties import CountyRow
 from survey_app.models import Campaign, Channel, County
+from survey_app.services import audit
 
 
 def create_campaign(session: Session, *, slug: str, name: str, organizer: str,
@@ -67,3 +68,53 @@ def link_rows(campaign: Campaign, base_url: str) -> list[tuple[str, str, str, st
     """One row per channel, in the order of LINK_COLUMNS."""
     return [(ch.code, ch.county.code, ch.county.name, ch.label, link(base_url, ch))
             for ch in campaign.channels]
+
+
+STATE_ACTIONS = {"open": "开放", "pause": "暂停", "close": "结束"}
+
+
+def change_state(session: Session, campaign: Campaign, action: str, now: datetime, by, ip_hash: str = "") -> None:
+    """Open (now, or again after a pause), pause, or close a campaign by hand."""
+    status = campaign.status(now)
+    if action == "open" and status in ("not_open", "paused"):
+        campaign.opens_at = min(campaign.opens_at, now)
+        campaign.paused = False
+    elif action == "pause" and status == "open":
+        campaign.paused = True
+    elif action == "close" and status != "closed":
+        campaign.closes_at, campaign.paused = now, False
+    else:
+        raise UserError(f"调查当前状态下不能{STATE_ACTIONS.get(action, action)}")
+    audit.record(session, by, "campaign_state", campaign.slug, ip_hash, action=action)
+
+
+def add_counties(session: Session, campaign: Campaign, rows: list[CountyRow], by, ip_hash: str = "") -> None:
+    """More counties for a campaign (codes it has already are refused by name)."""
+    known = {c.code for c in campaign.counties}
+    again = [r.code for r in rows if r.code in known]
+    if again:
+        raise UserError(f"这些区县已在本调查中：{'、'.join(again)}")
+    campaign.counties.extend(County(code=r.code, name=r.name) for r in rows)
+    session.flush()
+    audit.record(session, by, "counties_update", campaign.slug, ip_hash, added=[r.code for r in rows])
+
+
+def add_channels(session: Session, campaign: Campaign, rows: list[tuple[str, str]], by,
+                 ip_hash: str = "") -> list[Channel]:
+    """Channels from (county code, label) pairs, all or none."""
+    if not rows:
+        raise UserError("没有任何渠道")
+    added = [add_channel(session, campaign, county, label) for county, label in rows]
+    audit.record(session, by, "channels_add", campaign.slug, ip_hash, channels=[c.code for c in added][:200])
+    return added
+
+
+def set_channel_disabled(session: Session, channel: Channel, disabled: bool, by, ip_hash: str = "") -> None:
+    channel.disabled = disabled
+    audit.record(session, by, "channel_state", channel.code, ip_hash, disabled=disabled)
+
+
+def links_reachable(base_url: str) -> bool:
+    """False while links would point at this computer only (phones could not open them)."""
+    host = base_url.split("://", 1)[-1].split("/", 1)[0].rsplit(":", 1)[0].strip("[]")
+    return host not in ("localhost", "127.0.0.1", "::1", "0.0.0.0")

@@ -1,8 +1,8 @@
 """Read a campaign's responses: into a DataFrame, or streamed out as the flat CSV layout.
 
 The flat layout (README, "导出格式"): response_id, county, channel, <attribute ids>,
-<item ids>, duration_s, submitted_at, <flag columns>. Item answers are integer
-codes with 不了解/不适用 left empty; attributes are option ids.
+<item ids>, duration_s, submitted_at, <flag columns>, excluded, exclusion_reason. Item
+answers are integer codes with 不了解/不适用 left empty; attributes are option ids.
 """
 from __future__ import annotations
 
@@ -39,7 +39,8 @@ def decode(questionnaire: Questionnaire, packed: list[str]) -> pd.DataFrame:
 # lookup per row through the (campaign_id, submission_id) index, which the unary plus
 # keeps SQLite from using. Each column fetched costs time per row, so attributes and
 # answers come as one string and the county is looked up from the channel.
-_SELECT = ("SELECT submission_id, channel_id, attributes || answers, duration_s, submitted_at, flags "
+_SELECT = ("SELECT submission_id, channel_id, attributes || answers, duration_s, submitted_at, flags, "
+           "CASE WHEN excluded THEN exclusion_reason END "
            "FROM responses WHERE +campaign_id = {campaign_id:d} ORDER BY id")
 
 
@@ -62,8 +63,8 @@ def _local_times(values, timezone: str) -> np.ndarray:
 
 
 def _frame(campaign: Campaign, rows: list[tuple], timezone: str) -> pd.DataFrame:
-    sid, channel_ids, packed, duration, submitted, flags = (
-        map(list, zip(*rows)) if rows else ([] for _ in range(6)))
+    sid, channel_ids, packed, duration, submitted, flags, reasons = (
+        map(list, zip(*rows)) if rows else ([] for _ in range(7)))
     size = max((ch.id for ch in campaign.channels), default=0) + 1
     county_of, code_of = np.empty(size, dtype=object), np.empty(size, dtype=object)
     for ch in campaign.channels:
@@ -76,6 +77,8 @@ def _frame(campaign: Campaign, rows: list[tuple], timezone: str) -> pd.DataFrame
     frame["submitted_at"] = _local_times(submitted, timezone)
     for column, values in packing.flag_values(np.asarray(flags, dtype=np.int64)).items():
         frame[column] = values
+    frame["excluded"] = np.array([r is not None for r in reasons], dtype=np.int8)
+    frame["exclusion_reason"] = np.array([np.nan if r is None else r for r in reasons], dtype=object)
     return frame
 
 
@@ -100,7 +103,7 @@ def load_frame(connection: Connection, campaign: Campaign, timezone: str = "Asia
 
 def header(questionnaire: Questionnaire) -> list[str]:
     return (["response_id", "county", "channel", *questionnaire.attribute_ids, *questionnaire.item_ids,
-             "duration_s", "submitted_at", *packing.flag_columns()])
+             "duration_s", "submitted_at", *packing.flag_columns(), "excluded", "exclusion_reason"])
 
 
 class _AttributeText(dict):
@@ -115,6 +118,22 @@ class _AttributeText(dict):
                        for options, code in zip(self.options, packing.unpack(packed)))
         self[packed] = text
         return text
+
+
+class _Decision(dict):
+    """An exclusion reason (None: not excluded) -> the excluded and exclusion_reason fields."""
+
+    def __missing__(self, reason: str | None) -> str:
+        text = "0," if reason is None else "1," + _csv_field(reason)
+        self[reason] = text
+        return text
+
+
+def _csv_field(text: str) -> str:
+    """Quoted where CSV needs it; a leading = + - @ made inert for spreadsheets."""
+    if text[:1] in ("=", "+", "-", "@"):
+        text = "'" + text
+    return '"' + text.replace('"', '""') + '"' if any(ch in text for ch in ',"\n\r') else text
 
 
 def _item_table(questionnaire: Questionnaire) -> dict[int, str]:
@@ -137,7 +156,7 @@ def export_csv(connection: Connection, campaign: Campaign, out: IO[str],
 def _write_lines(connection, campaign, out, timezone, progress) -> int:
     questionnaire = campaign.questionnaire
     items, attributes = _item_table(questionnaire), _AttributeText(questionnaire)
-    flags = packing.FlagFields()
+    flags, decisions = packing.FlagFields(), _Decision()
     places = {ch.id: f"{ch.county.code},{ch.code}" for ch in campaign.channels}
     split = len(questionnaire.attributes)
     written = 0
@@ -145,8 +164,8 @@ def _write_lines(connection, campaign, out, timezone, progress) -> int:
         times = np.datetime_as_string(_local_times([r[4] for r in batch], timezone), unit="s")
         out.write("".join(
             f"{sid},{places[channel]}{attributes[packed[:split]]}"
-            f"{packed[split:].translate(items)},{duration},{time},{flags[bits]}\n"
-            for (sid, channel, packed, duration, _, bits), time in zip(batch, times)
+            f"{packed[split:].translate(items)},{duration},{time},{flags[bits]},{decisions[reason]}\n"
+            for (sid, channel, packed, duration, _, bits, reason), time in zip(batch, times)
         ))
         written += len(batch)
         if progress:

@@ -1,8 +1,6 @@
 """Validate a resident's answers and store each submission exactly once."""
 from __future__ import annotations
 
-import hashlib
-import hmac
 import secrets
 import time
 from dataclasses import dataclass, field
@@ -50,11 +48,6 @@ def read_token(secret: str, token: str, channel_id: int) -> FormToken:
     if data.get("c") != channel_id:
         raise BadToken
     return FormToken(data["s"], data["c"], float(data["t"]))
-
-
-def keyed_hash(secret: str, kind: str, value: str) -> str:
-    """A keyed, truncated hash: enough to spot repeats, useless to recover the value."""
-    return hmac.new(secret.encode(), f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()[:16]
 
 
 @dataclass

@@ -1,0 +1,118 @@
+"""Campaigns: the list, a new campaign, its overview, and opening, pausing and closing it."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import func, select
+
+import questionnaires
+from survey_app import db
+from survey_app.admin import bp
+from survey_app.admin.forms import CampaignForm
+from survey_app.auth import address_hash, role_required
+from survey_app.errors import UserError
+from survey_app.io.counties import CountyRow, counties_from
+from survey_app.io.uploads import UploadedTable, read_upload
+from survey_app.models import Campaign, Channel, Response, Role, User
+from survey_app.services import audit, campaigns as campaign_service
+
+evaluator = role_required(Role.EVALUATOR)
+
+
+def now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def find(session, slug: str) -> Campaign:
+    campaign = session.scalar(select(Campaign).where(Campaign.slug == slug))
+    if campaign is None:
+        abort(404)
+    return campaign
+
+
+def by(session) -> User:
+    return session.get(User, current_user.user_id)
+
+
+def local_zone() -> ZoneInfo:
+    return ZoneInfo(current_app.config["TIMEZONE"])
+
+
+@bp.get("/")
+@evaluator
+def campaigns():
+    with db.session() as s:
+        counts = dict(s.execute(select(Response.campaign_id, func.count()).group_by(Response.campaign_id)).all())
+        rows = [(c, c.status(now()), counts.get(c.id, 0), len(c.counties))
+                for c in s.scalars(select(Campaign).order_by(Campaign.id.desc()))]
+    return render_template("admin/campaigns.html", rows=rows, nav="campaigns")
+
+
+def _typed_counties(text: str) -> list[CountyRow]:
+    """Lines of "code,name" typed into the form, read like an uploaded file."""
+    lines = [line.replace("，", ",").split(",", 1) for line in text.splitlines() if line.strip()]
+    return counties_from(UploadedTable("输入的区县", ["code", "name"], [[c.strip() for c in line] + [""] * (2 - len(line))
+                                                                  for line in lines]))
+
+
+@bp.route("/campaigns/new", methods=["GET", "POST"])
+@evaluator
+def campaign_new():
+    form = CampaignForm()
+    form.questionnaire.choices = [(name, name) for name in questionnaires.builtin_names()]
+    if request.method == "GET":
+        form.questionnaire.data = questionnaires.DEFAULT
+    if form.validate_on_submit():
+        try:
+            upload = form.counties_file.data
+            if upload and upload.filename:
+                counties = counties_from(read_upload(upload.filename, upload.read()))
+            elif (form.counties_text.data or "").strip():
+                counties = _typed_counties(form.counties_text.data)
+            else:
+                raise UserError("请上传区县名单或直接输入区县")
+            zone = local_zone()
+            with db.session() as s:
+                campaign = campaign_service.create_campaign(
+                    s, slug=form.slug.data.strip(), name=form.name.data.strip(), organizer=form.organizer.data.strip(),
+                    questionnaire=questionnaires.load(form.questionnaire.data), counties=counties,
+                    opens_at=form.opens.data.replace(tzinfo=zone), closes_at=form.closes.data.replace(tzinfo=zone))
+                audit.record(s, by(s), "campaign_create", campaign.slug, address_hash(), counties=len(counties),
+                             questionnaire=f"{campaign.questionnaire_id} {campaign.questionnaire_version}")
+                slug = campaign.slug
+        except (UserError, questionnaires.QuestionnaireError) as exc:
+            flash(str(exc), "error")
+        else:
+            flash(f"已创建调查，共 {len(counties)} 个区县。下一步：上传人口目标、设置配额、添加渠道。")
+            return redirect(url_for("admin.campaign", slug=slug))
+    return render_template("admin/campaign_new.html", form=form, nav="campaigns")
+
+
+@bp.get("/c/<slug>/")
+@evaluator
+def campaign(slug: str):
+    with db.session() as s:
+        c = find(s, slug)
+        responses = s.scalar(select(func.count()).where(Response.campaign_id == c.id))
+        disabled = s.scalar(select(func.count()).where(Channel.campaign_id == c.id, Channel.disabled))
+        return render_template(
+            "admin/campaign.html", c=c, status=c.status(now()), responses=responses, disabled=disabled,
+            questionnaire=c.questionnaire, tab="overview", nav="campaigns",
+            base_url=current_app.config["BASE_URL"], actions=campaign_service.STATE_ACTIONS)
+
+
+@bp.post("/c/<slug>/state")
+@evaluator
+def campaign_state(slug: str):
+    action = request.form.get("action", "")
+    try:
+        with db.session() as s:
+            campaign_service.change_state(s, find(s, slug), action, now(), by(s), address_hash())
+    except UserError as exc:
+        flash(str(exc), "error")
+    else:
+        flash(f"已{campaign_service.STATE_ACTIONS[action]}调查。")
+    return redirect(url_for("admin.campaign", slug=slug))

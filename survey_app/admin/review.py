@@ -1,0 +1,76 @@
+"""Review: flagged responses with filters; exclude or restore one, a selection, or a burst."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import flash, redirect, render_template, request, url_for
+
+from survey_app import db
+from survey_app.admin import bp
+from survey_app.admin.campaigns import by, evaluator, find, local_zone
+from survey_app.auth import address_hash
+from survey_app.errors import UserError
+from survey_app.models import packing
+from survey_app.services import review as review_service
+from survey_app.services.monitor import FLAG_LABELS
+
+
+def _time(text: str | None) -> datetime | None:
+    if not text:
+        return None
+    try:
+        return datetime.strptime(text, "%Y-%m-%dT%H:%M").replace(tzinfo=local_zone())
+    except ValueError as exc:
+        raise UserError(f"时间“{text}”无效") from exc
+
+
+def _filters(args) -> review_service.Filters:
+    return review_service.Filters(county=args.get("county") or None, channel=args.get("channel") or None,
+                                  flag=args.get("flag") or None, since=_time(args.get("since")),
+                                  until=_time(args.get("until")))
+
+
+FILTER_KEYS = ("county", "channel", "flag", "since", "until")
+
+
+@bp.get("/c/<slug>/review")
+@evaluator
+def review(slug: str):
+    page = max(request.args.get("page", 1, type=int), 1)
+    args = {k: request.args.get(k, "") for k in FILTER_KEYS}
+    if not request.args:
+        args["flag"] = "any"       # the page opens on flagged responses
+    with db.session() as s:
+        c = find(s, slug)
+        try:
+            rows, total = review_service.listing(s, c, _filters(args), page)
+        except UserError as exc:
+            flash(str(exc), "error")
+            rows, total = [], 0
+        return render_template("admin/review.html", c=c, rows=rows, total=total, page=page, args=args,
+                               pages=(total + review_service.PAGE - 1) // review_service.PAGE,
+                               flags=[(f.name.lower(), FLAG_LABELS.get(f.name.lower(), f.name), f.value)
+                                      for f in packing.Flag],
+                               tab="review", nav="campaigns")
+
+
+@bp.post("/c/<slug>/review")
+@evaluator
+def review_decide(slug: str):
+    """Exclude or restore the ticked responses, or every response the filters match."""
+    exclude = request.form.get("decision") == "exclude"
+    args = {k: request.form.get(k, "") for k in FILTER_KEYS}
+    try:
+        with db.session() as s:
+            c = find(s, slug)
+            if request.form.get("scope") == "matching":
+                changed = review_service.decide_matching(s, c, _filters(args), exclude, request.form.get("reason", ""),
+                                                         by(s), address_hash())
+            else:
+                changed = review_service.decide(s, c, request.form.getlist("response"), exclude,
+                                                request.form.get("reason", ""), by(s), address_hash())
+    except UserError as exc:
+        flash(str(exc), "error")
+    else:
+        flash(f"已{'剔除' if exclude else '恢复'} {changed} 份答卷。")
+    return redirect(url_for("admin.review", slug=slug, **{k: v for k, v in args.items() if v}))

@@ -1,0 +1,78 @@
+"""Small tables that evaluators upload: CSV (UTF-8 or GB18030, as Chinese Excel saves it) or Excel."""
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+
+from survey_app.errors import UserError
+
+MAX_ROWS = 100_000
+
+
+@dataclass(frozen=True)
+class UploadedTable:
+    name: str                      # the file's name, for messages
+    header: list[str]
+    rows: list[list[str]]          # text cells; rows[i] is line i + 2 of the file
+
+    def column(self, name: str) -> list[str]:
+        position = self.header.index(name)
+        return [row[position] if position < len(row) else "" for row in self.rows]
+
+    def require(self, *names: str) -> None:
+        missing = [n for n in names if n not in self.header]
+        if missing:
+            raise UserError(f"{self.name}：缺少列 {'、'.join(missing)}（应有 {','.join(names)}）")
+
+
+def read_upload(name: str, data: bytes) -> UploadedTable:
+    """The header and rows of an uploaded .csv or .xlsx; blank rows are skipped."""
+    if not data:
+        raise UserError(f"{name}：文件是空的")
+    if name.lower().endswith(".xlsx"):
+        header, rows = _xlsx(name, data)
+    elif name.lower().endswith((".csv", ".txt")):
+        header, rows = _csv(name, data)
+    else:
+        raise UserError(f"{name}：只接受 CSV（.csv）或 Excel（.xlsx）文件")
+    rows = [row for row in rows if any(cell.strip() for cell in row)]
+    if len(rows) > MAX_ROWS:
+        raise UserError(f"{name}：行数超过 {MAX_ROWS:,}")
+    return UploadedTable(name, [h.strip().lstrip("\ufeff") for h in header], [[c.strip() for c in r] for r in rows])
+
+
+def _csv(name: str, data: bytes) -> tuple[list[str], list[list[str]]]:
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise UserError(f"{name}：无法识别文件编码（应为 UTF-8 或 GBK/GB18030）")
+    rows = list(csv.reader(io.StringIO(text)))
+    if not rows:
+        raise UserError(f"{name}：文件是空的")
+    return rows[0], rows[1:]
+
+
+def _xlsx(name: str, data: bytes) -> tuple[list[str], list[list[str]]]:
+    import openpyxl
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:   # openpyxl raises many kinds for a damaged or foreign file
+        raise UserError(f"{name}：不是有效的 Excel（.xlsx）文件") from exc
+    rows = [[_cell(v) for v in row] for row in book.worksheets[0].iter_rows(values_only=True)]
+    book.close()
+    if not rows:
+        raise UserError(f"{name}：第一个工作表是空的")
+    return rows[0], rows[1:]
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))      # 511502.0 -> "511502"
+    return str(value)

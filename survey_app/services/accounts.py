@@ -1,0 +1,120 @@
+"""Accounts: creation, passwords (a slow hash), roles, county limits, and throttled logins."""
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from survey_app.errors import UserError
+from survey_app.models import LoginFailure, Role, User, UserCounty, utcnow
+from survey_app.services import audit
+
+USERNAME = re.compile(r"^[A-Za-z0-9_.-]{3,64}$")
+MIN_PASSWORD = 10
+# Failed logins within the window that make further attempts wait: per account, per address.
+# Nothing locks for good: once the window has passed, logging in works again.
+THROTTLE_WINDOW = timedelta(minutes=15)
+MAX_FAILURES_PER_ACCOUNT = 5
+MAX_FAILURES_PER_ADDRESS = 20
+
+
+def _check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD:
+        raise UserError(f"密码至少 {MIN_PASSWORD} 个字符")
+    if password.isdigit() or password.isalpha():
+        raise UserError("密码不能只有数字或只有字母")
+
+
+def create_user(session: Session, *, username: str, display_name: str, password: str, role: str,
+                counties: list[str] = (), by: User | None = None, ip_hash: str = "") -> User:
+    username = username.strip()
+    if not USERNAME.match(username):
+        raise UserError(f"用户名“{username}”无效：3–64 个字母、数字、下划线、点或连字符")
+    if role not in set(Role):
+        raise UserError(f"角色“{role}”无效，可用：{'、'.join(Role)}")
+    if session.scalar(select(User.id).where(User.username == username)):
+        raise UserError(f"用户名“{username}”已存在")
+    _check_password(password)
+    user = User(username=username, display_name=display_name.strip() or username, role=role,
+                password_hash=generate_password_hash(password),
+                counties=[UserCounty(county_code=c) for c in sorted(set(counties))])
+    session.add(user)
+    session.flush()
+    audit.record(session, by, "user_create", username, ip_hash, role=role, counties=sorted(set(counties)))
+    return user
+
+
+def update_user(session: Session, user: User, *, display_name: str, role: str, active: bool,
+                counties: list[str], by: User, password: str | None = None, ip_hash: str = "") -> None:
+    """Change an account; a new password too when given. Checks everything before changing anything."""
+    if role not in set(Role):
+        raise UserError(f"角色“{role}”无效")
+    if user.id == by.id and (role != Role.ADMIN or not active):
+        raise UserError("不能取消自己的管理员角色或停用自己的账号")
+    if password is not None:
+        _check_password(password)
+        set_password(session, user, password, by, ip_hash)
+    user.display_name, user.role, user.active = display_name.strip() or user.username, role, active
+    user.counties = [UserCounty(county_code=c) for c in sorted(set(counties))]
+    user.session_version += 1           # a changed role or county limit applies at once
+    audit.record(session, by, "user_update", user.username, ip_hash, role=role, active=active,
+                 counties=sorted(set(counties)))
+
+
+def set_password(session: Session, user: User, password: str, by: User | None, ip_hash: str = "") -> None:
+    _check_password(password)
+    user.password_hash = generate_password_hash(password)
+    user.session_version += 1           # other sessions of this account end
+    audit.record(session, by, "password_change", user.username, ip_hash)
+
+
+@dataclass(frozen=True)
+class Throttled(Exception):
+    wait_minutes: int
+
+
+def _recent_failures(session: Session, column, value: str, since: datetime) -> tuple[int, datetime | None]:
+    count, first = session.execute(
+        select(func.count(), func.min(LoginFailure.at)).where(column == value, LoginFailure.at >= since)).one()
+    return count, first
+
+
+def authenticate(session: Session, username: str, password: str, ip_hash: str) -> User | None:
+    """The active account with this password, or None (the failure is recorded and audited).
+
+    Raises Throttled, before the password is checked, while too many recent failures stand
+    against the account or the address.
+    """
+    now = utcnow()
+    since = now - THROTTLE_WINDOW
+    for column, value, limit in ((LoginFailure.username, username, MAX_FAILURES_PER_ACCOUNT),
+                                 (LoginFailure.ip_hash, ip_hash, MAX_FAILURES_PER_ADDRESS)):
+        count, first = _recent_failures(session, column, value, since)
+        if count >= limit:
+            wait = (first + THROTTLE_WINDOW - now).total_seconds() / 60
+            raise Throttled(max(1, int(wait + 0.999)))
+    user = session.scalar(select(User).where(User.username == username))
+    # An unknown name costs the same slow hash, so timing does not tell which names exist.
+    stored = user.password_hash if user is not None else _unknown_user_hash()
+    if check_password_hash(stored, password) and user is not None and user.active:
+        audit.record(session, user, "login", user.username, ip_hash)
+        return user
+    session.add(LoginFailure(username=username[:64], ip_hash=ip_hash, at=now))
+    audit.record(session, None, "login_failed", username[:64], ip_hash, username=username[:64])
+    return None
+
+
+@functools.cache
+def _unknown_user_hash() -> str:
+    return generate_password_hash("no such account")
+
+
+def end_sessions(session: Session, user: User, ip_hash: str = "") -> None:
+    """Logout: every session of the account ends, including a copied cookie."""
+    user.session_version += 1
+    audit.record(session, user, "logout", user.username, ip_hash)

@@ -1,0 +1,36 @@
+"""The audit log: every login, configuration change, exclusion, export and download."""
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from survey_app.models import AuditEvent, User
+
+# What each action is called on the audit page.
+ACTIONS = {
+    "login": "登录", "login_failed": "登录失败", "logout": "退出登录",
+    "user_create": "新建账号", "user_update": "修改账号", "password_change": "修改密码",
+    "campaign_create": "新建调查", "campaign_update": "修改调查", "campaign_state": "开放/暂停/结束调查",
+    "counties_update": "修改区县", "targets_upload": "上传人口目标", "quotas_update": "修改配额",
+    "channels_add": "添加渠道", "channel_state": "停用/启用渠道",
+    "response_exclude": "剔除答卷", "response_restore": "恢复答卷",
+    "questionnaire_import": "导入问卷", "questionnaire_save": "保存问卷",
+    "download": "下载",
+}
+
+
+def record(session: Session, user: User | None, action: str, target: str = "", ip_hash: str = "",
+           username: str | None = None, **detail) -> AuditEvent:
+    """Append one event, in the caller's transaction: it is kept exactly when the change is."""
+    event = AuditEvent(user_id=user.id if user else None,
+                       username=username if username is not None else (user.username if user else ""),
+                       action=action, target=target[:200], detail=detail, ip_hash=ip_hash)
+    session.add(event)
+    return event
+
+
+def recent(session: Session, limit: int = 200, offset: int = 0, action: str | None = None) -> list[AuditEvent]:
+    query = select(AuditEvent).order_by(AuditEvent.id.desc()).limit(limit).offset(offset)
+    if action:
+        query = query.where(AuditEvent.action == action)
+    return list(session.scalars(query))

@@ -1,0 +1,208 @@
+"""Fieldwork monitor: counts per county and channel, flags, days, durations and respondent mix.
+
+Everything is counted in the database (GROUP BY), never row by row in Python. A campaign's
+counts are kept in a snapshot up to a response id; each refresh counts only the responses
+that came since (a primary-key range), so the page stays fast with a million responses.
+Exclusions change after the fact, so they are counted live through a partial index.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, literal_column, select, update
+from sqlalchemy.orm import Session
+
+from survey_app.models import Campaign, MonitorSnapshot, Response, packing
+from survey_app.services import targets as campaign_targets
+
+DURATION_STEP_S = 5          # durations are counted in 5-second steps up to an hour
+DURATION_CAP_S = 3600
+
+
+def _local_day(session: Session, zone: ZoneInfo):
+    """SQL for the local date of submitted_at (stored in UTC), as text YYYY-MM-DD."""
+    offset = datetime.now(zone).utcoffset()
+    hours = int(offset.total_seconds() // 3600) if offset else 0
+    if session.get_bind().dialect.name == "sqlite":
+        return func.date(Response.submitted_at, f"{hours:+d} hours")
+    return func.to_char(Response.submitted_at + literal_column(f"interval '{hours} hours'"), "YYYY-MM-DD")
+
+
+def _count_since(session: Session, campaign_id: int, after_id: int, zone: ZoneInfo) -> tuple[int, dict]:
+    """Counts of the responses with id > after_id, and the largest id counted."""
+    since = (Response.campaign_id == campaign_id, Response.id > after_id)
+    last = session.scalar(select(func.max(Response.id)).where(*since))
+    if last is None:
+        return after_id, {}
+    upto = (*since, Response.id <= last)
+    n = func.count()
+
+    def grouped(*columns):
+        return session.execute(select(*columns, n).where(*upto).group_by(*columns)).all()
+
+    duration = func.min(Response.duration_s, DURATION_CAP_S) / DURATION_STEP_S \
+        if session.get_bind().dialect.name == "sqlite" else func.least(Response.duration_s, DURATION_CAP_S) / DURATION_STEP_S
+    day = _local_day(session, zone)
+    return last, {
+        "flags": {f"{c}|{f}": k for c, f, k in grouped(Response.channel_id, Response.flags)},
+        "days": {f"{c}|{d}": k for c, d, k in grouped(Response.channel_id, day)},
+        "attributes": {f"{c}|{a}": k for c, a, k in grouped(Response.county_id, Response.attributes)},
+        "durations": {f"{c}|{s}": k for c, s, k in grouped(Response.county_id, duration)},
+    }
+
+
+def _merge(counts: dict, more: dict) -> dict:
+    return {part: dict(Counter(counts.get(part, {})) + Counter(more.get(part, {})))
+            for part in ("flags", "days", "attributes", "durations")}
+
+
+def refresh(session: Session, campaign: Campaign, zone: ZoneInfo) -> dict:
+    """The campaign's counts up to now, adding only what came since the stored snapshot."""
+    snapshot = session.get(MonitorSnapshot, campaign.id)
+    after = snapshot.last_response_id if snapshot else 0
+    last, more = _count_since(session, campaign.id, after, zone)
+    counts = snapshot.counts if snapshot else {}
+    if last == after:
+        return counts
+    counts = _merge(counts, more)
+    if snapshot is None:
+        session.add(MonitorSnapshot(campaign_id=campaign.id, last_response_id=last, counts=counts))
+    else:   # another worker may have moved it on meanwhile; then its snapshot stands
+        session.execute(update(MonitorSnapshot).where(MonitorSnapshot.campaign_id == campaign.id,
+                                                      MonitorSnapshot.last_response_id == after)
+                        .values(last_response_id=last, counts=counts))
+    return counts
+
+
+@dataclass
+class CountyProgress:
+    code: str
+    name: str
+    received: int = 0
+    flagged: dict[str, int] = field(default_factory=dict)
+    excluded: int = 0
+    last_hour: int = 0
+    quota: int | None = None
+    median_duration_s: float | None = None
+    mix: list[tuple[str, str, float, float | None]] = field(default_factory=list)  # variable, label, sample, population
+
+    @property
+    def progress(self) -> float | None:
+        return self.received / self.quota if self.quota else None
+
+
+@dataclass
+class Monitor:
+    counties: list[CountyProgress]
+    total: CountyProgress
+    days: list[tuple[str, int]]                   # local date, responses
+    channels: list[tuple[str, str, str, int, bool]]   # code, county name, label, responses, disabled
+    flag_names: list[str]
+    computed_at: datetime
+
+
+FLAG_LABELS = {"speeder": "过快", "honeypot": "疑似机器", "straightline": "答案全部相同", "repeat_device": "同一设备重复"}
+
+
+def build(session: Session, campaign: Campaign, zone: ZoneInfo, now: datetime) -> Monitor:
+    counts = refresh(session, campaign, zone)
+    county_of_channel = {ch.id: ch.county for ch in campaign.channels}
+    rows = {c.id: CountyProgress(c.code, c.name) for c in campaign.counties}
+    flags = [f for f in packing.Flag]
+    names = [f.name.lower() for f in flags]
+    channel_counts: Counter = Counter()
+    for key, k in counts.get("flags", {}).items():
+        channel, bits = map(int, key.split("|"))
+        channel_counts[channel] += k
+        row = rows[county_of_channel[channel].id]
+        row.received += k
+        for flag, name in zip(flags, names):
+            if bits & flag.value:
+                row.flagged[name] = row.flagged.get(name, 0) + k
+    _add_live_counts(session, campaign, rows, now)
+    _add_quotas(campaign, rows)
+    _add_durations(counts.get("durations", {}), rows)
+    _add_mix(campaign, counts.get("attributes", {}), rows)
+    days: Counter = Counter()
+    for key, k in counts.get("days", {}).items():
+        days[key.split("|", 1)[1]] += k
+    total = CountyProgress("ALL", "全市")
+    for row in rows.values():
+        total.received += row.received
+        total.excluded += row.excluded
+        total.last_hour += row.last_hour
+        for name, k in row.flagged.items():
+            total.flagged[name] = total.flagged.get(name, 0) + k
+    quotas = [r.quota for r in rows.values() if r.quota]
+    total.quota = sum(quotas) if quotas else None
+    _add_durations(counts.get("durations", {}), {0: total}, pooled=True)
+    channels = sorted(((ch.code, ch.county.name, ch.label, channel_counts[ch.id], ch.disabled)
+                       for ch in campaign.channels), key=lambda c: (-c[3], c[0]))
+    return Monitor(list(rows.values()), total, sorted(days.items()), channels, names, now)
+
+
+def _add_live_counts(session: Session, campaign: Campaign, rows: dict, now: datetime) -> None:
+    """Exclusions (they change after the fact) and the last hour, through their indexes."""
+    excluded = session.execute(select(Response.county_id, func.count()).where(
+        Response.campaign_id == campaign.id, Response.excluded).group_by(Response.county_id)).all()
+    for county_id, k in excluded:
+        rows[county_id].excluded = k
+    recent = session.execute(select(Response.county_id, func.count()).where(
+        Response.campaign_id == campaign.id, Response.submitted_at >= now - timedelta(hours=1))
+        .group_by(Response.county_id)).all()
+    for county_id, k in recent:
+        rows[county_id].last_hour = k
+
+
+def _add_quotas(campaign: Campaign, rows: dict) -> None:
+    for quota in campaign.quotas:
+        if not quota.attribute:
+            rows[quota.county_id].quota = quota.target
+
+
+def _add_durations(durations: dict, rows: dict, pooled: bool = False) -> None:
+    """Median completion time from the counts per 5-second step (the middle of the step)."""
+    histograms: dict[int, Counter] = {}
+    for key, k in durations.items():
+        county, step = map(int, key.split("|"))
+        histograms.setdefault(0 if pooled else county, Counter())[step] += k
+    for county, histogram in histograms.items():
+        total, running = sum(histogram.values()), 0
+        for step in sorted(histogram):
+            running += histogram[step]
+            if running * 2 >= total:
+                rows[county].median_duration_s = (step + 0.5) * DURATION_STEP_S
+                break
+
+
+def _add_mix(campaign: Campaign, attributes: dict, rows: dict) -> None:
+    """For each weighting variable: the sample's share of each category beside the population's."""
+    questionnaire = campaign.questionnaire
+    variables = list(dict.fromkeys(t.variable for t in campaign.targets)) or \
+        [a.id for a in questionnaire.attributes if not a.applies_if]
+    position = {a.id: i for i, a in enumerate(questionnaire.attributes)}
+    population: dict[tuple[str, str, str], float] = {(t.county_code, t.variable, t.category): t.population
+                                                       for t in campaign.targets}
+    sample: dict[int, Counter] = {}
+    for key, k in attributes.items():
+        county, packed = key.split("|", 1)
+        codes = packing.unpack(packed)
+        for variable in variables:
+            code = codes[position[variable]]
+            if code is not None:
+                option = questionnaire.attribute(variable).options[code].id
+                sample.setdefault(int(county), Counter())[(variable, option)] += k
+    totals = campaign_targets.county_populations(campaign)
+    for county_id, row in rows.items():
+        counted = sample.get(county_id, Counter())
+        for variable in variables:
+            attribute = questionnaire.attribute(variable)
+            answered = sum(counted[(variable, o.id)] for o in attribute.options)
+            for option in attribute.options:
+                share = counted[(variable, option.id)] / answered if answered else 0.0
+                target = population.get((row.code, variable, option.id))
+                row.mix.append((attribute.question, option.label, share,
+                                target / totals[row.code] if target is not None and totals.get(row.code) else None))

@@ -1,0 +1,89 @@
+"""Review of flagged responses: exclude or restore, one response or a burst from one channel.
+
+Nothing is deleted: a response carries the decision (excluded, reason), the export shows it,
+`survey analyze` always honours it, and every decision is in the audit log.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Select, func, select, update
+from sqlalchemy.orm import Session
+
+from survey_app.errors import UserError
+from survey_app.models import Campaign, Channel, County, Response, packing
+from survey_app.services import audit
+
+PAGE = 100
+
+
+@dataclass(frozen=True)
+class Filters:
+    county: str | None = None          # county code
+    channel: str | None = None         # channel code
+    flag: str | None = None            # flag name, "any" (any flag), or "excluded"
+    since: datetime | None = None
+    until: datetime | None = None
+
+    def where(self, campaign: Campaign) -> list:
+        conditions = [Response.campaign_id == campaign.id]
+        if self.county:
+            conditions.append(Response.county_id.in_([c.id for c in campaign.counties if c.code == self.county]))
+        if self.channel:
+            conditions.append(Response.channel_id.in_([c.id for c in campaign.channels if c.code == self.channel]))
+        if self.flag == "excluded":
+            conditions.append(Response.excluded)
+        elif self.flag == "any":
+            conditions.append(Response.flags != 0)
+        elif self.flag:
+            flag = next((f for f in packing.Flag if f.name.lower() == self.flag), None)
+            if flag is None:
+                raise UserError(f"未知的标记“{self.flag}”")
+            conditions.append(Response.flags.op("&")(flag.value) != 0)
+        if self.since:
+            conditions.append(Response.submitted_at >= self.since)
+        if self.until:
+            conditions.append(Response.submitted_at < self.until)
+        return conditions
+
+
+def _query(campaign: Campaign, filters: Filters) -> Select:
+    return (select(Response, Channel.code, Channel.label, County.name)
+            .join(Channel, Channel.id == Response.channel_id).join(County, County.id == Response.county_id)
+            .where(*filters.where(campaign)))
+
+
+def listing(session: Session, campaign: Campaign, filters: Filters, page: int = 1) -> tuple[list, int]:
+    """One page of matching responses (newest first) and how many match."""
+    total = session.scalar(select(func.count()).select_from(Response).where(*filters.where(campaign)))
+    rows = session.execute(_query(campaign, filters).order_by(Response.id.desc())
+                           .limit(PAGE).offset((page - 1) * PAGE)).all()
+    return rows, total
+
+
+def decide(session: Session, campaign: Campaign, submission_ids: list[str], exclude: bool, reason: str,
+           by, ip_hash: str = "") -> int:
+    """Exclude (with a reason) or restore responses of the campaign; returns how many changed."""
+    reason = reason.strip()
+    if exclude and not reason:
+        raise UserError("剔除答卷须填写原因")
+    if not submission_ids:
+        raise UserError("没有选中任何答卷")
+    changed = session.execute(
+        update(Response).where(Response.campaign_id == campaign.id, Response.submission_id.in_(submission_ids),
+                               Response.excluded != exclude)
+        .values(excluded=exclude, exclusion_reason=reason[:200] if exclude else "")).rowcount
+    audit.record(session, by, "response_exclude" if exclude else "response_restore", campaign.slug, ip_hash,
+                 responses=len(submission_ids), changed=changed, reason=reason,
+                 ids=submission_ids[:50])
+    return changed
+
+
+def decide_matching(session: Session, campaign: Campaign, filters: Filters, exclude: bool, reason: str,
+                    by, ip_hash: str = "") -> int:
+    """The same for every response the filters match (e.g. a burst: one channel, a time range)."""
+    if exclude and not (filters.channel and filters.since and filters.until):
+        raise UserError("整批剔除须指定渠道和起止时间")
+    ids = list(session.scalars(select(Response.submission_id).where(*filters.where(campaign))))
+    return decide(session, campaign, ids, exclude, reason, by, ip_hash)

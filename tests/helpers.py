@@ -85,3 +85,33 @@ def submit(client, token, answers, form_token=None, fetch=False):
 def stored(app):
     with app.app_context(), db.session() as session:
         return session.scalars(select(Response)).all()
+
+
+PASSWORD = "correct-horse-42"
+
+
+def gen_user(app, username="eva", role="evaluator", counties=(), password=PASSWORD, active=True):
+    from survey_app.services import accounts
+    with app.app_context(), db.session() as session:
+        user = accounts.create_user(session, username=username, display_name=username, password=password,
+                                    role=role, counties=list(counties))
+        user.active = active
+        return user.id
+
+
+def csrf_token(client, path="/login") -> str:
+    """The CSRF token of the session, as a page of the workspace embeds it."""
+    import re
+    html = client.get(path, follow_redirects=True).get_data(as_text=True)
+    return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
+
+
+def login(client, username="eva", password=PASSWORD):
+    return client.post("/login", data={"username": username, "password": password,
+                                       "csrf_token": csrf_token(client)})
+
+
+def post(client, path, data=None, page=None, **kwargs):
+    """A workspace form post with the session's CSRF token (taken from `page`, or the login page)."""
+    token = csrf_token(client, page or path)
+    return client.post(path, data={"csrf_token": token, **(data or {})}, **kwargs)

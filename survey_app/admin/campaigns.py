@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
+from wtforms.fields.choices import SelectChoice
 
 import questionnaires
 from survey_app import db
@@ -62,7 +63,7 @@ def _typed_counties(text: str) -> list[CountyRow]:
 @evaluator
 def campaign_new():
     form = CampaignForm()
-    form.questionnaire.choices = [(name, name) for name in questionnaires.builtin_names()]
+    form.questionnaire.choices = [SelectChoice(name) for name in questionnaires.builtin_names()]
     if request.method == "GET":
         form.questionnaire.data = questionnaires.DEFAULT
     if form.validate_on_submit():

@@ -9,6 +9,7 @@ from urllib.parse import quote
 from flask import Response as HttpResponse
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
 
 from survey_app import db
 from survey_app.admin import bp
@@ -26,7 +27,7 @@ from survey_app.services import campaigns as campaign_service
 def _page(slug: str, form: ChannelForm, upload: UploadForm, status: int = 200):
     with db.session() as s:
         c = find(s, slug)
-        form.county.choices = [(county.code, f"{county.code} {county.name}") for county in c.counties]
+        form.county.choices = [SelectChoice(county.code, f"{county.code} {county.name}") for county in c.counties]
         base_url = current_app.config["BASE_URL"]
         links = {ch.id: campaign_service.link(base_url, ch) for ch in c.channels}
         return render_template("admin/channels.html", c=c, form=form, upload=upload, links=links,
@@ -48,7 +49,7 @@ def channels_add(slug: str):
     typed = "labels" in request.form
     if typed:
         with db.session() as s:
-            form.county.choices = [(county.code, county.code) for county in find(s, slug).counties]
+            form.county.choices = [SelectChoice(county.code) for county in find(s, slug).counties]
     if not (form.validate() if typed else upload.validate()):
         return _page(slug, form, upload, 422)
     try:

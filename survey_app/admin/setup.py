@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import Response as HttpResponse
 from flask import flash, redirect, render_template, request, url_for
+from wtforms.fields.choices import SelectChoice
 
 from survey_app import db
 from survey_app.admin import bp
@@ -96,7 +97,8 @@ def quotas(slug: str):
     with db.session() as s:
         c = find(s, slug)
         variables = list(dict.fromkeys(t.variable for t in c.targets))
-        form.attribute.choices = [("", "不按属性")] + [(v, c.questionnaire.attribute(v).question) for v in variables]
+        form.attribute.choices = [SelectChoice("", "不按属性")] + [
+            SelectChoice(v, c.questionnaire.attribute(v).question) for v in variables]
         proposal, error = None, None
         if request.args.get("total"):
             if form.validate():

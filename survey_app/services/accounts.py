@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
@@ -73,9 +72,12 @@ def set_password(session: Session, user: User, password: str, by: User | None, i
     audit.record(session, by, "password_change", user.username, ip_hash)
 
 
-@dataclass(frozen=True)
 class Throttled(Exception):
-    wait_minutes: int
+    """Too many recent failed logins; try again after `wait_minutes`."""
+
+    def __init__(self, wait_minutes: int):
+        super().__init__(wait_minutes)
+        self.wait_minutes = wait_minutes
 
 
 def _recent_failures(session: Session, column, value: str, since: datetime) -> tuple[int, datetime | None]:

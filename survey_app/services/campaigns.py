@@ -85,7 +85,7 @@ def change_state(session: Session, campaign: Campaign, action: str, now: datetim
         campaign.closes_at, campaign.paused = now, False
     else:
         raise UserError(f"调查当前状态下不能{STATE_ACTIONS.get(action, action)}")
-    audit.record(session, by, "campaign_state", campaign.slug, ip_hash, action=action)
+    audit.record(session, by, "campaign_state", campaign.slug, ip_hash, change=action)
 
 
 def add_counties(session: Session, campaign: Campaign, rows: list[CountyRow], by, ip_hash: str = "") -> None:

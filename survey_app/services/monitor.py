@@ -43,14 +43,15 @@ def _count_since(session: Session, campaign_id: int, after_id: int, zone: ZoneIn
     def grouped(*columns):
         return session.execute(select(*columns, n).where(*upto).group_by(*columns)).all()
 
-    duration = func.min(Response.duration_s, DURATION_CAP_S) / DURATION_STEP_S \
-        if session.get_bind().dialect.name == "sqlite" else func.least(Response.duration_s, DURATION_CAP_S) / DURATION_STEP_S
+    capped = (func.min if session.get_bind().dialect.name == "sqlite" else func.least)(
+        Response.duration_s, DURATION_CAP_S)
+    duration = capped // DURATION_STEP_S
     day = _local_day(session, zone)
     return last, {
         "flags": {f"{c}|{f}": k for c, f, k in grouped(Response.channel_id, Response.flags)},
         "days": {f"{c}|{d}": k for c, d, k in grouped(Response.channel_id, day)},
         "attributes": {f"{c}|{a}": k for c, a, k in grouped(Response.county_id, Response.attributes)},
-        "durations": {f"{c}|{s}": k for c, s, k in grouped(Response.county_id, duration)},
+        "durations": {f"{c}|{int(s)}": k for c, s, k in grouped(Response.county_id, duration)},
     }
 
 

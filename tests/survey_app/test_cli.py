@@ -5,7 +5,7 @@ import pytest
 
 from survey_app import db
 from survey_app.services import campaigns, responses
-from tests.helpers import submit, valid_answers
+from tests.helpers import login, submit, valid_answers
 
 
 @pytest.fixture
@@ -87,7 +87,7 @@ def test_export_of_an_empty_campaign_writes_the_header(app, channel_token, runne
     assert result.stdout.splitlines()[0].lstrip("\ufeff").startswith("response_id,county,channel")
 
 
-def test_demo_builds_a_simulated_campaign(runner, tmp_path):
+def test_demo_builds_a_simulated_campaign(app, runner, tmp_path):
     result = runner("demo", "--responses", 3000, "--no-serve")
     assert result.exit_code == 0, result.output
     assert "已生成 3000 份模拟答卷" in result.output
@@ -107,7 +107,11 @@ def test_demo_builds_a_simulated_campaign(runner, tmp_path):
     county = pd.read_csv(demo / "results" / "county_results.csv", encoding="utf-8-sig", dtype={"county": str})
     assert len(county) == 11 and county["index"].between(0, 100).all()
     assert "加权满意度指数" in result.output and "全市" in result.output
-    assert "已存在" in runner("demo", "--responses", 3000, "--no-serve").output
+    password = (demo / "evaluator-password.txt").read_text()
+    assert f"用户名 demo-evaluator  密码 {password}" in result.output
+    assert login(app.test_client(), "demo-evaluator", password).status_code == 302
+    again = runner("demo", "--responses", 3000, "--no-serve").output
+    assert "已存在" in again and f"密码 {password}" in again
 
 
 def test_qr_files_of_labels_with_slashes_stay_in_the_output_folder(runner, counties_csv, tmp_path):
@@ -123,3 +127,19 @@ def test_qr_files_of_labels_with_slashes_stay_in_the_output_folder(runner, count
 def test_export_into_a_missing_folder_is_a_clear_error(app, channel_token, runner, tmp_path):
     result = runner("export", "responses", "test-2026", "--out", tmp_path / "nowhere" / "r.csv")
     assert result.exit_code == 1 and "输出目录" in result.output and "不存在" in result.output
+
+
+def test_the_first_administrator_is_created_on_the_command_line(app, runner, client):
+    result = runner("user", "create", "root", "--role", "admin", "--password", "first-admin-2026")
+    assert result.exit_code == 0 and "已创建账号 root" in result.output
+    assert login(client, "root", "first-admin-2026").headers["Location"] == "/admin/accounts"
+    assert "已存在" in runner("user", "create", "root", "--role", "admin", "--password", "first-admin-2026").output
+    result = runner("user", "create", "weak", "--role", "staff", "--password", "123")
+    assert result.exit_code == 1 and "密码至少 10 个字符" in result.output
+
+
+def test_a_forgotten_password_is_reset_on_the_command_line(app, runner, client):
+    runner("user", "create", "eva", "--role", "evaluator", "--password", "first-secret-1")
+    assert runner("user", "password", "eva", "--password", "second-secret-2").exit_code == 0
+    assert login(client, "eva", "second-secret-2").status_code == 302
+    assert runner("user", "password", "nobody", "--password", "second-secret-2").exit_code == 1

@@ -1,0 +1,98 @@
+"""Every route of the app, for a visitor and for each role: the status each must get.
+
+Built from the app's URL map: a new route without an entry here fails the test.
+"""
+import pytest
+
+from survey_app import db
+from survey_app.services import campaigns
+from tests.helpers import gen_campaign, gen_user, login, post
+
+ANON, ADMIN, EVALUATOR, STAFF, STAFF_ELSEWHERE = "anonymous", "admin", "evaluator", "staff", "staff_elsewhere"
+WHO = [ANON, ADMIN, EVALUATOR, STAFF, STAFF_ELSEWHERE]
+LOGIN = "login"      # a redirect to the login page
+OK = "ok"            # 200, or a redirect/422 of the action itself: allowed in any case
+
+EVALUATOR_ONLY = {ANON: LOGIN, ADMIN: 403, EVALUATOR: OK, STAFF: 403, STAFF_ELSEWHERE: 403}
+ADMIN_ONLY = {ANON: LOGIN, ADMIN: OK, EVALUATOR: 403, STAFF: 403, STAFF_ELSEWHERE: 403}
+STAFF_ONLY = {ANON: LOGIN, ADMIN: 403, EVALUATOR: 403, STAFF: OK, STAFF_ELSEWHERE: OK}
+PUBLIC = dict.fromkeys(WHO, OK)
+
+# endpoint -> (method, expected status per visitor)
+MATRIX = {
+    "respond.index": ("GET", PUBLIC),
+    "respond.questionnaire": ("GET", PUBLIC),
+    "respond.submit": ("POST", dict.fromkeys(WHO, 400)),      # no form token: refused for everyone alike
+    "respond.thanks": ("GET", PUBLIC),
+    "static": ("GET", PUBLIC),
+    "auth.login": ("GET", {ANON: OK, ADMIN: 302, EVALUATOR: 302, STAFF: 302, STAFF_ELSEWHERE: 302}),
+    "auth.logout": ("POST", {ANON: LOGIN, ADMIN: 302, EVALUATOR: 302, STAFF: 302, STAFF_ELSEWHERE: 302}),
+    "admin.accounts": ("GET", ADMIN_ONLY),
+    "admin.account_edit": ("GET", ADMIN_ONLY),
+    "admin.audit_log": ("GET", ADMIN_ONLY),
+    "admin.campaigns": ("GET", EVALUATOR_ONLY),
+    "admin.campaign_new": ("GET", EVALUATOR_ONLY),
+    "admin.campaign": ("GET", EVALUATOR_ONLY),
+    "admin.campaign_state": ("POST", EVALUATOR_ONLY),
+    "admin.counties": ("GET", EVALUATOR_ONLY),
+    "admin.counties_add": ("POST", EVALUATOR_ONLY),
+    "admin.targets": ("GET", EVALUATOR_ONLY),
+    "admin.targets_csv": ("GET", EVALUATOR_ONLY),
+    "admin.quotas": ("GET", EVALUATOR_ONLY),
+    "admin.channels": ("GET", EVALUATOR_ONLY),
+    "admin.channels_add": ("POST", EVALUATOR_ONLY),
+    "admin.channel_state": ("POST", EVALUATOR_ONLY),
+    "admin.channel_qr": ("GET", EVALUATOR_ONLY),
+    "admin.qr_zip": ("GET", EVALUATOR_ONLY),
+    "admin.monitor": ("GET", EVALUATOR_ONLY),
+    "admin.monitor_download": ("GET", EVALUATOR_ONLY),
+    "admin.review": ("GET", EVALUATOR_ONLY),
+    "admin.review_decide": ("POST", EVALUATOR_ONLY),
+    "staff.campaigns": ("GET", STAFF_ONLY),
+}
+
+
+@pytest.fixture
+def site(app, questionnaire):
+    """A campaign with a channel, and one account of each kind."""
+    token = gen_campaign(app, questionnaire)[0]
+    with app.app_context(), db.session() as s:
+        channel = campaigns.find_campaign(s, "test-2026").channels[0].code
+    users = {ADMIN: gen_user(app, "root", "admin"), EVALUATOR: gen_user(app, "eva", "evaluator"),
+             STAFF: gen_user(app, "cuiping", "staff", counties=["511502"]),
+             STAFF_ELSEWHERE: gen_user(app, "nanxi", "staff", counties=["511503"])}
+    values = {"slug": "test-2026", "code": channel, "token": token, "user_id": users[ADMIN],
+              "filename": "workspace.css"}
+    return values, {ADMIN: "root", EVALUATOR: "eva", STAFF: "cuiping", STAFF_ELSEWHERE: "nanxi"}
+
+
+def test_every_route_has_an_entry(app):
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    assert endpoints == set(MATRIX), "add the new route to MATRIX with the status each visitor must get"
+
+
+@pytest.mark.parametrize("who", WHO)
+def test_each_visitor_gets_the_status_the_matrix_says(app, site, who):
+    values, usernames = site
+    for rule in app.url_map.iter_rules():
+        method, expected = MATRIX[rule.endpoint]
+        client = app.test_client()
+        if who != ANON:
+            assert login(client, usernames[who]).status_code == 302
+        url = rule.build({k: v for k, v in values.items() if k in rule.arguments} | (
+            {"kind": "png" if "qr" in rule.endpoint else "csv"} if "kind" in rule.arguments else {}))[1]
+        response = client.get(url) if method == "GET" else post(client, url, page="/login")
+        want = expected[who]
+        if want == OK:
+            assert response.status_code in (200, 302, 422), (rule.endpoint, who, response.status_code)
+        elif want == LOGIN:
+            assert response.status_code == 302 and response.headers["Location"].startswith("/login"), \
+                (rule.endpoint, who, response.status_code)
+        else:
+            assert response.status_code == want, (rule.endpoint, who, response.status_code)
+
+
+def test_staff_see_only_their_counties(app, site, client):
+    login(client, "nanxi")
+    page = client.get("/staff/").get_data(as_text=True)
+    assert "南溪区" in page and "翠屏区" not in page

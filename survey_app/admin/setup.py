@@ -74,9 +74,10 @@ def targets(slug: str):
         status = 422
     with db.session() as s:
         c = find(s, slug)
-        populations = target_service.county_populations(c)
         return render_template("admin/targets.html", c=c, upload=upload, problems=problems,
-                               populations=populations, tab="targets", nav="campaigns"), status
+                               populations=target_service.county_populations(c), labels=_labels(c.questionnaire),
+                               names={county.code: county.name for county in c.counties},
+                               tab="targets", nav="campaigns"), status
 
 
 @bp.get("/c/<slug>/targets.csv")
@@ -117,8 +118,8 @@ def quotas(slug: str):
             else:
                 flash("配额已保存。")
                 return redirect(url_for("admin.quotas", slug=slug))
-        saved = {(q.county_id, q.attribute, q.category): q.target for q in c.quotas}
-        return render_template("admin/quotas.html", c=c, form=form, proposal=proposal, error=error, saved=saved,
+        return render_template("admin/quotas.html", c=c, form=form, proposal=proposal, error=error,
+                               labels=_labels(c.questionnaire),
                                assumptions=(quota_service.ASSUMED_DEFF, quota_service.ASSUMED_INDEX_SD),
                                tab="quotas", nav="campaigns")
 
@@ -135,3 +136,9 @@ def _posted_quotas(campaign) -> dict[tuple[str, str, str], int]:
         except ValueError as exc:
             raise UserError(f"区县 {code} 的配额“{value}”不是整数") from exc
     return quotas
+
+
+def _labels(questionnaire) -> dict[str, str]:
+    """Attribute id -> its question, option id -> its label: how ids are shown to people."""
+    return {a.id: a.question for a in questionnaire.attributes} | {
+        o.id: o.label for a in questionnaire.attributes for o in a.options}

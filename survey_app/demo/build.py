@@ -22,6 +22,8 @@ from survey_app.io.counties import CountyRow
 from survey_app.io.qr_codes import qr_stem, write_qr
 from survey_app.models import Campaign, Role, User
 from survey_app.services import accounts, campaigns, responses
+from survey_app.services import quotas as quota_service
+from survey_app.services import targets as target_service
 
 SLUG = "demo"
 DEMO_EVALUATOR = "demo-evaluator"
@@ -86,6 +88,14 @@ def build_demo(app: Flask, n: int, seed: int, progress=lambda message: None) -> 
     return Demo(rows, files, results, {c.code: c.name for c in simulation.CITY}, evaluator)
 
 
+def _plan(session, demo: Campaign, n: int) -> None:
+    """The demo's population targets and quotas, as an evaluator would set them in the workspace."""
+    rows = [target_service.TargetRow(*row) for row in simulation.targets().itertuples(index=False)]
+    target_service.replace(session, demo, rows, None)
+    proposal = quota_service.propose(demo, total=round(n * 1.1, -2), floor=round(n * 0.03, -2))
+    quota_service.replace(session, demo, {(p.county_code, "", ""): p.quota for p in proposal}, None)
+
+
 def _evaluator_account(password_file: Path) -> tuple[str, str]:
     """The demo's evaluator account, created once; its password is kept (owner-only) to show again."""
     with db.session() as session:
@@ -129,6 +139,7 @@ def _create(files: DemoFiles, n: int, seed: int, progress) -> None:
                 channel_rows.append((ch.id, ch.county_id, profile.code))
         progress(f"正在生成 {n} 份模拟答卷（{len(counties)} 个区县，{len(channel_rows)} 个渠道，"
                  f"样本量占比 {min(shares) / sum(shares):.1%}–{max(shares) / sum(shares):.1%}）……")
+        _plan(session, demo, n)
         frame = simulation.simulate(
             questionnaire, pd.DataFrame(channel_rows, columns=["channel_id", "county_id", "county_code"]),
             n, start, days=13, seed=seed)

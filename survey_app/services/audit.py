@@ -18,6 +18,14 @@ ACTIONS = {
     "download": "下载",
 }
 
+# What each detail is called on the audit page.
+DETAILS = {
+    "role": "角色", "counties": "区县", "active": "启用", "change": "操作", "questionnaire": "问卷",
+    "rows": "行数", "sha256": "SHA-256", "quotas": "配额数", "total": "合计", "added": "添加",
+    "channels": "渠道", "disabled": "停用", "responses": "答卷数", "changed": "实际改变", "reason": "原因",
+    "ids": "回执编号", "county": "区县",
+}
+
 
 def record(session: Session, user: User | None, action: str, target: str = "", ip_hash: str = "",
            username: str | None = None, **detail) -> AuditEvent:

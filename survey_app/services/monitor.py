@@ -88,7 +88,8 @@ class CountyProgress:
     last_hour: int = 0
     quota: int | None = None
     median_duration_s: float | None = None
-    mix: list[tuple[str, str, float, float | None]] = field(default_factory=list)  # variable, label, sample, population
+    # Per weighting variable: (sample share, population share or None) of each option, in option order.
+    mix: dict[str, list[tuple[float, float | None]]] = field(default_factory=dict)
 
     @property
     def progress(self) -> float | None:
@@ -100,6 +101,7 @@ class Monitor:
     counties: list[CountyProgress]
     total: CountyProgress
     days: list[tuple[str, int]]                   # local date, responses
+    mix_columns: list[tuple[str, str, list[str]]]   # variable, its question, its option labels
     channels: list[tuple[str, str, str, int, bool]]   # code, county name, label, responses, disabled
     flag_names: list[str]
     computed_at: datetime
@@ -126,7 +128,7 @@ def build(session: Session, campaign: Campaign, zone: ZoneInfo, now: datetime) -
     _add_live_counts(session, campaign, rows, now)
     _add_quotas(campaign, rows)
     _add_durations(counts.get("durations", {}), rows)
-    _add_mix(campaign, counts.get("attributes", {}), rows)
+    mix_columns = _add_mix(campaign, counts.get("attributes", {}), rows)
     days: Counter = Counter()
     for key, k in counts.get("days", {}).items():
         days[key.split("|", 1)[1]] += k
@@ -142,7 +144,7 @@ def build(session: Session, campaign: Campaign, zone: ZoneInfo, now: datetime) -
     _add_durations(counts.get("durations", {}), {0: total}, pooled=True)
     channels = sorted(((ch.code, ch.county.name, ch.label, channel_counts[ch.id], ch.disabled)
                        for ch in campaign.channels), key=lambda c: (-c[3], c[0]))
-    return Monitor(list(rows.values()), total, sorted(days.items()), channels, names, now)
+    return Monitor(list(rows.values()), total, sorted(days.items()), mix_columns, channels, names, now)
 
 
 def _add_live_counts(session: Session, campaign: Campaign, rows: dict, now: datetime) -> None:
@@ -179,7 +181,7 @@ def _add_durations(durations: dict, rows: dict, pooled: bool = False) -> None:
                 break
 
 
-def _add_mix(campaign: Campaign, attributes: dict, rows: dict) -> None:
+def _add_mix(campaign: Campaign, attributes: dict, rows: dict) -> list[tuple[str, str, list[str]]]:
     """For each weighting variable: the sample's share of each category beside the population's."""
     questionnaire = campaign.questionnaire
     variables = list(dict.fromkeys(t.variable for t in campaign.targets)) or \
@@ -200,10 +202,13 @@ def _add_mix(campaign: Campaign, attributes: dict, rows: dict) -> None:
     for county_id, row in rows.items():
         counted = sample.get(county_id, Counter())
         for variable in variables:
-            attribute = questionnaire.attribute(variable)
-            answered = sum(counted[(variable, o.id)] for o in attribute.options)
-            for option in attribute.options:
-                share = counted[(variable, option.id)] / answered if answered else 0.0
+            options = questionnaire.attribute(variable).options
+            answered = sum(counted[(variable, o.id)] for o in options)
+            row.mix[variable] = []
+            for option in options:
                 target = population.get((row.code, variable, option.id))
-                row.mix.append((attribute.question, option.label, share,
-                                target / totals[row.code] if target is not None and totals.get(row.code) else None))
+                row.mix[variable].append((counted[(variable, option.id)] / answered if answered else 0.0,
+                                          target / totals[row.code] if target is not None and totals.get(row.code)
+                                          else None))
+    return [(v, questionnaire.attribute(v).question, [o.label for o in questionnaire.attribute(v).options])
+            for v in variables]

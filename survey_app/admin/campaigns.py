@@ -18,7 +18,8 @@ from survey_app.errors import UserError
 from survey_app.io.counties import CountyRow, counties_from
 from survey_app.io.uploads import UploadedTable, read_upload
 from survey_app.models import Campaign, Channel, Response, Role, User
-from survey_app.services import audit, campaigns as campaign_service
+from survey_app.services import audit, library
+from survey_app.services import campaigns as campaign_service
 
 evaluator = role_required(Role.EVALUATOR)
 
@@ -63,9 +64,11 @@ def _typed_counties(text: str) -> list[CountyRow]:
 @evaluator
 def campaign_new():
     form = CampaignForm()
-    form.questionnaire.choices = [SelectChoice(name) for name in questionnaires.builtin_names()]
-    if request.method == "GET":
-        form.questionnaire.data = questionnaires.DEFAULT
+    with db.session() as s:
+        library_versions = [v for v, _ in library.versions(s)]
+    versions = {str(v.id): v.definition for v in library_versions}
+    form.questionnaire.choices = [SelectChoice(str(v.id), f"{v.title}（{v.key} 版本 {v.version}）")
+                                  for v in library_versions]
     if form.validate_on_submit():
         try:
             upload = form.counties_file.data
@@ -79,7 +82,7 @@ def campaign_new():
             with db.session() as s:
                 campaign = campaign_service.create_campaign(
                     s, slug=form.slug.data.strip(), name=form.name.data.strip(), organizer=form.organizer.data.strip(),
-                    questionnaire=questionnaires.load(form.questionnaire.data), counties=counties,
+                    questionnaire=questionnaires.load_dict(versions[form.questionnaire.data]), counties=counties,
                     opens_at=form.opens.data.replace(tzinfo=zone), closes_at=form.closes.data.replace(tzinfo=zone))
                 audit.record(s, by(s), "campaign_create", campaign.slug, address_hash(), counties=len(counties),
                              questionnaire=f"{campaign.questionnaire_id} {campaign.questionnaire_version}")

@@ -11,13 +11,15 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
+from reports import posters
+from reports.qr import qr_image
 from survey_app import db
 from survey_app.admin import bp
-from survey_app.admin.campaigns import by, evaluator, find
+from survey_app.admin.campaigns import by, evaluator, find, local_zone
 from survey_app.admin.forms import ChannelForm, UploadForm
 from survey_app.auth import address_hash
 from survey_app.errors import UserError
-from survey_app.io.qr_codes import qr_image, qr_stem
+from survey_app.io.qr_codes import qr_stem
 from survey_app.io.uploads import read_upload
 from survey_app.models import Channel
 from survey_app.services import audit
@@ -98,18 +100,43 @@ def channel_qr(slug: str, code: str, kind: str):
     return HttpResponse(qr_image(url, kind), mimetype=mimetype, headers=download)
 
 
-@bp.get("/c/<slug>/qr.zip")
+def _poster(channel: Channel, url: str) -> posters.Poster:
+    campaign = channel.campaign
+    return posters.Poster(title=campaign.name, organizer=campaign.organizer, county=channel.county.name,
+                          label=channel.label, code=channel.code, url=url,
+                          closes=campaign.closes_at.astimezone(local_zone()).strftime("%Y年%m月%d日 %H:%M"),
+                          minutes=campaign.questionnaire.estimated_minutes)
+
+
+@bp.get("/c/<slug>/channels/<code>/poster.pdf")
 @evaluator
-def qr_zip(slug: str):
-    """Every channel's QR code (PNG and SVG) of the campaign, or of one county (?county=code)."""
+def channel_poster(slug: str, code: str):
+    """A printable A4 poster of the channel: title, county, invitation, QR code, closing date."""
+    with db.session() as s:
+        channel = _channel(s, slug, code)
+        pdf = posters.render([_poster(channel, campaign_service.link(current_app.config["BASE_URL"], channel))])
+        name = qr_stem((channel.code, "", channel.county.name, channel.label, ""))
+        audit.record(s, by(s), "download", f"{slug}/{code}/poster.pdf", address_hash())
+    return HttpResponse(pdf, mimetype="application/pdf",
+                        headers={"Content-Disposition": f"inline; filename*=UTF-8''{quote(name)}.pdf"})
+
+
+@bp.get("/c/<slug>/<any(qr, posters):kind>.zip")
+@evaluator
+def channels_zip(slug: str, kind: str):
+    """Every channel's QR codes (PNG and SVG) or posters (PDF) of the campaign, or of one county
+    (?county=code), with the list of links."""
     county = request.args.get("county")
     with db.session() as s:
         c = find(s, slug)
-        rows = [r for r in campaign_service.link_rows(c, current_app.config["BASE_URL"])
-                if not county or r[1] == county]
-        if not rows:
+        pairs = [(ch, row) for ch, row in zip(c.channels, campaign_service.link_rows(c, current_app.config["BASE_URL"]))
+                 if not county or row[1] == county]
+        if not pairs:
             abort(404)
-        audit.record(s, by(s), "download", f"{slug}/qr.zip", address_hash(), county=county or "全部")
+        rows = [row for _, row in pairs]
+        files = {f"{qr_stem(row)}.{suffix}": qr_image(row[-1], suffix) for row in rows for suffix in ("png", "svg")} \
+            if kind == "qr" else {f"{qr_stem(row)}.pdf": posters.render([_poster(ch, row[-1])]) for ch, row in pairs}
+        audit.record(s, by(s), "download", f"{slug}/{kind}.zip", address_hash(), county=county or "全部")
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         links = io.StringIO()
@@ -117,10 +144,9 @@ def qr_zip(slug: str):
         writer.writerow(campaign_service.LINK_COLUMNS)
         writer.writerows(rows)
         archive.writestr("links.csv", "\ufeff" + links.getvalue())
-        for row in rows:
-            for kind in ("png", "svg"):
-                archive.writestr(f"{qr_stem(row)}.{kind}", qr_image(row[-1], kind))
-    name = f"{slug}-{county or 'all'}-qr.zip"
+        for name, data in files.items():
+            archive.writestr(name, data)
+    name = f"{slug}-{county or 'all'}-{kind}.zip"
     return HttpResponse(buffer.getvalue(), mimetype="application/zip",
                         headers={"Content-Disposition": f'attachment; filename="{name}"'})
 

@@ -102,3 +102,18 @@ class Quota(Base):
     attribute: Mapped[str] = mapped_column(String(64), default="")   # "": the whole county
     category: Mapped[str] = mapped_column(String(64), default="")
     target: Mapped[int]
+
+
+class QuestionnaireVersion(Base):
+    """One version of a questionnaire in the library; campaigns freeze a snapshot of one."""
+
+    __tablename__ = "questionnaire_versions"
+    __table_args__ = (UniqueConstraint("key", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(64))            # the questionnaire's id
+    version: Mapped[str] = mapped_column(String(32))
+    title: Mapped[str] = mapped_column(String(200))
+    definition: Mapped[dict] = mapped_column(JSON)          # as the YAML file holds it
+    origin: Mapped[str] = mapped_column(String(16))         # builtin, import or edit
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -123,7 +123,7 @@ def _render_thanks(channel: Channel, receipt: str):
     return render_template("respond/thanks.html", campaign=channel.campaign, receipt=receipt)
 
 
-def _conditions(questionnaire) -> dict:
+def conditions(questionnaire) -> dict:
     """For each conditional attribute: a note for readers and a rule for the page script."""
     conditions = {}
     for attribute in questionnaire.attributes:
@@ -141,7 +141,7 @@ def _render_form(channel: Channel, form_token: str, values, errors: dict):
     questionnaire = campaign.questionnaire
     return render_template(
         "respond/form.html", campaign=campaign, channel=channel, county=channel.county,
-        q=questionnaire, conditions=_conditions(questionnaire),
+        q=questionnaire, conditions=conditions(questionnaire),
         form_token=form_token, values=values, errors=errors,
         token_field=submissions.TOKEN_FIELD, honeypot_field=submissions.HONEYPOT_FIELD,
     )

@@ -1,5 +1,6 @@
 """Preparing a campaign in the workspace: create, counties, targets, quotas, channels and QR codes, state."""
 import io
+import re
 import shutil
 import subprocess
 import zipfile
@@ -42,8 +43,10 @@ def xlsx(rows) -> bytes:
 
 
 def create(client, **fields):
+    page = client.get("/admin/campaigns/new").get_data(as_text=True)
+    default = re.search(r'<option value="(\d+)"[^>]*>县域教育群众满意度调查', page).group(1)
     data = {"slug": "city-2026", "name": "2026年满意度调查", "organizer": "市教育督导室",
-            "questionnaire": "county_education_satisfaction", "opens": "2026-01-01T08:00",
+            "questionnaire": default, "opens": "2026-01-01T08:00",
             "closes": "2099-12-31T18:00", **fields}
     return post(client, "/admin/campaigns/new", data, content_type="multipart/form-data")
 
@@ -200,6 +203,7 @@ def test_all_qr_codes_of_a_county_come_in_one_zip(app, evaluator, questionnaire)
     gen_campaign(app, questionnaire)
     post(evaluator, f"/admin/c/{SLUG}/channels", {"county": "511503", "labels": "一中/二中"})
     r = evaluator.get(f"/admin/c/{SLUG}/qr.zip?county=511503")
+    assert r.headers["Content-Disposition"] == f'attachment; filename="{SLUG}-511503-qr.zip"'
     names = sorted(zipfile.ZipFile(io.BytesIO(r.data)).namelist())
     assert names == ["511503-001_南溪区_南溪区海报.png", "511503-001_南溪区_南溪区海报.svg",
                      "511503-002_南溪区_一中_二中.png", "511503-002_南溪区_一中_二中.svg", "links.csv"]
@@ -215,3 +219,30 @@ def test_the_workspace_warns_while_links_point_at_this_computer(app, app_config,
     client = local.test_client()
     login(client)
     assert "手机无法打开" in client.get(f"/admin/c/{SLUG}/channels").get_data(as_text=True)
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None or shutil.which("zbarimg") is None,
+                    reason="needs poppler-utils and zbar-tools")
+def test_a_poster_is_a_chinese_a4_pdf_whose_qr_code_opens_the_channel(app, evaluator, questionnaire, tmp_path):
+    token = gen_campaign(app, questionnaire)[0]
+    r = evaluator.get(f"/admin/c/{SLUG}/channels/511502-001/poster.pdf")
+    assert r.mimetype == "application/pdf"
+    pdf = tmp_path / "poster.pdf"
+    pdf.write_bytes(r.data)
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
+    assert "翠屏区" in text and "测试调查" in text and "调查截止" in text and "市教育督导室" in text
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
+    assert "595.28 x 841.89 pts (A4)" in info
+    subprocess.run(["pdftoppm", "-png", "-r", "100", str(pdf), str(tmp_path / "page")], check=True)
+    decoded = subprocess.run(["zbarimg", "--raw", "-q", str(tmp_path / "page-1.png")],
+                             capture_output=True, text=True).stdout.strip()
+    assert decoded == f"https://pj.example.cn/s/{token}"
+
+
+def test_the_posters_of_a_county_come_in_one_zip(app, evaluator, questionnaire):
+    gen_campaign(app, questionnaire)
+    post(evaluator, f"/admin/c/{SLUG}/channels", {"county": "511503", "labels": "第一中学"})
+    archive = zipfile.ZipFile(io.BytesIO(evaluator.get(f"/admin/c/{SLUG}/posters.zip?county=511503").data))
+    names = sorted(archive.namelist())
+    assert names == ["511503-001_南溪区_南溪区海报.pdf", "511503-002_南溪区_第一中学.pdf", "links.csv"]
+    assert archive.read(names[0]).startswith(b"%PDF")

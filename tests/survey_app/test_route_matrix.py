@@ -5,7 +5,10 @@ Built from the app's URL map: a new route without an entry here fails the test.
 import pytest
 
 from survey_app import db
-from survey_app.services import campaigns
+from sqlalchemy import select
+
+from survey_app.models import QuestionnaireVersion
+from survey_app.services import campaigns, library
 from tests.helpers import gen_campaign, gen_user, login, post
 
 ANON, ADMIN, EVALUATOR, STAFF, STAFF_ELSEWHERE = "anonymous", "admin", "evaluator", "staff", "staff_elsewhere"
@@ -17,6 +20,7 @@ EVALUATOR_ONLY = {ANON: LOGIN, ADMIN: 403, EVALUATOR: OK, STAFF: 403, STAFF_ELSE
 ADMIN_ONLY = {ANON: LOGIN, ADMIN: OK, EVALUATOR: 403, STAFF: 403, STAFF_ELSEWHERE: 403}
 STAFF_ONLY = {ANON: LOGIN, ADMIN: 403, EVALUATOR: 403, STAFF: OK, STAFF_ELSEWHERE: OK}
 PUBLIC = dict.fromkeys(WHO, OK)
+KINDS = {"admin.channel_qr": "png", "admin.monitor_download": "csv", "admin.channels_zip": "qr"}
 
 # endpoint -> (method, expected status per visitor)
 MATRIX = {
@@ -43,11 +47,18 @@ MATRIX = {
     "admin.channels_add": ("POST", EVALUATOR_ONLY),
     "admin.channel_state": ("POST", EVALUATOR_ONLY),
     "admin.channel_qr": ("GET", EVALUATOR_ONLY),
-    "admin.qr_zip": ("GET", EVALUATOR_ONLY),
+    "admin.channels_zip": ("GET", EVALUATOR_ONLY),
+    "admin.channel_poster": ("GET", EVALUATOR_ONLY),
     "admin.monitor": ("GET", EVALUATOR_ONLY),
     "admin.monitor_download": ("GET", EVALUATOR_ONLY),
     "admin.review": ("GET", EVALUATOR_ONLY),
     "admin.review_decide": ("POST", EVALUATOR_ONLY),
+    "admin.questionnaires_page": ("GET", EVALUATOR_ONLY),
+    "admin.questionnaire_import": ("POST", EVALUATOR_ONLY),
+    "admin.questionnaire_edit": ("GET", EVALUATOR_ONLY),
+    "admin.questionnaire_preview": ("GET", EVALUATOR_ONLY),
+    "admin.questionnaire_yaml": ("GET", EVALUATOR_ONLY),
+    "admin.questionnaire_compare": ("GET", EVALUATOR_ONLY),
     "staff.campaigns": ("GET", STAFF_ONLY),
 }
 
@@ -61,8 +72,11 @@ def site(app, questionnaire):
     users = {ADMIN: gen_user(app, "root", "admin"), EVALUATOR: gen_user(app, "eva", "evaluator"),
              STAFF: gen_user(app, "cuiping", "staff", counties=["511502"]),
              STAFF_ELSEWHERE: gen_user(app, "nanxi", "staff", counties=["511503"])}
+    with app.app_context(), db.session() as s:
+        library.ensure_builtins(s)
+        version = s.scalar(select(QuestionnaireVersion.id))
     values = {"slug": "test-2026", "code": channel, "token": token, "user_id": users[ADMIN],
-              "filename": "workspace.css"}
+              "filename": "workspace.css", "version_id": version}
     return values, {ADMIN: "root", EVALUATOR: "eva", STAFF: "cuiping", STAFF_ELSEWHERE: "nanxi"}
 
 
@@ -81,7 +95,9 @@ def test_each_visitor_gets_the_status_the_matrix_says(app, site, who):
     for rule in sorted(app.url_map.iter_rules(), key=lambda rule: rule.endpoint == "auth.logout"):
         method, expected = MATRIX[rule.endpoint]
         url = rule.build({k: v for k, v in values.items() if k in rule.arguments} | (
-            {"kind": "png" if "qr" in rule.endpoint else "csv"} if "kind" in rule.arguments else {}))[1]
+            {"kind": KINDS[rule.endpoint]} if "kind" in rule.arguments else {}))[1]
+        if rule.endpoint == "admin.questionnaire_compare":
+            url += f"?old={values['version_id']}&new={values['version_id']}"
         response = client.get(url) if method == "GET" else post(client, url, page="/login")
         want = expected[who]
         if want == OK:

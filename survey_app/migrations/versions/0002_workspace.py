@@ -86,6 +86,17 @@ def upgrade():
     sa.ForeignKeyConstraint(['campaign_id'], ['campaigns.id'], name=op.f('fk_monitor_snapshots_campaign_id_campaigns')),
     sa.PrimaryKeyConstraint('campaign_id', name=op.f('pk_monitor_snapshots'))
     )
+    op.create_table('questionnaire_versions',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('key', sa.String(length=64), nullable=False),
+    sa.Column('version', sa.String(length=32), nullable=False),
+    sa.Column('title', sa.String(length=200), nullable=False),
+    sa.Column('definition', sa.JSON(), nullable=False),
+    sa.Column('origin', sa.String(length=16), nullable=False),
+    sa.Column('created_at', survey_app.models.base.UTCDateTime(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_questionnaire_versions')),
+    sa.UniqueConstraint('key', 'version', name=op.f('uq_questionnaire_versions_key'))
+    )
     op.add_column('campaigns', sa.Column('paused', sa.Boolean(), nullable=False, server_default=sa.false()))
     op.add_column('channels', sa.Column('disabled', sa.Boolean(), nullable=False, server_default=sa.false()))
     op.add_column('responses', sa.Column('excluded', sa.Boolean(), nullable=False, server_default=sa.false()))
@@ -106,5 +117,5 @@ def downgrade():
         batch.drop_column('disabled')
     with op.batch_alter_table('campaigns') as batch:
         batch.drop_column('paused')
-    for table in ('monitor_snapshots', 'quotas', 'population_targets', 'login_failures', 'audit_events', 'user_counties', 'users'):
+    for table in ('questionnaire_versions', 'monitor_snapshots', 'quotas', 'population_targets', 'login_failures', 'audit_events', 'user_counties', 'users'):
         op.drop_table(table)

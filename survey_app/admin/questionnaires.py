@@ -1,0 +1,112 @@
+"""The questionnaire library: list, import a YAML file, edit in the browser, preview, export, compare."""
+from __future__ import annotations
+
+from types import SimpleNamespace
+from urllib.parse import quote
+
+from flask import Response as HttpResponse
+from flask import abort, flash, redirect, render_template, request, url_for
+
+import questionnaires
+from survey_app import db
+from survey_app.admin import bp
+from survey_app.admin import questionnaire_form as editor
+from survey_app.admin.campaigns import by, evaluator
+from survey_app.admin.forms import UploadForm
+from survey_app.auth import address_hash
+from survey_app.respond.routes import conditions
+from survey_app.services import library
+
+
+def _version(session, version_id: int):
+    version = library.get(session, version_id)
+    return version if version is not None else abort(404)
+
+
+@bp.get("/questionnaires")
+@evaluator
+def questionnaires_page():
+    with db.session() as s:
+        rows = library.versions(s)
+        return render_template("admin/questionnaires.html", rows=rows, upload=UploadForm(), origins=library.ORIGINS,
+                               nav="questionnaires")
+
+
+@bp.post("/questionnaires")
+@evaluator
+def questionnaire_import():
+    upload = UploadForm()
+    if not upload.validate():
+        flash("请选择问卷 YAML 文件。", "error")
+        return redirect(url_for("admin.questionnaires_page"))
+    name = upload.file.data.filename
+    try:
+        text = upload.file.data.read().decode("utf-8-sig")
+    except UnicodeDecodeError:
+        flash(f"{name}：不是 UTF-8 编码的文本文件", "error")
+        return redirect(url_for("admin.questionnaires_page"))
+    try:
+        with db.session() as s:
+            version = library.import_yaml(s, text, name, by(s), address_hash())
+            label = f"{version.title}（{version.key} 版本 {version.version}）"
+    except questionnaires.QuestionnaireError as exc:
+        flash(f"未导入。{exc.source} 的 {exc.field}：{exc.problem}", "error")
+    else:
+        flash(f"已导入问卷 {label}。")
+    return redirect(url_for("admin.questionnaires_page"))
+
+
+@bp.route("/questionnaires/<int:version_id>/edit", methods=["GET", "POST"])
+@evaluator
+def questionnaire_edit(version_id: int):
+    with db.session() as s:
+        version = _version(s, version_id)
+        frozen = library.usage(s, version).frozen
+        error, error_at, status = None, None, 200
+        if request.method == "POST":
+            definition, form = editor.to_definition(request.form)
+            try:
+                saved = library.save(s, version, definition, by(s), address_hash())
+            except questionnaires.QuestionnaireError as exc:
+                error, error_at, status = exc.problem, editor.error_field(exc.field, form), 422
+            else:
+                flash(f"已保存问卷 {saved.key} 版本 {saved.version}"
+                      + ("（原版本已冻结，保存为新版本）。" if saved.id != version_id else "。"))
+                return redirect(url_for("admin.questionnaire_edit", version_id=saved.id))
+        else:
+            form = editor.from_definition(version.definition)
+        return render_template("admin/questionnaire_edit.html", version=version, form=form, frozen=frozen,
+                               error=error, error_at=error_at, nav="questionnaires"), status
+
+
+@bp.get("/questionnaires/<int:version_id>/preview")
+@evaluator
+def questionnaire_preview(version_id: int):
+    """The respondent page exactly as a resident sees it (submitting is switched off)."""
+    with db.session() as s:
+        version = _version(s, version_id)
+        q = questionnaires.load_dict(version.definition, source=version.key)
+    campaign = SimpleNamespace(name=q.title, organizer="（预览）组织单位", simulated=False)
+    return render_template("respond/form.html", q=q, campaign=campaign, county=SimpleNamespace(name="（预览）区县"),
+                           conditions=conditions(q), form_token="", values={}, errors={}, token_field="form_token",
+                           honeypot_field="website", preview=True)
+
+
+@bp.get("/questionnaires/<int:version_id>.yaml")
+@evaluator
+def questionnaire_yaml(version_id: int):
+    with db.session() as s:
+        version = _version(s, version_id)
+        name = f"{version.key}-{version.version}.yaml"
+        return HttpResponse(library.to_yaml(version), mimetype="application/x-yaml",
+                            headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}"})
+
+
+@bp.get("/questionnaires/compare")
+@evaluator
+def questionnaire_compare():
+    with db.session() as s:
+        old, new = (_version(s, request.args.get(k, 0, type=int)) for k in ("old", "new"))
+        changes = library.differences(questionnaires.load_dict(old.definition), questionnaires.load_dict(new.definition))
+        return render_template("admin/questionnaire_compare.html", old=old, new=new, changes=changes,
+                               nav="questionnaires")

@@ -1,0 +1,123 @@
+"""The questionnaire library: import with the loader's errors, edit without YAML, preview, export, freeze."""
+import io
+import re
+
+import pytest
+import yaml
+from sqlalchemy import select
+
+import questionnaires
+from survey_app import db
+from survey_app.models import QuestionnaireVersion
+from survey_app.services import library
+from tests.helpers import gen_campaign, gen_user, login, post, submit, valid_answers
+
+BUILTIN = questionnaires.resolve(questionnaires.DEFAULT).read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def evaluator(app, client):
+    gen_user(app)
+    login(client)
+    return client
+
+
+def version_id(app, key="county_education_satisfaction", version="2026.1") -> int:
+    with app.app_context(), db.session() as s:
+        library.ensure_builtins(s)
+        return s.scalar(select(QuestionnaireVersion.id).where(QuestionnaireVersion.key == key,
+                                                              QuestionnaireVersion.version == version))
+
+
+def upload(client, text, name="new.yaml"):
+    return post(client, "/admin/questionnaires", {"file": (io.BytesIO(text.encode()), name)},
+                page="/admin/questionnaires", content_type="multipart/form-data", follow_redirects=True)
+
+
+def test_the_library_lists_the_builtin_questionnaire(app, evaluator):
+    page = evaluator.get("/admin/questionnaires").get_data(as_text=True)
+    assert "county_education_satisfaction" in page and "内置" in page and "可修改" in page
+
+
+def test_an_imported_file_with_a_mistake_is_refused_naming_the_field(app, evaluator):
+    bad = BUILTIN.replace("version: \"2026.1\"", "version: \"2027.1\"").replace(
+        "{id: q03, topic: 办学条件, weight: 1,", "{id: q03, topic: 办学条件, weight: 0,")
+    page = upload(evaluator, bad).get_data(as_text=True)
+    assert "未导入" in page and "items[2].weight：必须为正数，实际为 0" in page
+    page = upload(evaluator, BUILTIN.replace("version: \"2026.1\"", "version: \"2027.1\"")).get_data(as_text=True)
+    assert "已导入问卷" in page and "2027.1" in page
+    assert "已有版本 2027.1" in upload(evaluator, BUILTIN.replace("version: \"2026.1\"", "version: \"2027.1\"")).get_data(as_text=True)
+
+
+def test_exported_yaml_loads_back_identically(app, evaluator):
+    original = questionnaires.load(questionnaires.DEFAULT)
+    r = evaluator.get(f"/admin/questionnaires/{version_id(app)}.yaml")
+    assert r.mimetype == "application/x-yaml"
+    assert questionnaires.load_dict(yaml.safe_load(r.data.decode()), source="exported") == original
+
+
+def editor_fields(client, vid):
+    """The editor's fields as a browser would post them back."""
+    html = client.get(f"/admin/questionnaires/{vid}/edit").get_data(as_text=True)
+    fields = {name: value for name, value in re.findall(r'<input type="[a-z]+" id="[^"]+" name="([^"]+)" value="([^"]*)"', html)}
+    fields |= {name: value for name, value in re.findall(r'<textarea id="[^"]+" name="([^"]+)"[^>]*>([^<]*)</textarea>', html)}
+    return {k: v.replace("&#34;", '"').replace("&amp;", "&") for k, v in fields.items()}
+
+
+def test_editing_in_the_browser_round_trips_without_yaml(app, evaluator):
+    vid = version_id(app)
+    fields = editor_fields(evaluator, vid)
+    r = post(evaluator, f"/admin/questionnaires/{vid}/edit", fields, page=f"/admin/questionnaires/{vid}/edit")
+    assert r.status_code == 302
+    with app.app_context(), db.session() as s:
+        saved = questionnaires.load_dict(s.get(QuestionnaireVersion, vid).definition)
+    assert saved == questionnaires.load(questionnaires.DEFAULT)
+
+
+def test_an_edit_error_is_shown_at_its_field_and_nothing_is_saved(app, evaluator):
+    vid = version_id(app)
+    fields = editor_fields(evaluator, vid) | {"item-4-weight": "-2", "item-16-id": "q17", "item-16-text": "新增题"}
+    r = post(evaluator, f"/admin/questionnaires/{vid}/edit", fields, page=f"/admin/questionnaires/{vid}/edit")
+    html = r.get_data(as_text=True)
+    assert r.status_code == 422
+    assert re.search(r'name="item-4-weight" value="-2"[^>]*aria-invalid="true"', html)
+    assert '<p class="field-error" id="e-item-4-weight">必须为正数，实际为 -2</p>' in html
+    assert 'name="item-16-text" value="新增题"' in html                        # what was typed is kept
+    with app.app_context(), db.session() as s:
+        assert len(questionnaires.load_dict(s.get(QuestionnaireVersion, vid).definition).items) == 16
+
+
+def test_a_version_in_use_with_responses_is_frozen_and_edits_make_a_new_version(app, evaluator, questionnaire):
+    token = gen_campaign(app, questionnaire)[0]
+    submit(app.test_client(), token, valid_answers(questionnaire))
+    vid = version_id(app)
+    page = evaluator.get("/admin/questionnaires").get_data(as_text=True)
+    assert "已冻结" in page and "test-2026" in page
+    fields = editor_fields(evaluator, vid) | {"item-0-text": "孩子能就近上幼儿园吗"}
+    r = post(evaluator, f"/admin/questionnaires/{vid}/edit", fields, page=f"/admin/questionnaires/{vid}/edit")
+    assert r.status_code == 422 and "已冻结" in r.get_data(as_text=True)
+    r = post(evaluator, f"/admin/questionnaires/{vid}/edit", fields | {"version": "2026.2"},
+             page=f"/admin/questionnaires/{vid}/edit")
+    assert r.status_code == 302
+    new_id = version_id(app, version="2026.2")
+    assert new_id != vid
+    with app.app_context(), db.session() as s:
+        assert s.get(QuestionnaireVersion, vid).definition == questionnaires.load(questionnaires.DEFAULT).source
+    page = evaluator.get(f"/admin/questionnaires/compare?old={vid}&new={new_id}").get_data(as_text=True)
+    assert "题目 q01" in page and "孩子能就近上幼儿园吗" in page and "题目 q02" not in page
+
+
+def test_an_unfrozen_version_is_edited_in_place_with_its_campaigns(app, evaluator, questionnaire):
+    gen_campaign(app, questionnaire)
+    vid = version_id(app)
+    fields = editor_fields(evaluator, vid) | {"title": "新的标题"}
+    post(evaluator, f"/admin/questionnaires/{vid}/edit", fields, page=f"/admin/questionnaires/{vid}/edit")
+    from survey_app.services import campaigns
+    with app.app_context(), db.session() as s:
+        assert campaigns.find_campaign(s, "test-2026").questionnaire.title == "新的标题"
+
+
+def test_the_preview_is_the_residents_page_with_submitting_switched_off(app, evaluator):
+    html = evaluator.get(f"/admin/questionnaires/{version_id(app)}/preview").get_data(as_text=True)
+    assert "预览" in html and "孩子能就近上幼儿园" in html and "非常满意" in html
+    assert '<button type="submit" disabled>' in html and "localStorage" not in html

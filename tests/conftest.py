@@ -5,12 +5,15 @@ DATABASE_URL selects PostgreSQL; SQLite otherwise. Builders live in tests/helper
 from __future__ import annotations
 
 import os
+import shutil
+import threading
 from dataclasses import dataclass
 
 import pandas as pd
 import pytest
 from click.testing import CliRunner
 from sqlalchemy import text
+from werkzeug.serving import make_server
 
 import questionnaires
 from survey_app import db
@@ -94,3 +97,27 @@ def reference():
     return Reference(pd.read_csv(REFERENCE / "responses.csv", dtype={"county": str, "channel": str}),
                      pd.read_csv(REFERENCE / "targets.csv", dtype={"county": str}),
                      dict(zip(weights["item"], weights["weight"])))
+
+
+@pytest.fixture
+def server(app):
+    """The app served on a free local port, for a real browser."""
+    httpd = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_port}"
+    httpd.shutdown()
+
+
+@pytest.fixture
+def browser():
+    """Debian's headless Chromium driven by Playwright (the test is skipped without it)."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    chromium = shutil.which("chromium")
+    if chromium is None:
+        pytest.skip("needs Debian's chromium")
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-quic"])
+        yield browser
+        browser.close()

@@ -94,6 +94,7 @@ def channel_qr(slug: str, code: str, kind: str):
         channel = _channel(s, slug, code)
         url = campaign_service.link(current_app.config["BASE_URL"], channel)
         name = qr_stem((channel.code, "", channel.county.name, channel.label, url))
+        audit.record(s, by(s), "download", f"{slug}/{code}/qr.{kind}", address_hash())
     mimetype = "image/png" if kind == "png" else "image/svg+xml"
     download = {"Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}.{kind}"} \
         if request.args.get("download") else {}

@@ -25,8 +25,8 @@ def export():
 def export_responses(campaign_slug, out):
     from survey_app import db
     from survey_app.io.atomic import atomic_file
+    from survey_app.services import audit, responses
     from survey_app.services import campaigns as campaign_service
-    from survey_app.services import responses
     app = make_app()
     progress = (lambda n: click.echo(f"  已导出 {n} 份", err=True)) if out != "-" else None
     with app.app_context(), db.session() as session:
@@ -38,6 +38,7 @@ def export_responses(campaign_slug, out):
             with atomic_file(Path(out)) as stream:
                 written = responses.export_csv(session.connection(), target, stream,
                                                app.config["TIMEZONE"], progress)
+        audit.record(session, None, "export", campaign_slug, responses=written)
     click.echo(f"已导出 {written} 份答卷：{out}", err=True)
 
 

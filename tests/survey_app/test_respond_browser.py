@@ -1,34 +1,12 @@
 """The respondent page with JavaScript on, in headless Chromium (skipped without it)."""
-import shutil
-import threading
-
 import pytest
-from werkzeug.serving import make_server
 
 from tests.helpers import stored
 
-sync_api = pytest.importorskip("playwright.sync_api")
-CHROMIUM = shutil.which("chromium")
-pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="needs Debian's chromium")
-
 
 @pytest.fixture
-def server(app):
-    httpd = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_port}"
-    httpd.shutdown()
-
-
-@pytest.fixture
-def page():
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-quic"])
-        context = browser.new_context(viewport={"width": 320, "height": 640})
-        yield context.new_page()
-        browser.close()
+def page(browser):
+    return browser.new_context(viewport={"width": 320, "height": 640}).new_page()
 
 
 def answer_all(page, questionnaire, code="4"):

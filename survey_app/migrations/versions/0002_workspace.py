@@ -104,7 +104,7 @@ def upgrade():
                                          server_default=''))
     op.create_index('ix_responses_campaign_submitted', 'responses', ['campaign_id', 'submitted_at'], unique=False)
     op.create_index('ix_responses_excluded', 'responses', ['campaign_id'], unique=False,
-                    sqlite_where=sa.text('excluded'), postgresql_where=sa.text('excluded'))
+                    sqlite_where=sa.text('excluded = 1'), postgresql_where=sa.text('excluded'))
 
 
 def downgrade():

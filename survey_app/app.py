@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from flask import Flask, render_template
+from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -72,6 +72,10 @@ def create_app(config: dict | None = None) -> Flask:
 
     @app.errorhandler(500)
     def server_error(_error):
+        if request.blueprint in ("admin", "staff", "auth"):
+            return render_template("message.html", title="服务器出错",
+                                   message="服务器暂时无法完成这项操作，数据没有改变。请稍后再试；"
+                                           "如一再出现，请联系系统管理员。"), 500
         return render_template("message.html", title="服务器繁忙",
                                message="服务器暂时无法处理，请稍后再试。您已填写的答案保存在手机上，不会丢失。"), 500
 

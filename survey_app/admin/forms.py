@@ -46,6 +46,10 @@ class UploadForm(FlaskForm):
     file = FileField("文件（CSV 或 Excel）", validators=[FileRequired("请选择文件")])
 
 
+class QuestionnaireUploadForm(FlaskForm):
+    file = FileField("问卷文件（YAML）", validators=[FileRequired("请选择文件")])
+
+
 class CountyForm(FlaskForm):
     code = StringField("区县代码（6 位）", validators=[DataRequired("请输入区县代码")])
     name = StringField("区县名称", validators=[DataRequired("请输入区县名称")])

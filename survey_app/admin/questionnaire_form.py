@@ -124,3 +124,18 @@ def error_field(path: str, form: EditorForm) -> str:
     if path in ("items", "attributes"):
         return f"{path[:-1]}-0-id"
     return path.replace("（根）.", "")
+
+
+_KINDS = {"scale": "量表第 {n} 行", "attribute": "答题人信息第 {n} 项", "item": "题目第 {n} 行"}
+_PARTS = {"code": "代码", "label": "文字", "score": "分值", "id": "编号", "question": "问题", "options": "选项",
+          "applies_if": "条件", "topic": "主题", "text": "题目", "weight": "权重", "version": "版本号",
+          "title": "标题", "introduction": "开头说明", "estimated_minutes": "预计用时",
+          "not_applicable": "“不了解”的代码", "satisfied": "“满意”的代码", "dissatisfied": "“不满意”的代码",
+          "quality-min_seconds": "最短合理作答时间", "quality-min_items_answered": "至少需答题数"}
+
+
+def describe(name: str) -> str:
+    """How a field is called on the page, e.g. item-2-weight -> 题目第 3 行的权重."""
+    if m := re.match(r"(scale|attribute|item)-(\d+)-(\w+)", name):
+        return f"{_KINDS[m.group(1)].format(n=int(m.group(2)) + 1)}的{_PARTS.get(m.group(3), m.group(3))}"
+    return _PARTS.get(name, name)

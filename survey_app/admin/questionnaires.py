@@ -12,7 +12,7 @@ from survey_app import db
 from survey_app.admin import bp
 from survey_app.admin import questionnaire_form as editor
 from survey_app.admin.campaigns import by, evaluator
-from survey_app.admin.forms import UploadForm
+from survey_app.admin.forms import QuestionnaireUploadForm
 from survey_app.auth import address_hash
 from survey_app.respond.routes import conditions
 from survey_app.services import library
@@ -28,14 +28,14 @@ def _version(session, version_id: int):
 def questionnaires_page():
     with db.session() as s:
         rows = library.versions(s)
-        return render_template("admin/questionnaires.html", rows=rows, upload=UploadForm(), origins=library.ORIGINS,
+        return render_template("admin/questionnaires.html", rows=rows, upload=QuestionnaireUploadForm(), origins=library.ORIGINS,
                                nav="questionnaires")
 
 
 @bp.post("/questionnaires")
 @evaluator
 def questionnaire_import():
-    upload = UploadForm()
+    upload = QuestionnaireUploadForm()
     if not upload.validate():
         flash("请选择问卷 YAML 文件。", "error")
         return redirect(url_for("admin.questionnaires_page"))
@@ -76,7 +76,8 @@ def questionnaire_edit(version_id: int):
         else:
             form = editor.from_definition(version.definition)
         return render_template("admin/questionnaire_edit.html", version=version, form=form, frozen=frozen,
-                               error=error, error_at=error_at, nav="questionnaires"), status
+                               error=error, error_at=error_at, error_where=editor.describe(error_at or ""),
+                               nav="questionnaires"), status
 
 
 @bp.get("/questionnaires/<int:version_id>/preview")

@@ -82,6 +82,7 @@ def test_an_edit_error_is_shown_at_its_field_and_nothing_is_saved(app, evaluator
     assert r.status_code == 422
     assert re.search(r'name="item-4-weight" value="-2"[^>]*aria-invalid="true"', html)
     assert '<p class="field-error" id="e-item-4-weight">必须为正数，实际为 -2</p>' in html
+    assert '<a href="#item-4-weight">题目第 5 行的权重</a>：必须为正数' in html
     assert 'name="item-16-text" value="新增题"' in html                        # what was typed is kept
     with app.app_context(), db.session() as s:
         assert len(questionnaires.load_dict(s.get(QuestionnaireVersion, vid).definition).items) == 16

@@ -56,6 +56,29 @@ def questionnaire_import():
     return redirect(url_for("admin.questionnaires_page"))
 
 
+@bp.route("/questionnaires/new", methods=["GET", "POST"])
+@evaluator
+def questionnaire_new():
+    """A new questionnaire, starting from a copy of a library version (?from=id) with a new id."""
+    with db.session() as s:
+        source = _version(s, request.args.get("from", 0, type=int))
+        error, error_at, status = None, None, 200
+        if request.method == "POST":
+            definition, form = editor.to_definition(request.form)
+            try:
+                saved = library.create(s, definition, by(s), address_hash())
+            except questionnaires.QuestionnaireError as exc:
+                error, error_at, status = exc.problem, editor.error_field(exc.field, form), 422
+            else:
+                flash(f"已新建问卷 {saved.key} 版本 {saved.version}。")
+                return redirect(url_for("admin.questionnaire_edit", version_id=saved.id))
+        else:
+            form = editor.from_definition({**source.definition, "id": f"{source.key}_copy", "version": "1"})
+        return render_template("admin/questionnaire_edit.html", version=None, source=source, form=form, frozen=False,
+                               error=error, error_at=error_at, error_where=editor.describe(error_at or ""),
+                               nav="questionnaires"), status
+
+
 @bp.route("/questionnaires/<int:version_id>/edit", methods=["GET", "POST"])
 @evaluator
 def questionnaire_edit(version_id: int):
@@ -78,6 +101,15 @@ def questionnaire_edit(version_id: int):
         return render_template("admin/questionnaire_edit.html", version=version, form=form, frozen=frozen,
                                error=error, error_at=error_at, error_where=editor.describe(error_at or ""),
                                nav="questionnaires"), status
+
+
+@bp.get("/questionnaires/<int:version_id>/phone")
+@evaluator
+def questionnaire_phone(version_id: int):
+    """The preview at a phone's width, on the evaluator's screen."""
+    with db.session() as s:
+        version = _version(s, version_id)
+        return render_template("admin/questionnaire_phone.html", version=version, nav="questionnaires")
 
 
 @bp.get("/questionnaires/<int:version_id>/preview")

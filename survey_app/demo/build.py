@@ -7,6 +7,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 from flask import Flask
@@ -21,7 +22,7 @@ from survey_app.io.analysis_files import InputFiles, run_analysis
 from survey_app.io.counties import CountyRow
 from survey_app.io.qr_codes import qr_stem, write_qr
 from survey_app.models import Campaign, Role, User
-from survey_app.services import accounts, campaigns, responses
+from survey_app.services import accounts, campaigns, monitor, responses
 from survey_app.services import quotas as quota_service
 from survey_app.services import targets as target_service
 
@@ -72,6 +73,7 @@ def build_demo(app: Flask, n: int, seed: int, progress=lambda message: None) -> 
         with db.session() as session:
             demo = campaigns.find_campaign(session, SLUG)
             rows = campaigns.link_rows(demo, app.config["BASE_URL"])
+            monitor.refresh(session, demo, ZoneInfo(app.config["TIMEZONE"]))   # the monitor opens at once
             with files.responses.open("w", encoding="utf-8", newline="") as stream:
                 responses.export_csv(session.connection(), demo, stream, app.config["TIMEZONE"])
     with files.links.open("w", encoding="utf-8-sig", newline="") as f:

@@ -79,6 +79,16 @@ def import_yaml(session: Session, text: str, source: str, by, ip_hash: str = "")
     return version
 
 
+def create(session: Session, definition: dict, by, ip_hash: str = "") -> QuestionnaireVersion:
+    """A new questionnaire (or a new version of one) written in the browser."""
+    questionnaire = questionnaires.load_dict(definition, source="新建的问卷")
+    _refuse_taken(session, questionnaire)
+    version = _add(session, questionnaire, "edit")
+    audit.record(session, by, "questionnaire_save", f"{questionnaire.id} {questionnaire.version}", ip_hash,
+                 new_version=True)
+    return version
+
+
 def save(session: Session, version: QuestionnaireVersion, definition: dict, by,
          ip_hash: str = "") -> QuestionnaireVersion:
     """Save an edit: in place while unfrozen, else as a new version (which needs a new number)."""

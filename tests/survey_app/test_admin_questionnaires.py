@@ -122,3 +122,23 @@ def test_the_preview_is_the_residents_page_with_submitting_switched_off(app, eva
     html = evaluator.get(f"/admin/questionnaires/{version_id(app)}/preview").get_data(as_text=True)
     assert "预览" in html and "孩子能就近上幼儿园" in html and "非常满意" in html
     assert '<button type="submit" disabled>' in html and "localStorage" not in html
+
+
+def test_a_new_questionnaire_is_written_in_the_browser_from_a_copy(app, evaluator):
+    vid = version_id(app)
+    page = evaluator.get(f"/admin/questionnaires/new?from={vid}").get_data(as_text=True)
+    assert "新建问卷" in page and 'value="county_education_satisfaction_copy"' in page
+    fields = editor_fields(evaluator, vid) | {"id": "parents_2027", "version": "1", "title": "家长满意度调查",
+                                             "item-15-id": "", "item-15-topic": "", "item-15-text": "", "item-15-weight": ""}
+    r = post(evaluator, f"/admin/questionnaires/new?from={vid}", fields, page=f"/admin/questionnaires/new?from={vid}")
+    assert r.status_code == 302
+    q = questionnaires.load_dict(yaml.safe_load(evaluator.get(f"/admin/questionnaires/{version_id(app, 'parents_2027', '1')}.yaml").data))
+    assert q.title == "家长满意度调查" and len(q.items) == 15
+    r = post(evaluator, f"/admin/questionnaires/new?from={vid}", fields, page=f"/admin/questionnaires/new?from={vid}")
+    assert r.status_code == 422 and "已有版本 1" in r.get_data(as_text=True)
+
+
+def test_the_phone_preview_frames_the_residents_page_at_phone_width(app, evaluator):
+    vid = version_id(app)
+    page = evaluator.get(f"/admin/questionnaires/{vid}/phone").get_data(as_text=True)
+    assert f'src="/admin/questionnaires/{vid}/preview"' in page and "width:375px" in page

@@ -57,6 +57,8 @@ MATRIX = {
     "admin.questionnaire_import": ("POST", EVALUATOR_ONLY),
     "admin.questionnaire_edit": ("GET", EVALUATOR_ONLY),
     "admin.questionnaire_preview": ("GET", EVALUATOR_ONLY),
+    "admin.questionnaire_phone": ("GET", EVALUATOR_ONLY),
+    "admin.questionnaire_new": ("GET", EVALUATOR_ONLY),
     "admin.questionnaire_yaml": ("GET", EVALUATOR_ONLY),
     "admin.questionnaire_compare": ("GET", EVALUATOR_ONLY),
     "staff.campaigns": ("GET", STAFF_ONLY),
@@ -96,8 +98,8 @@ def test_each_visitor_gets_the_status_the_matrix_says(app, site, who):
         method, expected = MATRIX[rule.endpoint]
         url = rule.build({k: v for k, v in values.items() if k in rule.arguments} | (
             {"kind": KINDS[rule.endpoint]} if "kind" in rule.arguments else {}))[1]
-        if rule.endpoint == "admin.questionnaire_compare":
-            url += f"?old={values['version_id']}&new={values['version_id']}"
+        url += {"admin.questionnaire_compare": f"?old={values['version_id']}&new={values['version_id']}",
+                "admin.questionnaire_new": f"?from={values['version_id']}"}.get(rule.endpoint, "")
         response = client.get(url) if method == "GET" else post(client, url, page="/login")
         want = expected[who]
         if want == OK:

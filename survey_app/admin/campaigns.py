@@ -15,8 +15,8 @@ from survey_app.admin import bp
 from survey_app.admin.forms import CampaignForm
 from survey_app.auth import address_hash, role_required
 from survey_app.errors import UserError
-from survey_app.io.counties import CountyRow, counties_from
-from survey_app.io.uploads import UploadedTable, read_upload
+from survey_app.io.counties import counties_from, counties_typed
+from survey_app.io.uploads import read_upload
 from survey_app.models import Campaign, Channel, Response, Role, User
 from survey_app.services import audit, library
 from survey_app.services import campaigns as campaign_service
@@ -53,13 +53,6 @@ def campaigns():
     return render_template("admin/campaigns.html", rows=rows, nav="campaigns")
 
 
-def _typed_counties(text: str) -> list[CountyRow]:
-    """Lines of "code,name" typed into the form, read like an uploaded file."""
-    lines = [line.replace("，", ",").split(",", 1) for line in text.splitlines() if line.strip()]
-    return counties_from(UploadedTable("输入的区县", ["code", "name"], [[c.strip() for c in line] + [""] * (2 - len(line))
-                                                                  for line in lines]))
-
-
 @bp.route("/campaigns/new", methods=["GET", "POST"])
 @evaluator
 def campaign_new():
@@ -75,7 +68,7 @@ def campaign_new():
             if upload and upload.filename:
                 counties = counties_from(read_upload(upload.filename, upload.read()))
             elif (form.counties_text.data or "").strip():
-                counties = _typed_counties(form.counties_text.data)
+                counties = counties_typed(form.counties_text.data)
             else:
                 raise UserError("请上传区县名单或直接输入区县")
             zone = local_zone()

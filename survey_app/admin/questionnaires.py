@@ -56,27 +56,36 @@ def questionnaire_import():
     return redirect(url_for("admin.questionnaires_page"))
 
 
+def _editor_page(initial: dict, save, **page):
+    """GET: the editor filled from `initial`. POST: `save(definition)` (a redirect), or the editor
+    again with what was typed and the loader's error at the field at fault."""
+    error = error_at = None
+    if request.method == "POST":
+        definition, form = editor.to_definition(request.form)
+        try:
+            return save(definition)
+        except questionnaires.QuestionnaireError as exc:
+            error, error_at = exc.problem, editor.error_field(exc.field, form)
+    else:
+        form = editor.from_definition(initial)
+    return render_template("admin/questionnaire_edit.html", form=form, error=error, error_at=error_at,
+                           error_where=editor.describe(error_at or ""), nav="questionnaires", **page), \
+        422 if error else 200
+
+
 @bp.route("/questionnaires/new", methods=["GET", "POST"])
 @evaluator
 def questionnaire_new():
     """A new questionnaire, starting from a copy of a library version (?from=id) with a new id."""
     with db.session() as s:
         source = _version(s, request.args.get("from", 0, type=int))
-        error, error_at, status = None, None, 200
-        if request.method == "POST":
-            definition, form = editor.to_definition(request.form)
-            try:
-                saved = library.create(s, definition, by(s), address_hash())
-            except questionnaires.QuestionnaireError as exc:
-                error, error_at, status = exc.problem, editor.error_field(exc.field, form), 422
-            else:
-                flash(f"已新建问卷 {saved.key} 版本 {saved.version}。")
-                return redirect(url_for("admin.questionnaire_edit", version_id=saved.id))
-        else:
-            form = editor.from_definition({**source.definition, "id": f"{source.key}_copy", "version": "1"})
-        return render_template("admin/questionnaire_edit.html", version=None, source=source, form=form, frozen=False,
-                               error=error, error_at=error_at, error_where=editor.describe(error_at or ""),
-                               nav="questionnaires"), status
+
+        def save(definition):
+            saved = library.create(s, definition, by(s), address_hash())
+            flash(f"已新建问卷 {saved.key} 版本 {saved.version}。")
+            return redirect(url_for("admin.questionnaire_edit", version_id=saved.id))
+        return _editor_page({**source.definition, "id": f"{source.key}_copy", "version": "1"}, save,
+                            version=None, source=source, frozen=False)
 
 
 @bp.route("/questionnaires/<int:version_id>/edit", methods=["GET", "POST"])
@@ -84,23 +93,13 @@ def questionnaire_new():
 def questionnaire_edit(version_id: int):
     with db.session() as s:
         version = _version(s, version_id)
-        frozen = library.usage(s, version).frozen
-        error, error_at, status = None, None, 200
-        if request.method == "POST":
-            definition, form = editor.to_definition(request.form)
-            try:
-                saved = library.save(s, version, definition, by(s), address_hash())
-            except questionnaires.QuestionnaireError as exc:
-                error, error_at, status = exc.problem, editor.error_field(exc.field, form), 422
-            else:
-                flash(f"已保存问卷 {saved.key} 版本 {saved.version}"
-                      + ("（原版本已冻结，保存为新版本）。" if saved.id != version_id else "。"))
-                return redirect(url_for("admin.questionnaire_edit", version_id=saved.id))
-        else:
-            form = editor.from_definition(version.definition)
-        return render_template("admin/questionnaire_edit.html", version=version, form=form, frozen=frozen,
-                               error=error, error_at=error_at, error_where=editor.describe(error_at or ""),
-                               nav="questionnaires"), status
+
+        def save(definition):
+            saved = library.save(s, version, definition, by(s), address_hash())
+            flash(f"已保存问卷 {saved.key} 版本 {saved.version}"
+                  + ("（原版本已冻结，保存为新版本）。" if saved.id != version_id else "。"))
+            return redirect(url_for("admin.questionnaire_edit", version_id=saved.id))
+        return _editor_page(version.definition, save, version=version, frozen=library.usage(s, version).frozen)
 
 
 @bp.get("/questionnaires/<int:version_id>/phone")

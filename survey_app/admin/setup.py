@@ -11,8 +11,8 @@ from survey_app.admin.campaigns import by, evaluator, find
 from survey_app.admin.forms import CountyForm, QuotaProposalForm, UploadForm
 from survey_app.auth import address_hash
 from survey_app.errors import UserError
-from survey_app.io.counties import counties_from
-from survey_app.io.uploads import UploadedTable, read_upload
+from survey_app.io.counties import counties_from, counties_typed
+from survey_app.io.uploads import read_upload
 from survey_app.services import audit
 from survey_app.services import campaigns as campaign_service
 from survey_app.services import quotas as quota_service
@@ -42,9 +42,8 @@ def counties_add(slug: str):
     if not (form.validate() if typed else upload.validate()):
         return _counties_page(slug, form, upload, 422)
     try:
-        rows = counties_from(UploadedTable("输入的区县", ["code", "name"], [[form.code.data.strip(),
-                                                                          form.name.data.strip()]])
-                             if typed else read_upload(upload.file.data.filename, upload.file.data.read()))
+        rows = counties_typed(f"{form.code.data},{form.name.data}") if typed \
+            else counties_from(read_upload(upload.file.data.filename, upload.file.data.read()))
         with db.session() as s:
             campaign_service.add_counties(s, find(s, slug), rows, by(s), address_hash())
     except UserError as exc:

@@ -34,3 +34,10 @@ def counties_from(table: UploadedTable) -> list[CountyRow]:
     if not rows:
         raise UserError(f"{table.name}：没有任何区县")
     return rows
+
+
+def counties_typed(text: str) -> list[CountyRow]:
+    """Lines of "code,name" typed into a form (a Chinese comma works too), checked like a file."""
+    lines = [line.replace("，", ",").split(",", 1) for line in text.splitlines() if line.strip()]
+    return counties_from(UploadedTable("输入的区县", ["code", "name"],
+                                       [[cell.strip() for cell in line] + [""] * (2 - len(line)) for line in lines]))

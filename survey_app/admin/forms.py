@@ -10,7 +10,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from survey_app.models import Role
 
-ROLE_CHOICES = [SelectChoice(r.value, r.label) for r in Role]
+ROLE_CHOICES = [SelectChoice(r.value, r.label) for r in (Role.STAFF, Role.EVALUATOR, Role.ADMIN)]   # least first
 COUNTY_LIMIT = "限定区县（仅工作人员；区县代码，逗号分隔；空 = 全部区县）"
 
 

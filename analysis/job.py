@@ -44,6 +44,7 @@ class Results:
     problems: Table
     reliability: Table
     drivers: Table
+    composition: Table
     record: dict
 
 
@@ -158,7 +159,8 @@ def analyze(responses: Mapping, questionnaire: Questionnaire, targets: Mapping |
                           "county": counties[strata], "weight": weights})
     return Results(county_results=county_results, item_results=item_results, quality=quality_table,
                    weights=weight_table, breakdowns=breakdowns, problems=problems, reliability=alpha_table,
-                   drivers=drivers, record=record)
+                   drivers=drivers, composition=_composition(used, strata, counties, questionnaire, targets),
+                   record=record)
 
 
 def _notices(record: dict, county_results: Table, quality_table: Table, settings: Settings) -> list[str]:
@@ -350,6 +352,37 @@ def _problems(items: estimate.Means, counties, questionnaire, settings) -> Table
     columns["severity"] = columns["mean"] - np.minimum(columns["mean_all"], settings.problem_threshold)
     table = Table(columns)
     return table.take(np.lexsort((table["severity"], table["county"].astype(str))))
+
+
+def _composition(used: Responses, strata, counties, questionnaire: Questionnaire, targets) -> Table:
+    """The sample's make-up beside the population's: per county (and ALL) and option of each
+    attribute asked of everyone, the responses used and both shares (population: NaN without targets)."""
+    population = {}
+    if targets is not None:
+        for c, v, k, p in zip(*(targets[name] for name in target_tables.COLUMNS)):
+            population[(c, v, k)] = p
+        totals = target_tables.county_populations(targets)
+    rows = []
+    for attribute in (a for a in questionnaire.attributes if not a.applies_if and a.id in used.attributes):
+        factor = used.attributes[attribute.id]
+        position = {label: i for i, label in enumerate(factor.labels)}
+        for c, county in enumerate([*counties, "ALL"]):
+            mine = factor.codes[strata == c] if county != "ALL" else factor.codes
+            counts = np.bincount(mine[mine >= 0], minlength=len(factor.labels))
+            answered = counts.sum()
+            for option in attribute.options:
+                n = int(counts[position[option.id]]) if option.id in position else 0
+                if county == "ALL":
+                    target = sum(population.get((k, attribute.id, option.id), 0.0) for k in counties)
+                    total = sum(totals.get(k, 0.0) for k in counties) if population else 0.0
+                else:
+                    target, total = population.get((county, attribute.id, option.id)), \
+                        totals.get(county, 0.0) if population else 0.0
+                rows.append((county, attribute.id, option.id, option.label, n, n / answered if answered else np.nan,
+                             target / total if population and total and target is not None else np.nan))
+    names = ["county", "attribute", "category", "label", "n", "sample_share", "population_share"]
+    return Table({name: np.array([row[i] for row in rows], dtype=object if i < 4 else None)
+                  for i, name in enumerate(names)})
 
 
 def _breakdown_groups(used: Responses, questionnaire: Questionnaire):

@@ -1,6 +1,7 @@
 """The analysis results as CSV files (UTF-8 with BOM so Excel shows the Chinese) plus a JSON record."""
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
@@ -13,17 +14,40 @@ TABLES = {
     "county_results.csv": "county_results", "item_results.csv": "item_results",
     "quality.csv": "quality", "weights.csv": "weights", "breakdowns.csv": "breakdowns",
     "problems.csv": "problems", "reliability.csv": "reliability", "drivers.csv": "drivers",
+    "composition.csv": "composition",
 }
 
 
-def write(results: Results, directory: Path, record_extra: dict | None = None) -> list[Path]:
+def neutralised(text: str) -> str:
+    """Text that a spreadsheet would take for a formula (= + - @ first) gets a leading apostrophe."""
+    return "'" + text if text[:1] in FORMULA_STARTS else text
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_bytes(table: Table, names: dict[str, str]) -> bytes:
+    """The table with county names beside the codes, as CSV bytes (UTF-8 with BOM)."""
+    if "county" in table:
+        columns = {}
+        for name in table:
+            columns[name] = table[name]
+            if name == "county":
+                columns["county_name"] = [("全市" if c == "ALL" else names.get(str(c), "")) for c in table[name]]
+        table = Table(columns)
+    stream = io.StringIO()
+    _write(table, stream)
+    return stream.getvalue().encode("utf-8")
+
+
+def write(results: Results, directory: Path) -> list[Path]:
     directory.mkdir(parents=True, exist_ok=True)
     written = []
     for name, attribute in TABLES.items():
         path = directory / name
         write_csv(getattr(results, attribute), path)
         written.append(path)
-    record = {**results.record, **(record_extra or {})}
+    record = results.record
     path = directory / "settings.json"
     path.write_text(json.dumps(record, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
     written.append(path)
@@ -36,11 +60,15 @@ def write_csv(table: Table, path: Path) -> None:
     Each distinct number of a column is formatted once, so a million weights (a few dozen
     distinct values) write in a fraction of a second.
     """
+    with path.open("w", encoding="utf-8", newline="") as stream:
+        _write(table, stream)
+
+
+def _write(table: Table, stream) -> None:
     columns = [_texts(table[name]) for name in table]
-    with path.open("w", encoding="utf-8-sig", newline="") as stream:
-        stream.write(",".join(map(_quoted, table)) + "\n")
-        if table.n_rows:
-            stream.write("\n".join(map(",".join, zip(*columns))) + "\n")
+    stream.write("\ufeff" + ",".join(map(_quoted, table)) + "\n")
+    if table.n_rows:
+        stream.write("\n".join(map(",".join, zip(*columns))) + "\n")
 
 
 def _texts(values: np.ndarray) -> np.ndarray:
@@ -48,7 +76,11 @@ def _texts(values: np.ndarray) -> np.ndarray:
         distinct, inverse = np.unique(values, return_inverse=True)
         return np.array([_number(v) for v in distinct], dtype=object)[inverse.ravel()]
     text = ["" if v is None or v != v else str(v) for v in values]
-    joined = "".join(text)   # ids and codes: usually nothing to quote, so no work per value
+    # Ids and codes: usually nothing to neutralise or quote, found by scanning them joined.
+    starts = "\n" + "\n".join(text)
+    if any("\n" + ch in starts for ch in FORMULA_STARTS):
+        text = [neutralised(v) for v in text]
+    joined = "".join(text)
     return np.array(text if not _needs_quotes(joined) else [_quoted(v) for v in text], dtype=object)
 
 

@@ -9,6 +9,7 @@ from survey_app.cli.accounts import user
 from survey_app.cli.base import ChineseGroup
 from survey_app.cli.campaigns import campaign, channel, links, qr
 from survey_app.cli.data import analyze, export
+from survey_app.cli.reports import report
 from survey_app.cli.system import database, demo, serve
 
 
@@ -17,5 +18,5 @@ def main():
     pass
 
 
-for command in (database, user, campaign, channel, links, qr, export, analyze, serve, demo):
+for command in (database, user, campaign, channel, links, qr, export, analyze, report, serve, demo):
     main.add_command(command)

@@ -61,7 +61,15 @@ def _sha256(path: Path) -> str:
 
 def run_analysis(files: InputFiles, questionnaire: Questionnaire, settings: Settings, out: Path,
                  progress=lambda message: None) -> tuple[Results, list[Path]]:
-    """The results (their record holds the notices a reader must know) and the files written.
+    """The results (their record holds the notices a reader must know) and the files written."""
+    results = analyze_files(files, questionnaire, settings, progress)
+    progress("正在写出结果")
+    return results, tables.write(results, out)
+
+
+def analyze_files(files: InputFiles, questionnaire: Questionnaire, settings: Settings,
+                  progress=lambda message: None) -> Results:
+    """The analysis of the input files, its record holding their names and hashes.
 
     Item weights from `files.item_weights` replace those of `settings`.
     """
@@ -78,9 +86,13 @@ def run_analysis(files: InputFiles, questionnaire: Questionnaire, settings: Sett
     except AnalysisError as exc:
         raise UserError(str(exc)) from exc
     used = results.record["responses"]
-    progress(f"已分析 {used['used']:,} 份答卷（收到 {used['received']:,} 份），正在写出结果")
-    inputs = {name: {"file": path.name, "sha256": _sha256(path)}
-              for name, path in dataclasses.asdict(files).items() if path}
-    versions = {"county-survey": survey_app.__version__, "numpy": np.__version__, "pyarrow": pa.__version__,
-                "python": platform.python_version()}
-    return results, tables.write(results, out, {"inputs": inputs, "versions": versions})
+    progress(f"已分析 {used['used']:,} 份答卷（收到 {used['received']:,} 份）")
+    results.record["inputs"] = {name: {"file": path.name, "sha256": _sha256(path)}
+                                for name, path in dataclasses.asdict(files).items() if path}
+    results.record["versions"] = versions()
+    return results
+
+
+def versions() -> dict[str, str]:
+    return {"county-survey": survey_app.__version__, "numpy": np.__version__, "pyarrow": pa.__version__,
+            "python": platform.python_version()}

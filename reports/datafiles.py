@@ -1,0 +1,86 @@
+"""The cleaned responses with their final weights, for staff's own statisticians: SPSS .sav with
+Chinese variable and value labels (pyreadstat), CSV and Excel."""
+from __future__ import annotations
+
+import io
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyreadstat
+
+from analysis.job import Results
+from questionnaires import Questionnaire
+from reports.tables import neutralised
+
+
+def cleaned(responses: pd.DataFrame, results: Results, questionnaire: Questionnaire,
+            names: dict[str, str]) -> pd.DataFrame:
+    """The responses the analysis used (first of a repeated id), with county name and final weight.
+
+    Attributes are coded 1..k in option order and items keep their scale codes (不了解 empty),
+    so that the value labels of `labels` apply.
+    """
+    weights = pd.DataFrame({"response_id": results.weights["response_id"].astype(str),
+                            "weight": np.asarray(results.weights["weight"], dtype=float)})
+    frame = responses.assign(response_id=responses["response_id"].astype(str)).drop_duplicates("response_id")
+    frame = frame.merge(weights, on="response_id", how="inner", validate="one_to_one")
+    out = pd.DataFrame({"response_id": frame["response_id"], "county": frame["county"].astype(str)})
+    out["county_name"] = [names.get(code, "") for code in out["county"]]
+    for attribute in questionnaire.attributes:
+        if attribute.id in frame:
+            code = {o.id: i for i, o in enumerate(attribute.options, start=1)}
+            out[attribute.id] = frame[attribute.id].astype("string").map(code).astype(float)
+    for item in questionnaire.item_ids:
+        out[item] = pd.to_numeric(frame[item], errors="coerce").astype(float)
+    for column in ("channel", "duration_s", "submitted_at"):
+        if column in frame:
+            out[column] = frame[column] if column != "duration_s" else pd.to_numeric(frame[column], errors="coerce")
+    out["weight"] = frame["weight"].to_numpy()
+    return out.reset_index(drop=True)
+
+
+def labels(questionnaire: Questionnaire) -> tuple[dict[str, str], dict[str, dict]]:
+    """Variable labels and value labels (Chinese) of the cleaned columns."""
+    variables = {"response_id": "回执编号", "county": "区县代码", "county_name": "区县", "channel": "渠道",
+                 "duration_s": "作答用时（秒）", "submitted_at": "提交时间", "weight": "最终权重（加权到人口）"}
+    values: dict[str, dict] = {}
+    for attribute in questionnaire.attributes:
+        variables[attribute.id] = attribute.question
+        values[attribute.id] = {float(i): o.label for i, o in enumerate(attribute.options, start=1)}
+    scale = {float(p.code): p.label for p in questionnaire.scale.points if p.score is not None}
+    for item in questionnaire.items:
+        variables[item.id] = f"{item.id} {item.text}"[:120]
+        values[item.id] = scale
+    return variables, values
+
+
+def sav_bytes(frame: pd.DataFrame, questionnaire: Questionnaire) -> bytes:
+    variables, values = labels(questionnaire)
+    with tempfile.TemporaryDirectory() as directory:   # pyreadstat writes to a path only
+        path = Path(directory) / "responses.sav"
+        pyreadstat.write_sav(frame, str(path), column_labels=[variables.get(c, c) for c in frame.columns],
+                             variable_value_labels={k: v for k, v in values.items() if k in frame},
+                             variable_measure={c: "nominal" for c in values
+                                               if c in frame and c not in questionnaire.item_ids})
+        return path.read_bytes()
+
+
+def csv_bytes(frame: pd.DataFrame) -> bytes:
+    """UTF-8 with BOM; text that a spreadsheet would take for a formula is made inert."""
+    safe = frame.copy()
+    for column in safe.columns:
+        if not pd.api.types.is_numeric_dtype(safe[column]):
+            safe[column] = safe[column].map(lambda v: neutralised(v) if isinstance(v, str) else v)
+    return safe.to_csv(index=False).encode("utf-8-sig")
+
+
+def xlsx_bytes(frame: pd.DataFrame, questionnaire: Questionnaire) -> bytes:
+    variables, _ = labels(questionnaire)
+    out = io.BytesIO()
+    with pd.ExcelWriter(out, engine="xlsxwriter", engine_kwargs={"options": {
+            "strings_to_formulas": False, "strings_to_urls": False, "constant_memory": True}}) as writer:
+        frame.rename(columns=lambda c: variables.get(c, c)[:40]).to_excel(writer, sheet_name="答卷", index=False)
+        writer.sheets["答卷"].freeze_panes(1, 0)
+    return out.getvalue()

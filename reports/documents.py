@@ -1,0 +1,207 @@
+"""County and city reports, as PDF (fpdf2, the Chinese font embedded) and as Word .docx (python-docx)
+for staff who edit before forwarding. Both are built from the same sections, so they say the same."""
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from analysis.job import Results
+from questionnaires import Questionnaire
+from reports import charts, docx_render, method, pdf_render
+
+
+@dataclass
+class Context:
+    results: Results
+    questionnaire: Questionnaire
+    names: dict[str, str]          # county code -> name
+    title: str                     # the campaign's name
+    organizer: str = ""
+    computed: str = ""             # when the figures were computed, as people read it
+    _charts: dict = field(default_factory=dict)
+
+    def name(self, code: str) -> str:
+        return "全市" if code == "ALL" else self.names.get(code, code)
+
+    @property
+    def counties(self) -> list[str]:
+        return [str(c) for c in self.results.county_results["county"][:-1]]
+
+    def row(self, code: str) -> dict:
+        table = self.results.county_results
+        i = list(table["county"]).index(code)
+        return {name: table[name][i] for name in table}
+
+    def items(self, code: str) -> dict[str, np.ndarray]:
+        table = self.results.item_results
+        rows = np.asarray(table["county"]) == code
+        return {name: np.asarray(table[name])[rows] for name in table}
+
+
+# A section is (heading, [blocks]); a block is ("p", text), ("img", png bytes, width cm) or
+# ("table", header, rows).
+
+
+def _f(value, digits: int = 1) -> str:
+    return "—" if value is None or not np.isfinite(value) else f"{value:.{digits}f}"
+
+
+def _pct(value) -> str:
+    return "—" if value is None or not np.isfinite(value) else f"{value:.1%}"
+
+
+def summary(ctx: Context, code: str) -> str:
+    """A paragraph written from the figures."""
+    row, city = ctx.row(code), ctx.row("ALL")
+    items = ctx.items(code)
+    order = np.argsort(items["mean"])
+    topics = [f"{ctx.questionnaire.items[j].topic}（{items['mean'][j]:.1f} 分）" for j in range(len(order))]
+    best, worst = [topics[j] for j in order[::-1][:2]], [topics[j] for j in order[:2]]
+    text = (f"{ctx.name(code)}教育群众满意度指数为 {_f(row['index'])}（95% 置信区间 {_f(row['ci_low'])}–{_f(row['ci_high'])}），"
+            f"等级为“{row['grade']}”，在全市 {len(ctx.counties)} 个区县中排第 {int(row['rank'])} 名"
+            f"（可能名次 {int(row['rank_low'])}–{int(row['rank_high'])}）。")
+    diff, p = row["diff_vs_all"], row["p_vs_all"]
+    if np.isfinite(diff) and np.isfinite(p):
+        direction = "高" if diff > 0 else "低"
+        text += (f"比全市（{_f(city['index'])}）{direction} {abs(diff):.1f} 分，"
+                 + ("差异在统计上显著（p={:.3f}）。".format(p) if p < 0.05 else f"差异在统计上不显著（p={p:.3f}），不能认为与全市不同。"))
+    text += f"得分最高的方面是{'、'.join(best)}，最低的是{'、'.join(worst)}。"
+    text += f"本区县使用有效答卷 {int(row['n']):,} 份（加权后的有效样本量约 {_f(row['n_effective'], 0)}）。"
+    if row["imprecise"]:
+        text += "有效样本量偏少，结果不够精确，解读时请注意置信区间较宽。"
+    return text
+
+
+def city_summary(ctx: Context) -> str:
+    city = ctx.row("ALL")
+    table = ctx.results.county_results
+    index = np.asarray(table["index"][:-1], dtype=float)
+    top, bottom = ctx.counties[int(np.nanargmax(index))], ctx.counties[int(np.nanargmin(index))]
+    return (f"全市教育群众满意度指数为 {_f(city['index'])}（95% 置信区间 {_f(city['ci_low'])}–{_f(city['ci_high'])}），"
+            f"由 {len(ctx.counties)} 个区县按人口合成，使用有效答卷 {int(city['n']):,} 份。"
+            f"区县指数最高的是{ctx.name(top)}（{np.nanmax(index):.1f}），最低的是{ctx.name(bottom)}（{np.nanmin(index):.1f}）。"
+            "名次相近的区县“可能名次”区间重叠，说明它们之间的差别在抽样误差范围内。")
+
+
+def _chart(ctx: Context, key: str, build) -> bytes:
+    if key not in ctx._charts:
+        ctx._charts[key] = charts.render(build(), "png", dpi=200)
+    return ctx._charts[key]
+
+
+def _ranking_png(ctx: Context, highlight: str | None) -> bytes:
+    table = ctx.results.county_results
+    names = [ctx.name(c) for c in ctx.counties]
+    return _chart(ctx, f"ranking-{highlight}", lambda: charts.ranking(
+        names, table["index"][:-1], table["ci_low"][:-1], table["ci_high"][:-1], float(table["index"][-1]),
+        highlight=ctx.name(highlight) if highlight else None, source=ctx.title, n=int(table["n"][-1])))
+
+
+def _items_png(ctx: Context, code: str) -> bytes:
+    items, city = ctx.items(code), ctx.items("ALL")
+    labels = [f"{i.id} {i.topic}" for i in ctx.questionnaire.items]
+    return _chart(ctx, f"items-{code}", lambda: charts.items(
+        labels, items["mean"], items["ci_low"], items["ci_high"], city["mean"] if code != "ALL" else None,
+        source=f"{ctx.title}，{ctx.name(code)}", n=int(ctx.row(code)["n"])))
+
+
+def _ipa_png(ctx: Context) -> bytes:
+    drivers = ctx.results.drivers
+    topic = {i.id: i.topic for i in ctx.questionnaire.items}
+    return _chart(ctx, "ipa", lambda: charts.importance_performance(
+        [topic.get(i, i) for i in drivers["item"]], drivers["importance"], drivers["performance"], drivers["quadrant"],
+        source=f"{ctx.title}，全市"))
+
+
+def _item_table(ctx: Context, code: str):
+    items = ctx.items(code)
+    rows = [[f"{item.id} {item.topic}", _f(items["mean"][j]), f"{_f(items['ci_low'][j])}–{_f(items['ci_high'][j])}",
+             _pct(items["share_satisfied"][j]), _pct(items["share_dissatisfied"][j])]
+            for j, item in enumerate(ctx.questionnaire.items)]
+    return ("table", ["题目", "平均得分", "95% 置信区间", "满意率", "不满意率"], rows)
+
+
+def _problem_table(ctx: Context, code: str):
+    problems = ctx.results.problems
+    rows = [[f"{problems['item'][i]} {problems['topic'][i]}", _f(problems["mean"][i]), _f(problems["mean_all"][i]),
+             str(problems["reason"][i])]
+            for i in range(problems.n_rows) if problems["county"][i] == code]
+    if not rows:
+        return ("p", "没有得分显著低于全市或低于问题线的题目。")
+    return ("table", ["题目", "本区县得分", "全市得分", "列入原因"], rows)
+
+
+def _breakdown_table(ctx: Context, code: str):
+    b = ctx.results.breakdowns
+    questions = {a.id: a.question for a in ctx.questionnaire.attributes}
+    rows = [[questions.get(b["attribute"][i], b["attribute"][i]), str(b["label"][i]), f"{int(b['n'][i]):,}",
+             _f(b["index"][i]), f"{_f(b['ci_low'][i])}–{_f(b['ci_high'][i])}"]
+            for i in range(b.n_rows) if b["county"][i] == code and b["n"][i] > 0]
+    return ("table", ["分组", "类别", "样本量", "满意度指数", "95% 置信区间"], rows)
+
+
+def _composition_table(ctx: Context, code: str):
+    c = ctx.results.composition
+    questions = {a.id: a.question for a in ctx.questionnaire.attributes}
+    rows = [[questions.get(c["attribute"][i], c["attribute"][i]), str(c["label"][i]), f"{int(c['n'][i]):,}",
+             _pct(c["sample_share"][i]), _pct(c["population_share"][i])]
+            for i in range(c.n_rows) if c["county"][i] == code]
+    return ("table", ["属性", "类别", "答卷", "样本占比", "人口占比"], rows)
+
+
+def _ranking_table(ctx: Context):
+    t = ctx.results.county_results
+    order = np.argsort(np.asarray(t["rank"][:-1], dtype=float), kind="stable")
+    rows = [[f"{int(t['rank'][i])}", ctx.name(str(t["county"][i])), _f(t["index"][i]),
+             f"{_f(t['ci_low'][i])}–{_f(t['ci_high'][i])}", f"{int(t['rank_low'][i])}–{int(t['rank_high'][i])}",
+             str(t["grade"][i]), f"{int(t['n'][i]):,}"] for i in order]
+    return ("table", ["名次", "区县", "满意度指数", "95% 置信区间", "可能名次", "等级", "样本量"], rows)
+
+
+def _method(ctx: Context):
+    return [("p", f"{topic}：{text}") for topic, text in method.notes(ctx.results.record, ctx.questionnaire)]
+
+
+def county_sections(ctx: Context, code: str) -> list:
+    return [
+        ("摘要", [("p", summary(ctx, code))]),
+        ("一、在全市的位置", [("img", _ranking_png(ctx, code), 16),
+                        ("p", "圆点为满意度指数，线段为 95% 置信区间，虚线为全市指数；菱形为本区县。")]),
+        ("二、各方面得分", [("img", _items_png(ctx, code), 16), _item_table(ctx, code)]),
+        ("三、问题清单", [_problem_table(ctx, code)]),
+        ("四、不同人群的评价", [_breakdown_table(ctx, code)]),
+        ("五、优先改进的方面（全市）", [("img", _ipa_png(ctx), 15),
+                                ("p", "重要性为各题与总体评价的关联程度；右下象限的方面重要而表现较差，宜优先改进。")]),
+        ("六、样本构成", [_composition_table(ctx, code),
+                     ("p", "样本构成与人口构成的差异已按人口目标加权纠正。")]),
+        ("七、方法说明", _method(ctx)),
+    ]
+
+
+def city_sections(ctx: Context) -> list:
+    return [
+        ("摘要", [("p", city_summary(ctx))]),
+        ("一、各区县排名", [("img", _ranking_png(ctx, None), 16), _ranking_table(ctx)]),
+        ("二、各方面得分（全市）", [("img", _items_png(ctx, "ALL"), 16), _item_table(ctx, "ALL")]),
+        ("三、优先改进的方面", [("img", _ipa_png(ctx), 15)]),
+        ("四、不同人群的评价（全市）", [_breakdown_table(ctx, "ALL")]),
+        ("五、样本构成（全市）", [_composition_table(ctx, "ALL")]),
+        ("六、方法说明", _method(ctx)),
+    ]
+
+
+def title_of(ctx: Context, code: str) -> str:
+    return f"{ctx.name(code)}教育群众满意度调查报告" if code != "ALL" else "全市教育群众满意度调查报告"
+
+
+def pdf(ctx: Context, code: str) -> bytes:
+    sections = city_sections(ctx) if code == "ALL" else county_sections(ctx, code)
+    return pdf_render.render(title_of(ctx, code), ctx.title, f"{ctx.organizer}　{ctx.computed}".strip(), sections)
+
+
+def docx(ctx: Context, code: str) -> bytes:
+    sections = city_sections(ctx) if code == "ALL" else county_sections(ctx, code)
+    return docx_render.render(title_of(ctx, code), ctx.title, f"{ctx.organizer}　{ctx.computed}".strip(), sections)
+

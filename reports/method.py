@@ -1,0 +1,64 @@
+"""The method, in Chinese, from the analysis record: what the workbook's method sheet and the
+reports' method section say, so that a reader can follow how every figure was made."""
+from __future__ import annotations
+
+from questionnaires import Questionnaire
+from reports.labels import column
+
+RULES = {"speeder": "作答过快", "duplicate_id": "提交编号重复", "honeypot": "疑似机器（隐藏字段被填写）",
+         "incomplete": "有效作答题数不足", "straightline": "答案全部相同", "repeat_device": "同一设备重复提交",
+         "review": "评估人员审核剔除"}
+
+
+def notes(record: dict, questionnaire: Questionnaire) -> list[tuple[str, str]]:
+    """(topic, text) rows."""
+    quality = record["quality"]
+    weighting = record["weighting"]
+    scores = "，".join(f"{_label(questionnaire, int(code))}={score:g}" for code, score in record["score_mapping"].items())
+    weights = record["item_weights"]
+    equal = len(set(weights.values())) == 1
+    excluded = "、".join(RULES[r] for r in sorted(set(quality["exclude"]) | set(quality.get("always_excluded", []))))
+    flagged = "、".join(RULES[r] for r in RULES if r not in quality["exclude"] and r not in quality.get("always_excluded", []))
+    responses = record["responses"]
+    rows = [
+        ("问卷", f"{questionnaire.title}（{questionnaire.id} 版本 {questionnaire.version}），{len(questionnaire.items)} 道满意度题。"),
+        ("样本", f"收到答卷 {responses['received']:,} 份，按质量规则剔除后使用 {responses['used']:,} 份。"),
+        ("质量规则", f"剔除：{excluded}（过快指用时少于 {quality['speeder_threshold_s']:.0f} 秒）；只标记不剔除：{flagged}。"),
+        ("计分", f"各题答案换算为 0–100 分：{scores}；“不了解”按未作答处理。"),
+        ("满意度指数", "每位答题人已答题目得分的加权平均；" + ("各题权重相同。" if equal else
+                     "题目权重：" + "，".join(f"{k}={v:g}" for k, v in weights.items()) + "。")),
+        ("加权", _weighting(weighting)),
+        ("抽样设计与标准误", f"区县为分层{'，按' + record['design']['clusters'] + '整群' if record['design']['clusters'] != 'none (each response)' else ''}；"
+                      "标准误用泰勒线性化计算，并计入加权调整本身（与 R survey 包的 rake + svymean 相同）。"),
+        ("置信区间", "95% 置信区间 = 估计值 ± 1.96 × 标准误。"),
+        ("比较与名次", "各区县与全市之差的检验计入二者的协方差；“可能名次”区间以不低于 95% 的概率包含区县的真实名次"
+                  "（每个区县与其余区县的比较作 Bonferroni 校正，Klein、Wright、Wieczorek 2020）。"),
+        ("等级", "，".join(f"{label}：{'≥' + format(bound, 'g') if bound > -1e300 else '其余'}"
+                         for bound, label in record["grades"]) + "。"),
+        ("问题清单", f"得分显著低于全市（各区县内各题的 p 值经 {'Holm' if record['adjustment'] == 'holm' else 'Benjamini–Hochberg'} "
+                 f"校正，显著性水平 {record['alpha']:g}）或低于 {record['problem_threshold']:g} 分的题目。"),
+        ("精确度", f"有效样本量少于 {record['min_effective_n']:g} 的区县标为“不够精确”。"),
+        ("软件", "，".join(f"{k} {v}" for k, v in record.get("versions", {}).items()) + "。"),
+    ]
+    if weighting.get("targets_sha256"):
+        rows.append(("人口目标指纹", f"SHA-256 {weighting['targets_sha256']}（同一份人口目标得到同一指纹）。"))
+    rows += [("注意", notice) for notice in record.get("notices", [])]
+    return rows
+
+
+def _label(questionnaire: Questionnaire, code: int) -> str:
+    return next((p.label for p in questionnaire.scale.points if p.code == code), str(code))
+
+
+def _weighting(weighting: dict) -> str:
+    if "margins" not in weighting:
+        return "未使用人口目标：每份答卷权重为 1，全市结果按样本量而非人口合成。"
+    margins = "、".join(column(m) if column(m) != m else m for m in weighting["margins"])
+    text = (f"基础权重 = 区县人口 / 区县样本量；再在每个区县内按人口目标（{margins}）逐变量迭代调整（raking），"
+            f"{weighting['iterations']} 次迭代后各人口单元的最大相对误差 {weighting['max_margin_error']:.1e}。")
+    if weighting.get("trim_bounds"):
+        low, high = weighting["trim_bounds"]
+        text += f"权重截尾在基础权重的 {low:g}–{high:g} 倍之间。"
+    if weighting.get("collapsed"):
+        text += "合并的人口单元：" + "；".join(weighting["collapsed"]) + "。"
+    return text

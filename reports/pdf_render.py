@@ -1,0 +1,86 @@
+"""Sections (headings, paragraphs, charts, tables) as an A4 PDF with the Chinese font embedded."""
+from __future__ import annotations
+
+import io
+import struct
+
+from fpdf import FPDF
+from fpdf.fonts import FontFace
+
+from reports.fonts import cjk_font
+
+INK, ACCENT, MUTED, HEAD = (31, 35, 40), (31, 95, 168), (87, 96, 106), (238, 242, 246)
+
+
+class _Pdf(FPDF):
+    def __init__(self, running_title: str):
+        super().__init__(format="A4", unit="mm")
+        self.running_title = running_title
+        self.set_margins(18, 18, 18)
+        self.set_auto_page_break(True, margin=18)
+        self.add_font("cjk", fname=str(cjk_font()))
+
+    def footer(self):
+        self.set_y(-12)
+        self.set_font("cjk", size=8)
+        self.set_text_color(*MUTED)
+        self.cell(0, 5, f"{self.running_title}　第 {self.page_no()} 页", align="C")
+
+
+def render(title: str, subtitle: str, byline: str, sections: list) -> bytes:
+    pdf = _Pdf(subtitle)
+    pdf.set_title(title)
+    pdf.add_page()
+    pdf.set_text_color(*INK)
+    pdf.set_font("cjk", size=20)
+    pdf.multi_cell(0, 10, title, align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("cjk", size=11)
+    pdf.set_text_color(*MUTED)
+    pdf.multi_cell(0, 6, f"{subtitle}\n{byline}", align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(4)
+    for heading, blocks in sections:
+        pdf.set_text_color(*ACCENT)
+        pdf.set_font("cjk", size=14)
+        if pdf.get_y() + 10 + _height(pdf, blocks[0]) > pdf.page_break_trigger:
+            pdf.add_page()             # a heading stays with what follows it
+        pdf.multi_cell(0, 9, heading, new_x="LMARGIN", new_y="NEXT")
+        pdf.set_text_color(*INK)
+        for block in blocks:
+            _block(pdf, block)
+        pdf.ln(2)
+    return bytes(pdf.output())
+
+
+def _width(pdf: _Pdf, width_cm: float) -> float:
+    return min(width_cm * 10, pdf.epw)
+
+
+def _height(pdf: _Pdf, block) -> float:
+    """Room the block needs at the top of a section (a chart whole, else a few lines)."""
+    if block[0] != "img":
+        return 20
+    width, height = struct.unpack(">II", block[1][16:24])      # the PNG header's size
+    return _width(pdf, block[2]) * height / width
+
+
+def _block(pdf: _Pdf, block) -> None:
+    kind = block[0]
+    if kind == "p":
+        pdf.set_font("cjk", size=10.5)
+        # Chinese wraps between any two characters; justifying would stretch the spaces around numbers.
+        pdf.multi_cell(0, 6.2, block[1], align="L", wrapmode="CHAR", new_x="LMARGIN", new_y="NEXT")
+        pdf.ln(1.5)
+    elif kind == "img":
+        _, png, width_cm = block
+        width = _width(pdf, width_cm)
+        pdf.image(io.BytesIO(png), x=pdf.l_margin + (pdf.epw - width) / 2, w=width)
+        pdf.ln(2)
+    elif kind == "table":
+        _, header, rows = block
+        pdf.set_font("cjk", size=9)
+        with pdf.table(headings_style=FontFace(emphasis=None, fill_color=HEAD), line_height=5.5,
+                       text_align="LEFT", first_row_as_headings=True, repeat_headings=1) as table:
+            table.row(header)
+            for row in rows:
+                table.row([str(cell) for cell in row])
+        pdf.ln(3)

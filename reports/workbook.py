@@ -1,0 +1,126 @@
+"""The results as one Excel workbook: every table on its own sheet, numbers as numbers with formats,
+Chinese headers, county names beside codes, frozen header rows, and a sheet that explains the method.
+
+Text is always written as text (never as a formula), so a cell such as "=1+1" stays inert.
+"""
+from __future__ import annotations
+
+import io
+import math
+
+import numpy as np
+import xlsxwriter
+
+from analysis.job import Results
+from analysis.table import Table
+from questionnaires import Questionnaire
+from reports.labels import ALL, column
+
+# Number format per column; anything not listed is text or a whole number.
+FORMATS = {
+    "index": "0.0", "mean": "0.0", "ci_low": "0.0", "ci_high": "0.0", "se": "0.00", "se_diff": "0.00",
+    "diff_vs_all": "+0.0;-0.0;0.0", "difference": "+0.0;-0.0;0.0", "se_difference": "0.00", "deff": "0.00",
+    "n_effective": "#,##0", "p_vs_all": "0.000", "p_value": "0.000", "p_adjusted": "0.000", "mean_all": "0.0",
+    "severity": "0.0", "share_satisfied": "0.0%", "share_dissatisfied": "0.0%", "share_satisfied_se": "0.0%",
+    "share_dissatisfied_se": "0.0%", "sample_share": "0.0%", "population_share": "0.0%", "alpha": "0.000",
+    "importance": "0.000", "performance": "0.0", "index_shrunk": "0.0", "se_shrunk": "0.00", "shrinkage": "0.00",
+    "weight": "0.000",
+}
+
+
+class _Book:
+    def __init__(self):
+        self.buffer = io.BytesIO()
+        self.book = xlsxwriter.Workbook(self.buffer, {"in_memory": True, "strings_to_formulas": False,
+                                                      "strings_to_urls": False, "nan_inf_to_errors": False})
+        self.header = self.book.add_format({"bold": True, "text_wrap": True, "valign": "top", "bg_color": "#EEF2F6",
+                                            "border": 1})
+        self.formats: dict[str, object] = {}
+
+    def number_format(self, pattern: str | None):
+        if pattern is None:
+            return None
+        if pattern not in self.formats:
+            self.formats[pattern] = self.book.add_format({"num_format": pattern})
+        return self.formats[pattern]
+
+    def sheet(self, title: str, columns: list[str], rows: list[list], names: list[str] | None = None,
+              freeze_columns: int = 2) -> None:
+        """One table: `columns` are field names (headers from reports.labels unless `names` given)."""
+        sheet = self.book.add_worksheet(title)
+        headers = names or [column(c) for c in columns]
+        sheet.write_row(0, 0, headers, self.header)
+        widths = [max(8, min(40, len(h) * 2 + 2)) for h in headers]
+        for r, row in enumerate(rows, start=1):
+            for c, value in enumerate(row):
+                self._cell(sheet, r, c, value, FORMATS.get(columns[c]) if c < len(columns) else None)
+                if isinstance(value, str):
+                    widths[c] = max(widths[c], min(60, len(value) * 2 + 2))
+        for c, width in enumerate(widths):
+            sheet.set_column(c, c, width, self.number_format(FORMATS.get(columns[c])) if c < len(columns) else None)
+        sheet.freeze_panes(1, freeze_columns)
+        sheet.autofilter(0, 0, max(len(rows), 1), len(headers) - 1)
+
+    def _cell(self, sheet, r: int, c: int, value, pattern: str | None) -> None:
+        if value is None or (isinstance(value, float) and not math.isfinite(value)):
+            sheet.write_blank(r, c, None)
+        elif isinstance(value, (bool, np.bool_)):
+            sheet.write_number(r, c, int(value))
+        elif isinstance(value, (int, float, np.integer, np.floating)):
+            sheet.write_number(r, c, float(value), self.number_format(pattern))
+        else:
+            sheet.write_string(r, c, str(value))
+
+    def close(self) -> bytes:
+        self.book.close()
+        return self.buffer.getvalue()
+
+
+def _name(names: dict[str, str], code: str) -> str:
+    return ALL if code == "ALL" else names.get(code, "")
+
+
+def _rows(table: Table, columns: list[str], names: dict[str, str]) -> tuple[list[str], list[list]]:
+    """The table's columns with the county name after the county code."""
+    rows = []
+    for i in range(table.n_rows):
+        row = []
+        for name in columns:
+            value = table[name][i]
+            row.append(value.item() if isinstance(value, np.generic) else value)
+            if name == "county":
+                row.append(_name(names, str(value)))
+        rows.append(row)
+    header = [c for name in columns for c in ((name, "county_name") if name == "county" else (name,))]
+    return header, rows
+
+
+def _matrix(results: Results, field: str, questionnaire: Questionnaire, names: dict[str, str]):
+    """Counties x items of one item field (mean or a share)."""
+    items = results.item_results
+    k = len(questionnaire.items)
+    values = np.asarray(items[field], dtype=float).reshape(-1, k)
+    counties = list(items["county"][::k])
+    header = ["county", "county_name", *questionnaire.item_ids]
+    titles = [column("county"), column("county_name"), *(f"{i.id} {i.topic}" for i in questionnaire.items)]
+    rows = [[c, _name(names, c), *map(float, v)] for c, v in zip(counties, values)]
+    return header, rows, titles
+
+
+def write(results: Results, questionnaire: Questionnaire, names: dict[str, str], method: list[tuple[str, str]]) -> bytes:
+    """The workbook's bytes. `method` holds (topic, text) rows for the method sheet."""
+    book = _Book()
+    county_columns = [c for c in results.county_results if c not in ("se_diff",)]
+    book.sheet("区县结果", *_rows(results.county_results, county_columns, names))
+    for title, field in (("题目得分", "mean"), ("满意率", "share_satisfied"), ("不满意率", "share_dissatisfied")):
+        header, rows, titles = _matrix(results, field, questionnaire, names)
+        book.sheet(title, header[:2] + [field] * (len(header) - 2), rows, names=titles)
+    book.sheet("题目明细", *_rows(results.item_results, list(results.item_results), names))
+    book.sheet("分组结果", *_rows(results.breakdowns, list(results.breakdowns), names))
+    book.sheet("样本构成", *_rows(results.composition, list(results.composition), names))
+    book.sheet("问题清单", *_rows(results.problems, list(results.problems), names))
+    book.sheet("质量", *_rows(results.quality, list(results.quality), names))
+    book.sheet("信度", *_rows(results.reliability, list(results.reliability), names))
+    book.sheet("重要性—表现", *_rows(results.drivers, list(results.drivers), names), freeze_columns=1)
+    book.sheet("方法说明", ["topic", "text"], [list(row) for row in method], names=["项目", "说明"], freeze_columns=1)
+    return book.close()

@@ -1,0 +1,44 @@
+"""The Excel workbook holds the analysis's numbers as numbers, with Chinese headers and names beside codes."""
+import io
+
+import numpy as np
+import openpyxl
+
+from reports import method, workbook
+from tests.reports.conftest import NAMES
+
+
+def test_the_county_sheet_equals_the_results_in_numeric_cells(results, questionnaire):
+    book = openpyxl.load_workbook(io.BytesIO(workbook.write(results, questionnaire, NAMES,
+                                                            method.notes(results.record, questionnaire))))
+    assert book.sheetnames[:4] == ["区县结果", "题目得分", "满意率", "不满意率"]
+    sheet = book["区县结果"]
+    header = [c.value for c in sheet[1]]
+    assert header[:5] == ["区县代码", "区县", "样本量", "有效样本量", "满意度指数"]
+    assert sheet.freeze_panes == "C2"
+    table = results.county_results
+    for r, row in enumerate(sheet.iter_rows(min_row=2, values_only=True)):
+        assert row[0] == str(table["county"][r]) and row[1] == NAMES.get(row[0], "全市" if row[0] == "ALL" else "")
+        assert isinstance(row[4], float) and abs(row[4] - table["index"][r]) < 1e-9
+    index_cell = sheet.cell(row=2, column=5)
+    assert index_cell.number_format == "0.0"
+
+
+def test_the_item_matrix_and_shares_match_and_are_formatted(results, questionnaire):
+    book = openpyxl.load_workbook(io.BytesIO(workbook.write(results, questionnaire, NAMES, [])))
+    means = np.array([row[2:] for row in book["题目得分"].iter_rows(min_row=2, values_only=True)], dtype=float)
+    np.testing.assert_allclose(means.ravel(), results.item_results["mean"], rtol=1e-12)
+    assert book["满意率"].cell(row=2, column=3).number_format == "0.0%"
+    assert book["题目得分"].cell(row=1, column=3).value == "q01 学前教育"
+
+
+def test_text_that_looks_like_a_formula_stays_text(results, questionnaire):
+    book = openpyxl.load_workbook(io.BytesIO(workbook.write(results, questionnaire, NAMES, [])))
+    names = [cell for cell in book["区县结果"]["B"] if cell.value == "=HYPERLINK(1)"]
+    assert names and all(cell.data_type == "s" for cell in names)
+
+
+def test_the_method_sheet_explains_the_weighting_and_versions(results, questionnaire):
+    notes = dict(method.notes(results.record, questionnaire))
+    assert "raking" in notes["加权"] and "respondent_type" in notes["加权"]
+    assert "整群" in notes["抽样设计与标准误"] and notes["人口目标指纹"].startswith("SHA-256 ")

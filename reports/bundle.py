@@ -11,6 +11,7 @@ import pandas as pd
 from reports import charts, datafiles, documents, method, tables, workbook
 
 FORMATS = ("pdf", "docx", "xlsx", "sav", "csv")
+EXCEL_ROWS = 1_048_576          # rows of one worksheet, the header included
 
 
 def _stem(ctx: documents.Context, code: str) -> str:
@@ -59,6 +60,9 @@ def documents_for(ctx: documents.Context, responses: pd.DataFrame | None, format
             files["数据/答卷_加权.sav"] = datafiles.sav_bytes(frame, q)
         if "csv" in formats:
             files["数据/答卷_加权.csv"] = datafiles.csv_bytes(frame)
-        if "xlsx" in formats:
+        if "xlsx" in formats and len(frame) < EXCEL_ROWS:
             files["数据/答卷_加权.xlsx"] = datafiles.xlsx_bytes(frame, q)
+        elif "xlsx" in formats:
+            files["数据/答卷_加权_Excel说明.txt"] = (f"答卷共 {len(frame):,} 份，超过 Excel 一个工作表的行数上限"
+                                                 f"（{EXCEL_ROWS:,} 行），请使用同一目录中的 CSV 或 SPSS 文件。\n").encode()
     return files

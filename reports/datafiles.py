@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyreadstat
+import xlsxwriter
 
 from analysis.job import Results
 from questionnaires import Questionnaire
@@ -77,10 +78,16 @@ def csv_bytes(frame: pd.DataFrame) -> bytes:
 
 
 def xlsx_bytes(frame: pd.DataFrame, questionnaire: Questionnaire) -> bytes:
+    """One sheet, Chinese headers, row by row in constant memory (text stays text)."""
     variables, _ = labels(questionnaire)
     out = io.BytesIO()
-    with pd.ExcelWriter(out, engine="xlsxwriter", engine_kwargs={"options": {
-            "strings_to_formulas": False, "strings_to_urls": False, "constant_memory": True}}) as writer:
-        frame.rename(columns=lambda c: variables.get(c, c)[:40]).to_excel(writer, sheet_name="答卷", index=False)
-        writer.sheets["答卷"].freeze_panes(1, 0)
+    book = xlsxwriter.Workbook(out, {"in_memory": True, "constant_memory": True, "strings_to_formulas": False,
+                                     "strings_to_urls": False, "strings_to_numbers": False})
+    sheet = book.add_worksheet("答卷")
+    sheet.freeze_panes(1, 0)
+    sheet.write_row(0, 0, [variables.get(c, c) for c in frame.columns])
+    columns = [frame[c].astype(object).where(frame[c].notna(), None).tolist() for c in frame.columns]
+    for r, row in enumerate(zip(*columns), start=1):
+        sheet.write_row(r, 0, row)
+    book.close()
     return out.getvalue()

@@ -26,6 +26,12 @@ def _computed(timezone: str) -> str:
 
 
 def from_campaign(slug: str, timezone: str, out: Path, formats, cluster: str | None, progress) -> list[Path]:
+    context, frame = campaign_context(slug, timezone, cluster, progress)
+    return replace_directory(bundle.documents_for(context, frame, formats, progress), out)
+
+
+def campaign_context(slug: str, timezone: str, cluster: str | None, progress) -> tuple[documents.Context, pd.DataFrame]:
+    """The analysed campaign (its current responses and exclusions) and its responses."""
     with db.session() as session:
         campaign = campaigns.find_campaign(session, slug)
         questionnaire = campaign.questionnaire
@@ -41,8 +47,7 @@ def from_campaign(slug: str, timezone: str, out: Path, formats, cluster: str | N
     except AnalysisError as exc:
         raise UserError(str(exc)) from exc
     results.record["versions"] = versions()
-    context = documents.Context(results, questionnaire, names, title, organizer, _computed(timezone))
-    return replace_directory(bundle.documents_for(context, frame, formats, progress), out)
+    return documents.Context(results, questionnaire, names, title, organizer, _computed(timezone)), frame
 
 
 def from_files(responses_csv: Path, targets_csv: Path | None, counties_file: Path | None, title: str,

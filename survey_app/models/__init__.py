@@ -2,9 +2,11 @@
 from survey_app.models.account import Role, User, UserCounty
 from survey_app.models.audit import AuditEvent, LoginFailure
 from survey_app.models.base import Base, make_engine, utcnow
-from survey_app.models.campaign import Campaign, Channel, County, PopulationTarget, QuestionnaireVersion, Quota
+from survey_app.models.campaign import (
+    Campaign, Channel, County, PopulationTarget, QuestionnaireVersion, Quota, ResultRun,
+)
 from survey_app.models.packing import Flag, pack, unpack
 from survey_app.models.response import MonitorSnapshot, Response
 
 __all__ = ["AuditEvent", "Base", "Campaign", "Channel", "County", "Flag", "LoginFailure", "MonitorSnapshot", "PopulationTarget",
-           "QuestionnaireVersion", "Quota", "Response", "Role", "User", "UserCounty", "make_engine", "pack", "unpack", "utcnow"]
+           "QuestionnaireVersion", "Quota", "Response", "ResultRun", "Role", "User", "UserCounty", "make_engine", "pack", "unpack", "utcnow"]

@@ -19,3 +19,24 @@ document.querySelectorAll("[data-check-all]").forEach(function (box) {
     box.form.querySelectorAll("input[type=checkbox][name=response]").forEach(function (b) { b.checked = box.checked; });
   });
 });
+// data-sortable: a click on a column heading sorts the table's rows by that column (numbers as numbers).
+document.querySelectorAll("table[data-sortable]").forEach(function (table) {
+  var head = table.rows[0];
+  Array.prototype.forEach.call(head.cells, function (cell, column) {
+    cell.style.cursor = "pointer";
+    cell.title = "点击排序";
+    cell.addEventListener("click", function () {
+      var rows = Array.prototype.slice.call(table.rows, 1).filter(function (r) { return r.style.fontWeight !== "600"; });
+      var descending = cell.getAttribute("data-order") !== "desc";
+      cell.setAttribute("data-order", descending ? "desc" : "asc");
+      rows.sort(function (a, b) {
+        var x = a.cells[column].textContent.trim(), y = b.cells[column].textContent.trim();
+        var nx = parseFloat(x.replace(/,/g, "")), ny = parseFloat(y.replace(/,/g, ""));
+        var order = isNaN(nx) || isNaN(ny) ? x.localeCompare(y, "zh") : nx - ny;
+        return descending ? -order : order;
+      });
+      var last = table.rows[table.rows.length - 1];
+      rows.forEach(function (r) { last.parentNode.insertBefore(r, last.style.fontWeight === "600" ? last : null); });
+    });
+  });
+});

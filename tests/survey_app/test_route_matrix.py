@@ -21,6 +21,7 @@ ADMIN_ONLY = {ANON: LOGIN, ADMIN: OK, EVALUATOR: 403, STAFF: 403, STAFF_ELSEWHER
 STAFF_ONLY = {ANON: LOGIN, ADMIN: 403, EVALUATOR: 403, STAFF: OK, STAFF_ELSEWHERE: OK}
 PUBLIC = dict.fromkeys(WHO, OK)
 KINDS = {"admin.channel_qr": "png", "admin.monitor_download": "csv", "admin.channels_zip": "qr"}
+ARGUMENTS = {"staff.county_results": {"code": "511502"}}        # a county, where other routes take a channel
 
 # endpoint -> (method, expected status per visitor)
 MATRIX = {
@@ -62,6 +63,9 @@ MATRIX = {
     "admin.questionnaire_yaml": ("GET", EVALUATOR_ONLY),
     "admin.questionnaire_compare": ("GET", EVALUATOR_ONLY),
     "staff.campaigns": ("GET", STAFF_ONLY),
+    "staff.campaign_results": ("GET", STAFF_ONLY),
+    "staff.county_results": ("GET", {ANON: LOGIN, ADMIN: 403, EVALUATOR: 403, STAFF: OK, STAFF_ELSEWHERE: 403}),
+    "staff.download": ("GET", {ANON: LOGIN, ADMIN: 403, EVALUATOR: 403, STAFF: 404, STAFF_ELSEWHERE: 403}),
 }
 
 
@@ -78,7 +82,7 @@ def site(app, questionnaire):
         library.ensure_builtins(s)
         version = s.scalar(select(QuestionnaireVersion.id))
     values = {"slug": "test-2026", "code": channel, "token": token, "user_id": users[ADMIN],
-              "filename": "workspace.css", "version_id": version}
+              "filename": "workspace.css", "version_id": version, "name": "报告/511502_翠屏区_报告.pdf"}
     return values, {ADMIN: "root", EVALUATOR: "eva", STAFF: "cuiping", STAFF_ELSEWHERE: "nanxi"}
 
 
@@ -97,7 +101,7 @@ def test_each_visitor_gets_the_status_the_matrix_says(app, site, who):
     for rule in sorted(app.url_map.iter_rules(), key=lambda rule: rule.endpoint == "auth.logout"):
         method, expected = MATRIX[rule.endpoint]
         url = rule.build({k: v for k, v in values.items() if k in rule.arguments} | (
-            {"kind": KINDS[rule.endpoint]} if "kind" in rule.arguments else {}))[1]
+            {"kind": KINDS[rule.endpoint]} if "kind" in rule.arguments else {}) | ARGUMENTS.get(rule.endpoint, {}))[1]
         url += {"admin.questionnaire_compare": f"?old={values['version_id']}&new={values['version_id']}",
                 "admin.questionnaire_new": f"?from={values['version_id']}"}.get(rule.endpoint, "")
         response = client.get(url) if method == "GET" else post(client, url, page="/login")

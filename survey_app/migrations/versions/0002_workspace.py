@@ -97,6 +97,19 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_questionnaire_versions')),
     sa.UniqueConstraint('key', 'version', name=op.f('uq_questionnaire_versions_key'))
     )
+    op.create_table('result_runs',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('campaign_id', sa.Integer(), nullable=False),
+    sa.Column('fingerprint', sa.String(length=64), nullable=False),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('progress', sa.String(length=200), nullable=False),
+    sa.Column('responses', sa.Integer(), nullable=False),
+    sa.Column('started_at', survey_app.models.base.UTCDateTime(), nullable=False),
+    sa.Column('finished_at', survey_app.models.base.UTCDateTime(), nullable=True),
+    sa.ForeignKeyConstraint(['campaign_id'], ['campaigns.id'], name=op.f('fk_result_runs_campaign_id_campaigns')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_result_runs')),
+    sa.UniqueConstraint('campaign_id', 'fingerprint', name=op.f('uq_result_runs_campaign_id'))
+    )
     op.add_column('campaigns', sa.Column('paused', sa.Boolean(), nullable=False, server_default=sa.false()))
     op.add_column('channels', sa.Column('disabled', sa.Boolean(), nullable=False, server_default=sa.false()))
     op.add_column('responses', sa.Column('excluded', sa.Boolean(), nullable=False, server_default=sa.false()))
@@ -117,5 +130,5 @@ def downgrade():
         batch.drop_column('disabled')
     with op.batch_alter_table('campaigns') as batch:
         batch.drop_column('paused')
-    for table in ('questionnaire_versions', 'monitor_snapshots', 'quotas', 'population_targets', 'login_failures', 'audit_events', 'user_counties', 'users'):
+    for table in ('result_runs', 'questionnaire_versions', 'monitor_snapshots', 'quotas', 'population_targets', 'login_failures', 'audit_events', 'user_counties', 'users'):
         op.drop_table(table)

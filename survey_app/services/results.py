@@ -1,0 +1,128 @@
+"""Staff results: computed in the background over a campaign's current data, kept by a fingerprint
+of their inputs (responses, exclusions, questionnaire, targets, settings) and reused until one changes.
+
+A run writes every document (reports.bundle) and the figures the pages show (figures.json) into
+DATA_DIR/results/<campaign>/<fingerprint>/.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from datetime import timedelta
+from pathlib import Path
+
+import numpy as np
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from survey_app.models import Campaign, Response, ResultRun, utcnow
+from survey_app.services import targets
+
+SETTINGS = {"cluster": "channel", "quality": "questionnaire", "confidence": 0.95}
+STALE = timedelta(minutes=30)       # a run still "running" after this died with its worker
+RETRY = timedelta(minutes=1)        # a failed run is tried again on a page view after this
+
+
+def fingerprint(session: Session, campaign: Campaign) -> str:
+    count, last = session.execute(select(func.count(), func.max(Response.id))
+                                  .where(Response.campaign_id == campaign.id)).one()
+    excluded = session.scalars(select(Response.id).where(Response.campaign_id == campaign.id, Response.excluded)
+                               .order_by(Response.id)).all()
+    inputs = {"responses": [count, last], "excluded": hashlib.sha256(str(excluded).encode()).hexdigest(),
+              "questionnaire": campaign.questionnaire_snapshot, "targets": targets.csv_text(campaign),
+              "settings": SETTINGS}
+    return hashlib.sha256(json.dumps(inputs, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
+
+
+def directory(data_dir: Path, campaign: Campaign, run: ResultRun) -> Path:
+    return Path(data_dir) / "results" / campaign.slug / run.fingerprint
+
+
+def current(session: Session, campaign: Campaign) -> tuple[ResultRun | None, str]:
+    """The run for the campaign's data as it stands (None: not computed yet), and its fingerprint."""
+    key = fingerprint(session, campaign)
+    run = session.scalar(select(ResultRun).where(ResultRun.campaign_id == campaign.id, ResultRun.fingerprint == key))
+    if run is not None and ((run.status == "running" and utcnow() - run.started_at > STALE)
+                            or (run.status == "failed" and utcnow() - run.finished_at > RETRY)):
+        session.delete(run)
+        session.flush()
+        run = None
+    return run, key
+
+
+def latest_done(session: Session, campaign: Campaign) -> ResultRun | None:
+    return session.scalar(select(ResultRun).where(ResultRun.campaign_id == campaign.id, ResultRun.status == "done")
+                          .order_by(ResultRun.finished_at.desc()).limit(1))
+
+
+def start(app, campaign: Campaign, key: str) -> None:
+    """Begin computing in a background thread (once per fingerprint, whichever worker is first)."""
+    sessions = app.extensions["survey_db"]
+    try:
+        with sessions.begin() as session:
+            session.add(ResultRun(campaign_id=campaign.id, fingerprint=key, status="running", progress="排队中"))
+    except IntegrityError:
+        return          # another request started it
+    threading.Thread(target=_compute, args=(app, campaign.slug, key), daemon=True,
+                     name=f"results-{campaign.slug}").start()
+
+
+def _compute(app, slug: str, key: str) -> None:
+    from survey_app.io.atomic import replace_directory
+    from survey_app.io.report_files import campaign_context
+    from reports import bundle
+    sessions = app.extensions["survey_db"]
+
+    def progress(message: str) -> None:
+        with sessions.begin() as session:
+            run = _run(session, slug, key)
+            if run is not None:
+                run.progress = message[:200]
+
+    try:
+        with app.app_context():
+            context, frame = campaign_context(slug, app.config["TIMEZONE"], None, progress)
+            files = bundle.documents_for(context, frame, bundle.FORMATS, progress)
+            files["figures.json"] = json.dumps(figures(context), ensure_ascii=False, default=_plain).encode()
+            with sessions.begin() as session:
+                campaign = session.scalar(select(Campaign).where(Campaign.slug == slug))
+                run = _run(session, slug, key)
+                target = directory(app.config["DATA_DIR"], campaign, run)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                replace_directory(files, target)
+                run.status, run.progress, run.finished_at = "done", "已完成", utcnow()
+                run.responses = int(context.results.record["responses"]["used"])
+    except Exception as exc:   # the page must say so rather than wait for ever
+        with sessions.begin() as session:
+            run = _run(session, slug, key)
+            if run is not None:
+                run.status, run.progress, run.finished_at = "failed", f"计算失败：{exc}"[:200], utcnow()
+
+
+def _run(session: Session, slug: str, key: str) -> ResultRun | None:
+    return session.scalar(select(ResultRun).join(Campaign, Campaign.id == ResultRun.campaign_id)
+                          .where(Campaign.slug == slug, ResultRun.fingerprint == key))
+
+
+def _plain(value):
+    if isinstance(value, np.generic):
+        return value.item()
+    return str(value)
+
+
+def figures(context) -> dict:
+    """What the pages show: the tables as columns, county names, the record."""
+    results = context.results
+    tables = {name: {column: [None if isinstance(v, float) and not np.isfinite(v) else _plain(v)
+                              for v in getattr(results, name)[column]] for column in getattr(results, name)}
+              for name in ("county_results", "item_results", "problems", "breakdowns", "composition")}
+    record = json.loads(json.dumps(results.record, default=str).replace("-Infinity", "null"))
+    return {"tables": tables, "names": context.names, "record": record, "title": context.title,
+            "computed": context.computed,
+            "questions": {a.id: a.question for a in context.questionnaire.attributes}}
+
+
+def load_figures(path: Path) -> dict:
+    return json.loads((path / "figures.json").read_text(encoding="utf-8"))

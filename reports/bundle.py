@@ -46,13 +46,17 @@ def documents_for(ctx: documents.Context, responses: pd.DataFrame | None, format
                                  table["ci_high"][:-1], float(table["index"][-1]), source=ctx.title,
                                  n=int(table["n"][-1]))
         files["图表/各区县排名.pdf"] = charts.render(ranking, "pdf")
-        files["图表/各区县排名.png"] = charts.render(ranking, "png")
+        files["图表/各区县排名.png"] = documents.ranking_png(ctx, None)
+        files["图表/重要性表现.png"] = documents.ipa_png(ctx)
+        for code in [*ctx.counties, "ALL"]:
+            files[f"图表/{_stem(ctx, code)}_各题得分.png"] = documents.items_png(ctx, code)
     if "xlsx" in formats:
         progress("Excel 工作簿")
         files["结果.xlsx"] = workbook.write(ctx.results, q, ctx.names, method.notes(ctx.results.record, q))
     if "csv" in formats:
         for name, attribute in tables.TABLES.items():
             files[f"表格/{name}"] = tables.csv_bytes(getattr(ctx.results, attribute), ctx.names)
+        files["表格/settings.json"] = tables.record_json(ctx.results.record).encode()
     if responses is not None and {"sav", "csv", "xlsx"} & set(formats):
         progress("加权后的答卷数据")
         frame = datafiles.cleaned(responses, ctx.results, q, ctx.names)

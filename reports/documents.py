@@ -91,7 +91,7 @@ def _chart(ctx: Context, key: str, build) -> bytes:
     return ctx._charts[key]
 
 
-def _ranking_png(ctx: Context, highlight: str | None) -> bytes:
+def ranking_png(ctx: Context, highlight: str | None) -> bytes:
     table = ctx.results.county_results
     names = [ctx.name(c) for c in ctx.counties]
     return _chart(ctx, f"ranking-{highlight}", lambda: charts.ranking(
@@ -99,7 +99,7 @@ def _ranking_png(ctx: Context, highlight: str | None) -> bytes:
         highlight=ctx.name(highlight) if highlight else None, source=ctx.title, n=int(table["n"][-1])))
 
 
-def _items_png(ctx: Context, code: str) -> bytes:
+def items_png(ctx: Context, code: str) -> bytes:
     items, city = ctx.items(code), ctx.items("ALL")
     labels = [f"{i.id} {i.topic}" for i in ctx.questionnaire.items]
     return _chart(ctx, f"items-{code}", lambda: charts.items(
@@ -107,7 +107,7 @@ def _items_png(ctx: Context, code: str) -> bytes:
         source=f"{ctx.title}，{ctx.name(code)}", n=int(ctx.row(code)["n"])))
 
 
-def _ipa_png(ctx: Context) -> bytes:
+def ipa_png(ctx: Context) -> bytes:
     drivers = ctx.results.drivers
     topic = {i.id: i.topic for i in ctx.questionnaire.items}
     return _chart(ctx, "ipa", lambda: charts.importance_performance(
@@ -167,12 +167,12 @@ def _method(ctx: Context):
 def county_sections(ctx: Context, code: str) -> list:
     return [
         ("摘要", [("p", summary(ctx, code))]),
-        ("一、在全市的位置", [("img", _ranking_png(ctx, code), 16),
+        ("一、在全市的位置", [("img", ranking_png(ctx, code), 16),
                         ("p", "圆点为满意度指数，线段为 95% 置信区间，虚线为全市指数；菱形为本区县。")]),
-        ("二、各方面得分", [("img", _items_png(ctx, code), 16), _item_table(ctx, code)]),
+        ("二、各方面得分", [("img", items_png(ctx, code), 16), _item_table(ctx, code)]),
         ("三、问题清单", [_problem_table(ctx, code)]),
         ("四、不同人群的评价", [_breakdown_table(ctx, code)]),
-        ("五、优先改进的方面（全市）", [("img", _ipa_png(ctx), 15),
+        ("五、优先改进的方面（全市）", [("img", ipa_png(ctx), 15),
                                 ("p", "重要性为各题与总体评价的关联程度；右下象限的方面重要而表现较差，宜优先改进。")]),
         ("六、样本构成", [_composition_table(ctx, code),
                      ("p", "样本构成与人口构成的差异已按人口目标加权纠正。")]),
@@ -183,9 +183,9 @@ def county_sections(ctx: Context, code: str) -> list:
 def city_sections(ctx: Context) -> list:
     return [
         ("摘要", [("p", city_summary(ctx))]),
-        ("一、各区县排名", [("img", _ranking_png(ctx, None), 16), _ranking_table(ctx)]),
-        ("二、各方面得分（全市）", [("img", _items_png(ctx, "ALL"), 16), _item_table(ctx, "ALL")]),
-        ("三、优先改进的方面", [("img", _ipa_png(ctx), 15)]),
+        ("一、各区县排名", [("img", ranking_png(ctx, None), 16), _ranking_table(ctx)]),
+        ("二、各方面得分（全市）", [("img", items_png(ctx, "ALL"), 16), _item_table(ctx, "ALL")]),
+        ("三、优先改进的方面", [("img", ipa_png(ctx), 15)]),
         ("四、不同人群的评价（全市）", [_breakdown_table(ctx, "ALL")]),
         ("五、样本构成（全市）", [_composition_table(ctx, "ALL")]),
         ("六、方法说明", _method(ctx)),

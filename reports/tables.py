@@ -47,11 +47,14 @@ def write(results: Results, directory: Path) -> list[Path]:
         path = directory / name
         write_csv(getattr(results, attribute), path)
         written.append(path)
-    record = results.record
     path = directory / "settings.json"
-    path.write_text(json.dumps(record, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
+    path.write_text(record_json(results.record), encoding="utf-8")
     written.append(path)
     return written
+
+
+def record_json(record: dict) -> str:
+    return json.dumps(record, ensure_ascii=False, indent=2, default=str)
 
 
 def write_csv(table: Table, path: Path) -> None:

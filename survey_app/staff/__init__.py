@@ -101,5 +101,8 @@ def download(slug: str, name: str):
 
 
 def _own_county_file(name: str) -> bool:
+    """A report or chart of one of the staff member's counties, or the city-wide priorities chart."""
     folder, _, file = name.partition("/")
-    return folder == "报告" and file.split("_", 1)[0] in current_user.county_codes and file.endswith((".pdf", ".docx"))
+    own = file.split("_", 1)[0] in current_user.county_codes
+    return (folder == "报告" and own and file.endswith((".pdf", ".docx"))) or \
+        (folder == "图表" and (own or file == "重要性表现.png") and file.endswith(".png"))

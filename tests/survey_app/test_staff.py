@@ -68,6 +68,8 @@ def test_staff_of_one_county_see_and_download_only_that_county(app, campaign):
     assert client.get("/staff/c/test-2026/files/结果.xlsx").status_code == 403
     assert client.get("/staff/c/test-2026/files/报告/511502_翠屏区_报告.pdf").status_code == 403
     assert client.get("/staff/c/test-2026/files/报告/511503_南溪区_报告.pdf").data.startswith(b"%PDF")
+    assert client.get("/staff/c/test-2026/files/图表/511503_南溪区_各题得分.png").data.startswith(b"\x89PNG")
+    assert client.get("/staff/c/test-2026/files/图表/511502_翠屏区_各题得分.png").status_code == 403
 
 
 def test_files_outside_the_results_are_never_served(app, campaign):

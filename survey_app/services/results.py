@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from reports import method
 from survey_app.models import Campaign, Response, ResultRun, utcnow
 from survey_app.services import targets
 
@@ -121,7 +122,8 @@ def figures(context) -> dict:
     record = json.loads(json.dumps(results.record, default=str).replace("-Infinity", "null"))
     return {"tables": tables, "names": context.names, "record": record, "title": context.title,
             "computed": context.computed,
-            "questions": {a.id: a.question for a in context.questionnaire.attributes}}
+            "questions": {a.id: a.question for a in context.questionnaire.attributes},
+            "method": method.notes(results.record, context.questionnaire)}
 
 
 def load_figures(path: Path) -> dict:

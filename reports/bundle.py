@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable
 
 import pandas as pd
 
-from reports import charts, datafiles, documents, method, tables, workbook
+from reports import charts, datafiles, documents, fonts, method, pdf_render, tables, workbook
 
 FORMATS = ("pdf", "docx", "xlsx", "sav", "csv")
 EXCEL_ROWS = 1_048_576          # rows of one worksheet, the header included
@@ -31,11 +31,15 @@ def documents_for(ctx: documents.Context, responses: pd.DataFrame | None, format
     formats = [f for f in FORMATS if f in set(formats)]
     files: dict[str, bytes] = {}
     q = ctx.questionnaire
-    for kind, render, label in (("pdf", documents.pdf, "PDF"), ("docx", documents.docx, "Word")):
+    codes = [*ctx.counties, "ALL"]
+    font = fonts.font_for(*(pdf_render.texts(*documents.parts(ctx, code)) for code in codes)) \
+        if "pdf" in formats else None
+    for kind, render, label in (("pdf", lambda c, code: documents.pdf(c, code, font), "PDF"),
+                                ("docx", documents.docx, "Word")):
         if kind not in formats:
             continue
         reports = {}
-        for code in [*ctx.counties, "ALL"]:
+        for code in codes:
             progress(f"{label} 报告：{ctx.name(code)}")
             reports[f"{_stem(ctx, code)}_报告.{kind}"] = render(ctx, code)
         files |= {f"报告/{name}": data for name, data in reports.items()}

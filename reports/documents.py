@@ -196,12 +196,17 @@ def title_of(ctx: Context, code: str) -> str:
     return f"{ctx.name(code)}教育群众满意度调查报告" if code != "ALL" else "全市教育群众满意度调查报告"
 
 
-def pdf(ctx: Context, code: str) -> bytes:
+def parts(ctx: Context, code: str) -> tuple[str, str, str, list]:
+    """Title, subtitle, byline and sections of a county's (or the city's, code ALL) report."""
     sections = city_sections(ctx) if code == "ALL" else county_sections(ctx, code)
-    return pdf_render.render(title_of(ctx, code), ctx.title, f"{ctx.organizer}　{ctx.computed}".strip(), sections)
+    return title_of(ctx, code), ctx.title, f"{ctx.organizer}　{ctx.computed}".strip(), sections
+
+
+def pdf(ctx: Context, code: str, font=None) -> bytes:
+    """`font`: a subset for several reports at once (fonts.font_for); else one is cut for this one."""
+    return pdf_render.render(*parts(ctx, code), font=font)
 
 
 def docx(ctx: Context, code: str) -> bytes:
-    sections = city_sections(ctx) if code == "ALL" else county_sections(ctx, code)
-    return docx_render.render(title_of(ctx, code), ctx.title, f"{ctx.organizer}　{ctx.computed}".strip(), sections)
+    return docx_render.render(*parts(ctx, code))
 

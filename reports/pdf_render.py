@@ -3,32 +3,50 @@ from __future__ import annotations
 
 import io
 import struct
+from pathlib import Path
 
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
-from reports.fonts import cjk_font
+from reports.fonts import font_for
 
 INK, ACCENT, MUTED, HEAD = (31, 35, 40), (31, 95, 168), (87, 96, 106), (238, 242, 246)
 
 
+FOOTER = "{title}　第 {page} 页"
+
+
 class _Pdf(FPDF):
-    def __init__(self, running_title: str):
+    def __init__(self, running_title: str, font: Path):
         super().__init__(format="A4", unit="mm")
         self.running_title = running_title
         self.set_margins(18, 18, 18)
         self.set_auto_page_break(True, margin=18)
-        self.add_font("cjk", fname=str(cjk_font()))
+        self.add_font("cjk", fname=str(font))
 
     def footer(self):
         self.set_y(-12)
         self.set_font("cjk", size=8)
         self.set_text_color(*MUTED)
-        self.cell(0, 5, f"{self.running_title}　第 {self.page_no()} 页", align="C")
+        self.cell(0, 5, FOOTER.format(title=self.running_title, page=self.page_no()), align="C")
 
 
-def render(title: str, subtitle: str, byline: str, sections: list) -> bytes:
-    pdf = _Pdf(subtitle)
+def texts(title: str, subtitle: str, byline: str, sections: list) -> str:
+    """Every character the document will set (for the font's subset)."""
+    parts = [title, subtitle, byline, FOOTER]
+    for heading, blocks in sections:
+        parts.append(heading)
+        for block in blocks:
+            if block[0] == "p":
+                parts.append(block[1])
+            elif block[0] == "table":
+                parts += [*block[1], *(str(cell) for row in block[2] for cell in row)]
+    return "".join(parts)
+
+
+def render(title: str, subtitle: str, byline: str, sections: list, font: Path | None = None) -> bytes:
+    """`font`: a subset holding every character (fonts.font_for); cut for this document if not given."""
+    pdf = _Pdf(subtitle, font or font_for(texts(title, subtitle, byline, sections)))
     pdf.set_title(title)
     pdf.add_page()
     pdf.set_text_color(*INK)

@@ -135,8 +135,11 @@ def channels_zip(slug: str, kind: str):
         if not pairs:
             abort(404)
         rows = [row for _, row in pairs]
-        files = {f"{qr_stem(row)}.{suffix}": qr_image(row[-1], suffix) for row in rows for suffix in ("png", "svg")} \
-            if kind == "qr" else {f"{qr_stem(row)}.pdf": posters.render([_poster(ch, row[-1])]) for ch, row in pairs}
+        if kind == "qr":
+            files = {f"{qr_stem(row)}.{suffix}": qr_image(row[-1], suffix) for row in rows for suffix in ("png", "svg")}
+        else:
+            pdfs = posters.render_each([_poster(ch, row[-1]) for ch, row in pairs])
+            files = {f"{qr_stem(row)}.pdf": pdf for row, pdf in zip(rows, pdfs)}
         audit.record(s, by(s), "download", f"{slug}/{kind}.zip", address_hash(), county=county or "全部")
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:

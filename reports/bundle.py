@@ -11,7 +11,9 @@ import pandas as pd
 from reports import charts, datafiles, documents, fonts, method, pdf_render, tables, workbook
 
 FORMATS = ("pdf", "docx", "xlsx", "sav", "csv")
-EXCEL_ROWS = 1_048_576          # rows of one worksheet, the header included
+# Responses above this go to CSV and SPSS only: a sheet holds 1,048,576 rows at most, and one of
+# hundreds of thousands takes minutes to write and to open.
+EXCEL_ROWS = 200_000
 
 
 def _stem(ctx: documents.Context, code: str) -> str:
@@ -71,6 +73,6 @@ def documents_for(ctx: documents.Context, responses: pd.DataFrame | None, format
         if "xlsx" in formats and len(frame) < EXCEL_ROWS:
             files["数据/答卷_加权.xlsx"] = datafiles.xlsx_bytes(frame, q)
         elif "xlsx" in formats:
-            files["数据/答卷_加权_Excel说明.txt"] = (f"答卷共 {len(frame):,} 份，超过 Excel 一个工作表的行数上限"
-                                                 f"（{EXCEL_ROWS:,} 行），请使用同一目录中的 CSV 或 SPSS 文件。\n").encode()
+            files["数据/答卷_加权_Excel说明.txt"] = (f"答卷共 {len(frame):,} 份，超过 {EXCEL_ROWS:,} 份时不生成 Excel 文件"
+                                                 "（写出和打开都很慢），请使用同一目录中的 CSV 或 SPSS 文件。\n").encode()
     return files

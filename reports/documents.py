@@ -2,7 +2,6 @@
 for staff who edit before forwarding. Both are built from the same sections, so they say the same."""
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass, field
 
 import numpy as np

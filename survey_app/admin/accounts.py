@@ -10,7 +10,7 @@ from survey_app.admin import bp
 from survey_app.admin.forms import AccountEditForm, AccountForm
 from survey_app.auth import address_hash, role_required
 from survey_app.errors import UserError
-from survey_app.models import AuditEvent, Role, User
+from survey_app.models import Role, User
 from survey_app.services import accounts, audit
 
 PAGE = 100

@@ -14,7 +14,6 @@ from sqlalchemy.orm import Session
 
 import questionnaires
 from questionnaires import Questionnaire, QuestionnaireError
-from survey_app.errors import UserError
 from survey_app.models import Campaign, QuestionnaireVersion, Response
 from survey_app.services import audit
 

@@ -3,7 +3,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import estimate, job, quality, variance, weighting
+from analysis import job, quality, weighting
 from analysis import targets as target_tables
 
 from tests.helpers import REFERENCE

@@ -11,10 +11,9 @@ from sqlalchemy import select
 
 from analysis import targets as analysis_targets
 from survey_app import db
-from survey_app.demo import simulation
-from survey_app.models import AuditEvent, Campaign, Channel
+from survey_app.models import AuditEvent, Campaign
 from survey_app.services import campaigns
-from tests.helpers import COUNTIES, gen_campaign, gen_user, login, post, valid_answers, submit
+from tests.helpers import COUNTIES, gen_campaign, gen_user, login, post, valid_answers
 
 SLUG = "test-2026"
 

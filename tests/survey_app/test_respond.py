@@ -2,10 +2,8 @@ import re
 import threading
 
 import pytest
-from sqlalchemy import func, select
 
-from survey_app import db
-from survey_app.models import Flag, Response, unpack
+from survey_app.models import Flag, unpack
 from tests.helpers import gen_campaign, read_form, stored, submit, valid_answers
 
 

@@ -96,10 +96,14 @@ def _compute(app, slug: str, key: str) -> None:
                 run.status, run.progress, run.finished_at = "done", "已完成", utcnow()
                 run.responses = int(context.results.record["responses"]["used"])
     except Exception as exc:   # the page must say so rather than wait for ever
-        with sessions.begin() as session:
-            run = _run(session, slug, key)
-            if run is not None:
-                run.status, run.progress, run.finished_at = "failed", f"计算失败：{exc}"[:200], utcnow()
+        app.logger.exception("results of %s failed", slug)
+        try:
+            with sessions.begin() as session:
+                run = _run(session, slug, key)
+                if run is not None:
+                    run.status, run.progress, run.finished_at = "failed", f"计算失败：{exc}"[:200], utcnow()
+        except Exception:     # the database itself is gone (shutting down): a stale run restarts later
+            app.logger.exception("could not record the failure of %s", slug)
 
 
 def _run(session: Session, slug: str, key: str) -> ResultRun | None:

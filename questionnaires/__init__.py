@@ -1,8 +1,8 @@
 """Questionnaire definitions and their loader/validator."""
-from questionnaires.loader import DEFAULT, QuestionnaireError, builtin_names, load, load_dict, resolve
+from questionnaires.loader import DEFAULT, QuestionnaireError, builtin_names, load, load_dict, loads, resolve
 from questionnaires.model import Attribute, Item, Option, QualityRules, Questionnaire, Scale, ScalePoint
 
 __all__ = [
     "DEFAULT", "Attribute", "Item", "Option", "QualityRules", "Questionnaire", "QuestionnaireError",
-    "Scale", "ScalePoint", "builtin_names", "load", "load_dict", "resolve",
+    "Scale", "ScalePoint", "builtin_names", "load", "load_dict", "loads", "resolve",
 ]

@@ -5,6 +5,7 @@ path (e.g. ``items[3].weight``) and what is wrong, in Chinese for evaluators.
 """
 from __future__ import annotations
 
+import difflib
 import re
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,14 @@ BUILTIN_DIR = Path(__file__).parent
 SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 ID_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 DEFAULT = "county_education_satisfaction"   # the built-in 16-item questionnaire
+# The fields each level may hold.
+ROOT_KEYS = ("id", "version", "title", "introduction", "estimated_minutes", "scale", "attributes", "items", "quality")
+SCALE_KEYS = ("points", "not_applicable", "satisfied", "dissatisfied")
+POINT_KEYS = ("code", "label", "score")
+ATTRIBUTE_KEYS = ("id", "question", "options", "applies_if")
+OPTION_KEYS = ("id", "label")
+ITEM_KEYS = ("id", "text", "topic", "weight")
+QUALITY_KEYS = ("min_seconds", "min_items_answered")
 
 
 class QuestionnaireError(ValueError):
@@ -46,11 +55,19 @@ def builtin_names() -> list[str]:
 
 def load(name_or_path: str | Path) -> Questionnaire:
     path = resolve(name_or_path)
+    return loads(path.read_text(encoding="utf-8"), source=path.name)
+
+
+def loads(text: str, source: str = "<text>") -> Questionnaire:
+    """A questionnaire from YAML text. Aliases (&/*) are refused: a definition never needs them,
+    and a few nested ones expand to billions of nodes."""
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER)
+        if any(isinstance(event, yaml.AliasEvent) for event in yaml.parse(text, Loader=SAFE_LOADER)):
+            raise QuestionnaireError(source, "YAML", "不允许使用 YAML 别名（& 和 *），请直接写出内容")
+        data = yaml.load(text, Loader=SAFE_LOADER)
     except yaml.YAMLError as exc:
-        raise QuestionnaireError(path.name, "YAML", f"格式错误：{exc}") from exc
-    return load_dict(data, source=path.name)
+        raise QuestionnaireError(source, "YAML", f"格式错误：{exc}") from exc
+    return load_dict(data, source=source)
 
 
 def load_dict(data: Any, source: str = "<dict>") -> Questionnaire:
@@ -64,9 +81,15 @@ class _Validator:
     def fail(self, field: str, problem: str):
         raise QuestionnaireError(self.source, field, problem)
 
-    def mapping(self, value, field: str) -> dict:
+    def mapping(self, value, field: str, allowed: tuple[str, ...]) -> dict:
+        """A mapping with no key outside `allowed` (a typo such as wieght is named, not ignored)."""
         if not isinstance(value, dict):
             self.fail(field, "应为键值映射")
+        for key in value:
+            if key not in allowed:
+                guess = difflib.get_close_matches(str(key), allowed, n=1)
+                hint = f"，是否应为“{guess[0]}”？" if guess else f"（可用：{'、'.join(allowed)}）"
+                self.fail(f"{field}.{key}" if field != "（根）" else str(key), f"未知的字段“{key}”{hint}")
         return value
 
     def text(self, data: dict, key: str, field: str, required: bool = True) -> str:
@@ -107,23 +130,23 @@ class _Validator:
             seen.add(value)
 
     def questionnaire(self, data) -> Questionnaire:
-        data = self.mapping(data, "（根）")
-        scale = self.scale(self.mapping(data.get("scale"), "scale"))
+        data = self.mapping(data, "（根）", ROOT_KEYS)
+        scale = self.scale(self.mapping(data.get("scale"), "scale", SCALE_KEYS))
         attributes = tuple(
-            self.attribute(self.mapping(a, f"attributes[{i}]"), f"attributes[{i}]")
+            self.attribute(self.mapping(a, f"attributes[{i}]", ATTRIBUTE_KEYS), f"attributes[{i}]")
             for i, a in enumerate(data.get("attributes") or [])
         )
         self.unique([a.id for a in attributes], "attributes")
         self.check_conditions(attributes)
         items = tuple(
-            self.item(self.mapping(it, f"items[{i}]"), f"items[{i}]")
+            self.item(self.mapping(it, f"items[{i}]", ITEM_KEYS), f"items[{i}]")
             for i, it in enumerate(self.sequence(data, "items", ""))
         )
         self.unique([it.id for it in items], "items")
         clash = set(a.id for a in attributes) & set(it.id for it in items)
         if clash:
             self.fail("attributes", f"编号与题目编号重复：{'、'.join(sorted(clash))}")
-        quality = self.mapping(data.get("quality", {}), "quality")
+        quality = self.mapping(data.get("quality", {}), "quality", QUALITY_KEYS)
         rules = QualityRules(
             min_seconds=self.number(quality, "min_seconds", "quality", default=60, integer=True),
             min_items_answered=self.number(quality, "min_items_answered", "quality",
@@ -149,7 +172,7 @@ class _Validator:
         points = []
         for i, raw in enumerate(self.sequence(data, "points", "scale", min_len=2)):
             field = f"scale.points[{i}]"
-            raw = self.mapping(raw, field)
+            raw = self.mapping(raw, field, POINT_KEYS)
             code = self.number(raw, "code", field, integer=True)
             if not 0 <= code <= MAX_CODE:
                 self.fail(f"{field}.code", f"代码须在 0 到 {MAX_CODE} 之间，实际为 {code}")
@@ -186,13 +209,15 @@ class _Validator:
     def attribute(self, data: dict, field: str) -> Attribute:
         options = []
         for i, raw in enumerate(self.sequence(data, "options", field, min_len=2)):
-            raw = self.mapping(raw, f"{field}.options[{i}]")
+            raw = self.mapping(raw, f"{field}.options[{i}]", OPTION_KEYS)
             options.append(Option(self.identifier(raw, f"{field}.options[{i}]"),
                                   self.text(raw, "label", f"{field}.options[{i}]")))
         self.unique([o.id for o in options], f"{field}.options")
         if len(options) > MAX_CODE:
             self.fail(f"{field}.options", f"选项不能超过 {MAX_CODE} 个")
-        conditions = self.mapping(data.get("applies_if", {}), f"{field}.applies_if")
+        conditions = data.get("applies_if", {})
+        if not isinstance(conditions, dict):
+            self.fail(f"{field}.applies_if", "应为键值映射")
         applies_if = []
         for attr, allowed in conditions.items():
             if not isinstance(allowed, list) or not allowed:

@@ -28,6 +28,8 @@ def create_app(config: dict | None = None) -> Flask:
         SESSION_COOKIE_SAMESITE="Lax",
         PERMANENT_SESSION_LIFETIME=timedelta(hours=8),
         WTF_CSRF_TIME_LIMIT=8 * 3600,
+        FORM_TOKEN_MAX_AGE_S=settings.form_max_age_hours() * 3600,
+        MAX_CONTENT_LENGTH=20 * 1024 * 1024,     # workspace uploads; the respondent form is held to far less
     )
     app.config.update(config)
     if "SESSION_COOKIE_SECURE" not in config:
@@ -59,6 +61,11 @@ def create_app(config: dict | None = None) -> Flask:
     def csrf_refused(_error):
         return render_template("message.html", title="页面已过期",
                                message="页面已过期或不是从本系统打开的，请返回、刷新页面后重试。"), 400
+
+    @app.errorhandler(413)
+    def too_large(_error):
+        return render_template("message.html", title="提交的内容过大",
+                               message="提交的内容超出了允许的大小，请返回后重试。"), 413
 
     @app.errorhandler(403)
     def forbidden(_error):

@@ -68,3 +68,8 @@ def timezone() -> str:
 
 def proxy_hops() -> int:
     return int(os.environ.get("SURVEY_PROXY_HOPS", "0"))
+
+
+def form_max_age_hours() -> float:
+    """How long an opened questionnaire page may be submitted (a resident may leave it open a day)."""
+    return float(os.environ.get("SURVEY_FORM_MAX_AGE_HOURS", "48"))

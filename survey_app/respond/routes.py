@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from survey_app import db
 from survey_app.privacy import keyed_hash
-from survey_app.models import Channel
+from survey_app.models import Channel, Response
 from survey_app.respond import bp
 from survey_app.services import submissions
 
@@ -47,6 +47,18 @@ def _closed_page(channel: Channel, status: str):
                            message=message.format(opens=opens.strftime("%Y年%m月%d日 %H:%M"))), code
 
 
+# A complete form is about 1 KB in some 25 fields; anything far larger is not a resident's.
+MAX_FORM_BYTES, MAX_FORM_FIELDS = 16 * 1024, 64
+
+
+@bp.before_request
+def _limit_forms():
+    request.max_content_length = MAX_FORM_BYTES
+    request.max_form_parts = MAX_FORM_FIELDS              # multipart forms
+    if request.method == "POST" and len(request.form) > MAX_FORM_FIELDS:
+        abort(413)                                       # url-encoded forms
+
+
 def _wants_json() -> bool:
     return request.headers.get("X-Requested-With") == "fetch"
 
@@ -81,12 +93,17 @@ def submit(token: str):
         return body, code
     secret = current_app.config["SECRET_KEY"]
     try:
-        form_token = submissions.read_token(secret, request.form.get(submissions.TOKEN_FIELD), channel.id)
-    except submissions.BadToken:
-        message = "页面已失效，请重新扫码打开问卷。"
+        form_token = submissions.read_token(secret, request.form.get(submissions.TOKEN_FIELD), channel.id,
+                                            current_app.config["FORM_TOKEN_MAX_AGE_S"])
+    except submissions.BadToken as exc:
+        # Answers are kept: the page script reloads with a fresh form and sends them again;
+        # without the script the form comes back filled in, with a fresh token.
+        message = "问卷页面已过期，已为您更新，请再次点击“提交问卷”。" if isinstance(exc, submissions.ExpiredToken) \
+            else "问卷页面已失效，已为您更新，请再次点击“提交问卷”。"
         if _wants_json():
-            return jsonify(message=message), 400
-        return render_template("message.html", title="页面已失效", message=message), 400
+            return jsonify(message=message, renew=True), 400
+        fresh = submissions.issue_token(secret, channel.id)
+        return _render_form(channel, fresh, request.form, {}, notice=message), 400
     questionnaire = campaign.questionnaire
     answers = submissions.parse(questionnaire, request.form)
     if answers.errors:
@@ -116,7 +133,17 @@ def submit(token: str):
 
 @bp.get("/s/<token>/thanks")
 def thanks(token: str):
-    return _render_thanks(_channel(token), request.args.get("r", "")[:32])
+    """The thank-you page of a stored submission; a receipt never stored gets no success page."""
+    channel = _channel(token)
+    receipt = request.args.get("r", "")[:32]
+    with db.session() as session:
+        stored = session.scalar(select(Response.id).where(Response.campaign_id == channel.campaign_id,
+                                                          Response.submission_id == receipt))
+    if stored is None:
+        return render_template("message.html", title="没有找到这份答卷",
+                               message="没有找到这个回执编号对应的答卷。如果您刚刚提交，请返回问卷页面重新提交；"
+                                       "您填写的答案保存在手机上。"), 404
+    return _render_thanks(channel, receipt)
 
 
 def _render_thanks(channel: Channel, receipt: str):
@@ -136,14 +163,14 @@ def conditions(questionnaire) -> dict:
     return conditions
 
 
-def _render_form(channel: Channel, form_token: str, values, errors: dict):
+def _render_form(channel: Channel, form_token: str, values, errors: dict, notice: str = ""):
     campaign = channel.campaign
     questionnaire = campaign.questionnaire
     return render_template(
         "respond/form.html", campaign=campaign, channel=channel, county=channel.county,
         q=questionnaire, conditions=conditions(questionnaire),
         form_token=form_token, values=values, errors=errors,
-        token_field=submissions.TOKEN_FIELD, honeypot_field=submissions.HONEYPOT_FIELD,
+        notice=notice, token_field=submissions.TOKEN_FIELD, honeypot_field=submissions.HONEYPOT_FIELD,
     )
 
 

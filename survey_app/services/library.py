@@ -60,17 +60,9 @@ def get(session: Session, version_id: int) -> QuestionnaireVersion | None:
     return session.get(QuestionnaireVersion, version_id)
 
 
-def parse_yaml(text: str, source: str) -> Questionnaire:
-    try:
-        data = yaml.load(text, Loader=questionnaires.loader.SAFE_LOADER)
-    except yaml.YAMLError as exc:
-        raise QuestionnaireError(source, "YAML", f"格式错误：{exc}") from exc
-    return questionnaires.load_dict(data, source=source)
-
-
 def import_yaml(session: Session, text: str, source: str, by, ip_hash: str = "") -> QuestionnaireVersion:
     """A new library version from a YAML file; the loader's errors name the field at fault."""
-    questionnaire = parse_yaml(text, source)
+    questionnaire = questionnaires.loads(text, source)
     _refuse_taken(session, questionnaire)
     version = _add(session, questionnaire, "import")
     audit.record(session, by, "questionnaire_import", f"{questionnaire.id} {questionnaire.version}", ip_hash,

@@ -28,6 +28,10 @@ class BadToken(Exception):
     """The form token is missing, forged, or belongs to another link."""
 
 
+class ExpiredToken(BadToken):
+    """The form was opened longer ago than a form token lives (forms are not collected ahead)."""
+
+
 @dataclass(frozen=True)
 class FormToken:
     submission_id: str
@@ -40,13 +44,15 @@ def issue_token(secret: str, channel_id: int) -> str:
     return URLSafeSerializer(secret, salt="form").dumps(payload)
 
 
-def read_token(secret: str, token: str, channel_id: int) -> FormToken:
+def read_token(secret: str, token: str, channel_id: int, max_age_s: float) -> FormToken:
     try:
         data = URLSafeSerializer(secret, salt="form").loads(token or "")
     except BadSignature as exc:
         raise BadToken from exc
     if data.get("c") != channel_id:
         raise BadToken
+    if time.time() - float(data["t"]) > max_age_s:
+        raise ExpiredToken
     return FormToken(data["s"], data["c"], float(data["t"]))
 
 

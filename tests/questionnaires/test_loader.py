@@ -90,3 +90,17 @@ def test_load_from_path_equals_builtin(raw, tmp_path):
     path = tmp_path / "copy.yaml"
     path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
     assert load(path) == load(DEFAULT)
+
+
+def test_an_unknown_field_is_named_with_the_likely_one():
+    text = questionnaires.resolve(questionnaires.DEFAULT).read_text(encoding="utf-8").replace(
+        "{id: q03, topic: 办学条件, weight: 1,", "{id: q03, topic: 办学条件, wieght: 3,")
+    with pytest.raises(questionnaires.QuestionnaireError, match=r"items\[2\]\.wieght: 未知的字段“wieght”，是否应为“weight”"):
+        questionnaires.loads(text, "typo.yaml")
+
+
+def test_yaml_aliases_are_refused_before_they_expand():
+    bomb = "a: &a [1, 1, 1, 1, 1, 1, 1, 1, 1]\n" + "".join(
+        f"{k}: &{k} [{', '.join(['*' + p] * 9)}]\n" for p, k in zip("abcdefgh", "bcdefghi"))
+    with pytest.raises(questionnaires.QuestionnaireError, match="不允许使用 YAML 别名"):
+        questionnaires.loads(bomb, "bomb.yaml")

@@ -146,3 +146,42 @@ def test_unknown_link_gets_a_chinese_404(client):
 def test_simulated_campaign_says_so(app, client, questionnaire):
     token = gen_campaign(app, questionnaire, simulated=True)[0]
     assert "模拟" in client.get(f"/s/{token}").get_data(as_text=True)
+
+
+def test_a_thank_you_page_needs_a_stored_submission(app, client, channel_token, questionnaire):
+    r = client.get(f"/s/{channel_token}/thanks?r=made-up")
+    assert r.status_code == 404 and "没有找到" in r.get_data(as_text=True) and "提交成功" not in r.get_data(as_text=True)
+    submit(client, channel_token, valid_answers(questionnaire))
+    [response] = stored(app)
+    r = client.get(f"/s/{channel_token}/thanks?r={response.submission_id}")
+    assert r.status_code == 200 and "提交成功" in r.get_data(as_text=True)
+
+
+def test_a_body_far_larger_than_a_form_is_refused(app, client, channel_token, questionnaire):
+    token = read_form(client, channel_token)[1].hidden["form_token"]
+    r = client.post(f"/s/{channel_token}", data={**valid_answers(questionnaire), "form_token": token,
+                                                   "padding": "x" * 300_000})
+    assert r.status_code == 413 and "过大" in r.get_data(as_text=True)
+    many = {f"field{i}": "1" for i in range(100)}
+    r = client.post(f"/s/{channel_token}", data={**valid_answers(questionnaire), "form_token": token, **many},
+                    content_type="multipart/form-data")
+    assert r.status_code == 413
+    r = client.post(f"/s/{channel_token}", data={**valid_answers(questionnaire), "form_token": token, **many})
+    assert r.status_code == 413
+    assert stored(app) == []
+
+
+def test_an_expired_form_comes_back_filled_in_with_a_fresh_token(app, client, channel_token, questionnaire,
+                                                                  monkeypatch):
+    token = read_form(client, channel_token)[1].hidden["form_token"]
+    app.config["FORM_TOKEN_MAX_AGE_S"] = 0                      # the page has been open too long
+    r = submit(client, channel_token, valid_answers(questionnaire, q05="2"), form_token=token)
+    html = r.get_data(as_text=True)
+    assert r.status_code == 400 and "问卷页面已过期" in html
+    assert 'name="q05" value="2" checked' in html
+    assert stored(app) == []
+    r = submit(client, channel_token, valid_answers(questionnaire), form_token=token, fetch=True)
+    assert r.status_code == 400 and r.json["renew"] is True
+    app.config["FORM_TOKEN_MAX_AGE_S"] = 3600
+    fresh = re.search(r'name="form_token" value="([^"]+)"', html).group(1)
+    assert submit(client, channel_token, valid_answers(questionnaire, q05="2"), form_token=fresh).status_code == 200

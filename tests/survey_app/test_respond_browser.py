@@ -1,6 +1,7 @@
 """The respondent page with JavaScript on, in headless Chromium (skipped without it)."""
 import pytest
 
+from survey_app.models import unpack
 from tests.helpers import stored
 
 
@@ -59,3 +60,15 @@ def test_offline_submission_is_kept_and_resent_with_the_same_id(app, server, pag
     assert page.url.endswith(f"r={response.submission_id}")
     # The saved answers were cleared once the server acknowledged them.
     assert page.evaluate("Object.keys(localStorage).length") == 0
+
+
+def test_a_refused_token_is_renewed_and_the_answers_sent_again(app, server, page, channel_token, questionnaire):
+    """After a key change (or an expired page) the script reloads a fresh form and resends what was typed."""
+    page.goto(f"{server}/s/{channel_token}")
+    answer_all(page, questionnaire, "3")
+    app.config["SECRET_KEY"] = "a-rotated-secret"
+    page.click("button[type=submit]")
+    page.wait_for_url("**/thanks**")
+    assert "提交成功" in page.content()
+    [response] = stored(app)
+    assert set(unpack(response.answers)) == {3}

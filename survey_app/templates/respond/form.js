@@ -24,8 +24,9 @@ function save(){
  var a={};groups.forEach(function(g){var v=val(name(g));if(v)a[name(g)]=v;});
  try{localStorage.setItem(key,JSON.stringify({t:tf.value,a:a}));}catch(e){}
 }
+var resend=false;
 try{var s=JSON.parse(localStorage.getItem(key)||"null");
- if(s){tf.value=s.t;Object.keys(s.a).forEach(function(n){var i=f.querySelector("input[name='"+n+"'][value='"+s.a[n]+"']");if(i)i.checked=true;});}
+ if(s){if(s.t)tf.value=s.t;resend=!!s.r;Object.keys(s.a).forEach(function(n){var i=f.querySelector("input[name='"+n+"'][value='"+s.a[n]+"']");if(i)i.checked=true;});}
 }catch(e){}
 f.addEventListener("change",function(){refresh();save();});
 function say(m){net.textContent=m;net.style.display=m?"block":"none";}
@@ -39,11 +40,16 @@ function send(){
    Object.keys(j.errors).forEach(function(n){var g=document.getElementById("f-"+n);if(g){mark(g,j.errors[n]);first=first||g;}});
    if(first)first.scrollIntoView();return;}
   if(x[0]>=500)throw new Error("server");
+  if(x[0]===400&&j.renew&&!resend){renew();return;}
   say(j.message);})
  .catch(function(){busy=false;
   say("网络不稳定，提交没有成功。答案已保存在手机上，网络恢复后会自动重新提交，您也可以再次点击“提交问卷”。");
   retry=setTimeout(send,15000);});
 }
+// The form token was refused (expired, or the server's key changed): keep the answers, drop the
+// token, and reload for a fresh form that sends them again.
+function renew(){save();try{var s=JSON.parse(localStorage.getItem(key));s.t="";s.r=1;localStorage.setItem(key,JSON.stringify(s));}catch(e){}
+ location.reload();}
 window.addEventListener("online",function(){if(net.style.display==="block"&&!busy)send();});
 f.addEventListener("submit",function(e){
  e.preventDefault();var first=null;
@@ -52,4 +58,5 @@ f.addEventListener("submit",function(e){
  save();send();
 });
 refresh();
+if(resend){save();send();}
 })();

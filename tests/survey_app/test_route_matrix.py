@@ -28,7 +28,7 @@ MATRIX = {
     "respond.index": ("GET", PUBLIC),
     "respond.questionnaire": ("GET", PUBLIC),
     "respond.submit": ("POST", dict.fromkeys(WHO, 400)),      # no form token: refused for everyone alike
-    "respond.thanks": ("GET", PUBLIC),
+    "respond.thanks": ("GET", dict.fromkeys(WHO, 404)),         # no receipt stored: no success page
     "static": ("GET", PUBLIC),
     "auth.login": ("GET", {ANON: OK, ADMIN: 302, EVALUATOR: 302, STAFF: 302, STAFF_ELSEWHERE: 302}),
     "auth.logout": ("POST", {ANON: LOGIN, ADMIN: 302, EVALUATOR: 302, STAFF: 302, STAFF_ELSEWHERE: 302}),
@@ -119,3 +119,25 @@ def test_staff_see_only_their_counties(app, site, client):
     login(client, "nanxi")
     page = client.get("/staff/").get_data(as_text=True)
     assert "南溪区" in page and "翠屏区" not in page
+
+
+def test_every_route_carries_the_security_headers(app, site):
+    values, usernames = site
+    client = app.test_client()
+    login(client, usernames[EVALUATOR])
+    for rule in app.url_map.iter_rules():
+        if MATRIX[rule.endpoint][0] != "GET" or rule.endpoint == "staff.download":
+            continue
+        url = rule.build({k: v for k, v in values.items() if k in rule.arguments} | (
+            {"kind": KINDS[rule.endpoint]} if "kind" in rule.arguments else {}) | ARGUMENTS.get(rule.endpoint, {}))[1]
+        headers = client.get(url).headers
+        assert "frame-ancestors 'self'" in headers["Content-Security-Policy"], rule.endpoint
+        assert headers["X-Content-Type-Options"] == "nosniff" and headers["Referrer-Policy"] == "no-referrer"
+
+
+def test_the_form_page_is_never_cached_and_its_script_is_allowed_by_hash(app, site):
+    values, _ = site
+    page = app.test_client().get(f"/s/{values['token']}")
+    assert page.headers["Cache-Control"] == "no-store"
+    policy = page.headers["Content-Security-Policy"]
+    assert "'unsafe-inline'" not in policy.split("script-src")[1].split(";")[0] and "'sha256-" in policy

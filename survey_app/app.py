@@ -9,7 +9,7 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from survey_app import config as settings
-from survey_app import db, security
+from survey_app import compression, db, security
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -38,6 +38,7 @@ def create_app(config: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_HOPS"],
                                 x_proto=app.config["PROXY_HOPS"], x_host=app.config["PROXY_HOPS"])
     db.init_app(app)
+    compression.init_app(app)
     security.init_app(app)
 
     from survey_app.admin import bp as admin_bp

@@ -63,6 +63,11 @@ def _wants_json() -> bool:
     return request.headers.get("X-Requested-With") == "fetch"
 
 
+@bp.get("/favicon.ico")
+def favicon():
+    return "", 204         # pages declare no icon; an empty answer spares the 404 page
+
+
 @bp.get("/")
 def index():
     return render_template("message.html", title=" 县域教育群众满意度调查",

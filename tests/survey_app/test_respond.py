@@ -185,3 +185,13 @@ def test_an_expired_form_comes_back_filled_in_with_a_fresh_token(app, client, ch
     app.config["FORM_TOKEN_MAX_AGE_S"] = 3600
     fresh = re.search(r'name="form_token" value="([^"]+)"', html).group(1)
     assert submit(client, channel_token, valid_answers(questionnaire, q05="2"), form_token=fresh).status_code == 200
+
+
+def test_the_page_is_gzipped_for_phones_that_accept_it(client, channel_token):
+    import gzip
+    plain = client.get(f"/s/{channel_token}")
+    packed = client.get(f"/s/{channel_token}", headers={"Accept-Encoding": "gzip, deflate"})
+    assert packed.headers["Content-Encoding"] == "gzip" and "Accept-Encoding" in packed.headers["Vary"]
+    body = gzip.decompress(packed.data)
+    assert len(packed.data) < len(body) / 2 and b"</html>" in body and len(plain.data) == len(body)
+    assert client.get("/favicon.ico").status_code == 204

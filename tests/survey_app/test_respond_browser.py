@@ -41,8 +41,25 @@ def test_answers_survive_a_reload(server, page, channel_token, questionnaire):
 def test_missing_answers_are_marked_without_a_request(app, server, page, channel_token):
     page.goto(f"{server}/s/{channel_token}")
     page.click("button[type=submit]")
-    assert page.inner_text("#m-q01") == "请选择一项"
+    assert page.inner_text("#m-respondent_type") == "请选择一项"
+    assert page.inner_text("#m-q01") == "请选择一项（不清楚可选“不了解”）"    # the server's hint, too
+    assert page.get_attribute("#f-q01", "aria-invalid") == "true"
+    assert page.get_attribute("#f-q01", "aria-describedby") == "m-q01"
+    assert page.evaluate("document.activeElement.name") == "respondent_type"   # focus on the first gap
+    top = page.evaluate("document.getElementById('f-respondent_type').getBoundingClientRect().top")
+    assert top >= page.evaluate("document.getElementById('bar').getBoundingClientRect().bottom") - 1
     assert stored(app) == []
+
+
+def test_the_chosen_answer_is_highlighted_without_css_has(app, server, page, channel_token):
+    """Old WebViews lack :has(); the highlight hangs on the answer's own text instead."""
+    page.goto(f"{server}/s/{channel_token}")
+    page.check("input[name=q02][value='5']")
+    background = page.evaluate("""getComputedStyle(document.querySelector(
+        "input[name=q02][value='5'] + span"), "::before").backgroundColor""")
+    assert background == "rgb(232, 241, 252)"
+    styles = "".join(page.evaluate("[...document.styleSheets].map(s => [...s.cssRules].map(r => r.cssText).join(''))"))
+    assert ":has(" not in styles
 
 
 def test_offline_submission_is_kept_and_resent_with_the_same_id(app, server, page, channel_token,

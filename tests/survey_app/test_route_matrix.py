@@ -26,6 +26,7 @@ ARGUMENTS = {"staff.county_results": {"code": "511502"}}        # a county, wher
 # endpoint -> (method, expected status per visitor)
 MATRIX = {
     "respond.index": ("GET", PUBLIC),
+    "respond.favicon": ("GET", dict.fromkeys(WHO, 204)),
     "respond.questionnaire": ("GET", PUBLIC),
     "respond.submit": ("POST", dict.fromkeys(WHO, 400)),      # no form token: refused for everyone alike
     "respond.thanks": ("GET", dict.fromkeys(WHO, 404)),         # no receipt stored: no success page

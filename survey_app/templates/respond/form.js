@@ -12,7 +12,10 @@ function applies(g){
  var r=g.getAttribute("data-if");if(!r)return true;
  return r.split(";").every(function(c){var p=c.split("=");return p[1].split(",").indexOf(val(p[0]))>=0;});
 }
-function mark(g,m){g.className="card"+(m?" err":"");document.getElementById("m-"+name(g)).textContent=m||"";}
+function mark(g,m){g.className="card"+(m?" err":"");document.getElementById("m-"+name(g)).textContent=m||"";
+ if(m)g.setAttribute("aria-invalid","true");else g.removeAttribute("aria-invalid");}
+function missing(g){return g.hasAttribute("data-item")?"请选择一项（不清楚可选“不了解”）":"请选择一项";}
+function show(g){g.scrollIntoView();var i=g.querySelector("input");if(i)i.focus({preventScroll:true});}
 function refresh(){
  var shown=0,done=0;
  groups.forEach(function(g){var on=applies(g);g.hidden=!on;
@@ -38,7 +41,7 @@ function send(){
   if(x[0]===200&&j.ok){localStorage.removeItem(key);location.replace(j.redirect);return;}
   if(x[0]===422){say(j.message);var first=null;
    Object.keys(j.errors).forEach(function(n){var g=document.getElementById("f-"+n);if(g){mark(g,j.errors[n]);first=first||g;}});
-   if(first)first.scrollIntoView();return;}
+   if(first)show(first);return;}
   if(x[0]>=500)throw new Error("server");
   if(x[0]===400&&j.renew&&!resend){renew();return;}
   say(j.message);})
@@ -53,8 +56,8 @@ function renew(){save();try{var s=JSON.parse(localStorage.getItem(key));s.t="";s
 window.addEventListener("online",function(){if(net.style.display==="block"&&!busy)send();});
 f.addEventListener("submit",function(e){
  e.preventDefault();var first=null;
- groups.forEach(function(g){if(applies(g)&&!val(name(g))){mark(g,"请选择一项");first=first||g;}});
- if(first){say("");first.scrollIntoView();return;}
+ groups.forEach(function(g){if(applies(g)&&!val(name(g))){mark(g,missing(g));first=first||g;}});
+ if(first){say("");show(first);return;}
  save();send();
 });
 refresh();

@@ -25,5 +25,7 @@ ACCESS_LOG_FORMAT = '%(t)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms'
 
 def run(bind: str, workers: int) -> None:
     # Threads keep slow mobile uploads from tying up a whole worker.
+    # reuse_port: after a crash of the master, its orphaned workers keep the port while they finish
+    # what they were serving; a server started at once binds beside them instead of failing.
     _Server({"bind": bind, "workers": workers, "worker_class": "gthread", "threads": 4,
-             "timeout": 60, "accesslog": "-", "access_log_format": ACCESS_LOG_FORMAT}).run()
+             "timeout": 60, "accesslog": "-", "access_log_format": ACCESS_LOG_FORMAT, "reuse_port": True}).run()

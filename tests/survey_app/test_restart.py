@@ -1,0 +1,61 @@
+"""`survey serve` comes up again at once after its master process was killed."""
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def serving(port: int, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/login", timeout=1) as r:
+                return r.status == 200
+        except OSError:
+            time.sleep(0.2)
+    return False
+
+
+def start(port: int, env: dict) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-c", "from survey_app.cli import main; main()", "serve", "--bind",
+                             f"127.0.0.1:{port}", "--workers", "2"], env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, start_new_session=True)
+
+
+@pytest.mark.skipif(os.environ.get("DATABASE_URL", "").startswith("postgres"), reason="once is enough")
+def test_a_server_starts_right_after_its_master_was_killed(tmp_path):
+    port = free_port()
+    env = {**os.environ, "SURVEY_DATA_DIR": str(tmp_path), "SECRET_KEY": "restart-test"}
+    env.pop("DATABASE_URL", None)
+    first = start(port, env)
+    second = slow = None
+    try:
+        assert serving(port, 30)
+        slow = socket.create_connection(("127.0.0.1", port))  # a resident on a weak signal, mid-upload:
+        slow.sendall(b"POST /s/x HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\nrespondent_type=")
+        time.sleep(0.5)                                      # its worker stays alive, holding the port
+        os.kill(first.pid, signal.SIGKILL)                 # the master only: its workers are orphaned
+        first.wait()
+        second = start(port, env)
+        assert serving(port, 15)
+        assert second.poll() is None                       # the new master is up, not failing to bind
+    finally:
+        if slow is not None:
+            slow.close()
+        for process in (first, second):
+            if process is not None:
+                try:
+                    os.killpg(process.pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass

@@ -299,7 +299,7 @@ def _county_results(est: estimate.Means, counties, n_eff, n_eff_all, settings) -
         "rank": _with_all(compare.ranks(mean), missing), "rank_low": _with_all(low, missing),
         "rank_high": _with_all(high, missing), "grade": np.array([settings.grades.of(m) for m in index], dtype=object),
         "diff_vs_all": _with_all(diff, missing), "se_diff": _with_all(se_diff, missing),
-        "p_vs_all": _with_all(p, missing), "imprecise": _with_all(n_eff < settings.min_effective_n, False),
+        "p_vs_all": _with_all(p, missing), "imprecise": _with_all(n_eff < settings.min_effective_n, False).astype(np.int8),   # 0/1
     }
     if settings.shrinkage:
         fit = shrinkage.fay_herriot(mean, se ** 2)

@@ -54,7 +54,18 @@ def write(results: Results, directory: Path) -> list[Path]:
 
 
 def record_json(record: dict) -> str:
-    return json.dumps(record, ensure_ascii=False, indent=2, default=str)
+    """Strict JSON (no NaN or Infinity, which strict readers refuse): a bound of minus infinity is null."""
+    return json.dumps(_finite(record), ensure_ascii=False, indent=2, default=str, allow_nan=False)
+
+
+def _finite(value):
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite(v) for v in value]
+    if isinstance(value, (float, np.floating)) and not np.isfinite(value):
+        return None
+    return value.item() if isinstance(value, np.generic) else value
 
 
 def write_csv(table: Table, path: Path) -> None:
@@ -89,7 +100,7 @@ def _texts(values: np.ndarray) -> np.ndarray:
 
 def _number(value) -> str:
     if value.dtype.kind == "b":
-        return "True" if value else "False"
+        return "1" if value else "0"
     return "" if value != value else "%.10g" % value
 
 

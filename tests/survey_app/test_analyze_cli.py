@@ -124,3 +124,17 @@ def test_a_file_read_in_many_blocks_gives_the_same_columns(monkeypatch, referenc
         assert factor.labels[factor.codes].tolist() == frame[name].tolist()
     assert list(columns["county"].labels) == sorted(frame["county"].unique())
     np.testing.assert_array_equal(columns["q11"], frame["q11"].to_numpy(np.float32))
+
+
+def test_lists_typed_with_a_chinese_input_method_are_read(tmp_path):
+    result = analyze("--grades", "90＝优秀，80=良好，0=较差", "--exclude", "speeder，honeypot", "--out", tmp_path)
+    assert result.exit_code == 0, result.output
+    county = pd.read_csv(tmp_path / "county_results.csv", encoding="utf-8-sig")
+    assert set(county["grade"]) <= {"优秀", "良好", "较差"}
+    record = json.loads((tmp_path / "settings.json").read_text(encoding="utf-8"))
+    assert record["grades"][-1] == [None, "较差"] and record["quality"]["exclude"] == ["honeypot", "speeder"]
+
+
+def test_grades_that_leave_part_of_the_scale_ungraded_are_refused(tmp_path):
+    result = analyze("--grades", "90=优秀,85=良好", "--out", tmp_path / "out")
+    assert result.exit_code == 1 and "没有覆盖整个分数范围" in result.output

@@ -44,13 +44,17 @@ def directory(data_dir: Path, campaign: Campaign, run: ResultRun) -> Path:
 def current(session: Session, campaign: Campaign) -> tuple[ResultRun | None, str]:
     """The run for the campaign's data as it stands (None: not computed yet), and its fingerprint."""
     key = fingerprint(session, campaign)
-    run = session.scalar(select(ResultRun).where(ResultRun.campaign_id == campaign.id, ResultRun.fingerprint == key))
+    run = run_for(session, campaign, key)
     if run is not None and ((run.status == "running" and utcnow() - run.started_at > STALE)
                             or (run.status == "failed" and utcnow() - run.finished_at > RETRY)):
         session.delete(run)
         session.flush()
         run = None
     return run, key
+
+
+def run_for(session: Session, campaign: Campaign, key: str) -> ResultRun | None:
+    return session.scalar(select(ResultRun).where(ResultRun.campaign_id == campaign.id, ResultRun.fingerprint == key))
 
 
 def latest_done(session: Session, campaign: Campaign) -> ResultRun | None:

@@ -44,13 +44,15 @@ def _campaign(session, slug: str) -> Campaign:
 
 
 def _figures(slug: str):
-    """The campaign, the run shown (the newest finished one), the run in progress, its figures."""
-    with db.session() as s:
+    """The campaign, the run shown (the newest finished one), the run for the current data, its figures."""
+    with db.session() as s:     # committed before a run starts: it may have dropped a stale one
         campaign = _campaign(s, slug)
         run, key = results.current(s, campaign)
-        if run is None:
-            results.start(current_app._get_current_object(), campaign, key)
-            run, _ = results.current(s, campaign)
+    if run is None:
+        results.start(current_app._get_current_object(), campaign, key)
+    with db.session() as s:
+        campaign = _campaign(s, slug)
+        run = results.run_for(s, campaign, key)
         shown = run if run is not None and run.status == "done" else results.latest_done(s, campaign)
         path = results.directory(current_app.config["DATA_DIR"], campaign, shown) if shown else None
         return campaign, shown, run, (results.load_figures(path) if path else None)

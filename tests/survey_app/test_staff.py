@@ -78,3 +78,20 @@ def test_files_outside_the_results_are_never_served(app, campaign):
     wait_for_results(app, client)
     for name in ("../../survey.db", "figures.json", "nothing.pdf"):
         assert client.get(f"/staff/c/test-2026/files/{name}").status_code == 404
+
+
+def test_a_failed_run_is_tried_again_later(app, campaign):
+    from datetime import timedelta
+
+    from survey_app.models import utcnow
+    client = app.test_client()
+    login(client, "city")
+    wait_for_results(app, client)
+    with app.app_context(), db.session() as session:       # as if the last computation had failed long ago
+        session.execute(update(ResultRun).values(status="failed", progress="计算失败：测试",
+                                                 finished_at=utcnow() - timedelta(minutes=5)))
+    page = client.get("/staff/c/test-2026/").get_data(as_text=True)
+    assert "正在按最新数据计算" in page or "翠屏区" in page
+    wait_for_results(app, client)
+    with app.app_context(), db.session() as session:
+        assert [run.status for run in session.scalars(select(ResultRun))] == ["done"]

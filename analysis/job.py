@@ -86,6 +86,9 @@ def analyze(responses: Mapping, questionnaire: Questionnaire, targets: Mapping |
         raise AnalysisError(f"多重检验校正方法“{settings.adjustment}”未知，可用 holm 或 bh")
     if settings.driver_outcome is not None and settings.driver_outcome not in questionnaire.item_ids:
         raise AnalysisError(f"关键驱动分析的总体满意度题“{settings.driver_outcome}”不在问卷中")
+    if settings.quality.min_items_answered > len(questionnaire.items):
+        raise AnalysisError(f"最少有效作答题数 {settings.quality.min_items_answered} 超过了问卷的题目数 "
+                            f"{len(questionnaire.items)}，没有答卷能满足")
     if targets is not None:
         try:
             targets = target_tables.validate(targets)
@@ -93,7 +96,10 @@ def analyze(responses: Mapping, questionnaire: Questionnaire, targets: Mapping |
             raise AnalysisError(str(exc)) from exc
     variables = sorted(set(targets["variable"])) if targets is not None else []
     data = encode(responses, questionnaire, variables, settings.cluster)
+    has_channels = "channel" in responses
     del responses   # the raw columns are no longer needed; without other holders, memory returns
+    if not len(data):
+        raise AnalysisError("答卷数据中没有任何答卷（只有表头）")
     if targets is not None:
         _check_counties(data, targets)
     mapping = _score_mapping(questionnaire, settings)
@@ -154,13 +160,25 @@ def analyze(responses: Mapping, questionnaire: Questionnaire, targets: Mapping |
         "drivers": drivers_record,
         "responses": {"received": int(len(data)), "used": int(len(used))},
     }
-    record["notices"] = _notices(record, county_results, quality_table, settings)
+    record["notices"] = _reminders(targets is not None, has_channels, settings) + \
+        _notices(record, county_results, quality_table, settings)
     weight_table = Table({"response_id": used.response_id.labels[used.response_id.codes],
                           "county": counties[strata], "weight": weights})
     return Results(county_results=county_results, item_results=item_results, quality=quality_table,
                    weights=weight_table, breakdowns=breakdowns, problems=problems, reliability=alpha_table,
                    drivers=drivers, composition=_composition(used, strata, counties, questionnaire, targets),
                    record=record)
+
+
+def _reminders(weighted: bool, has_channels: bool, settings: Settings) -> list[str]:
+    """Options a reader would likely have wanted, said before the other notices."""
+    reminders = []
+    if not weighted:
+        reminders.append("没有给出人口目标：每份答卷权重为 1，结果未按人口加权，全市结果按样本量合成")
+    if has_channels and settings.cluster is None:
+        reminders.append("答卷有渠道列但未按渠道整群（--cluster channel）：链接按学校等渠道分发时，"
+                         "标准误会被低估、置信区间过窄")
+    return reminders
 
 
 def _notices(record: dict, county_results: Table, quality_table: Table, settings: Settings) -> list[str]:
@@ -216,16 +234,17 @@ def _score_mapping(questionnaire: Questionnaire, settings: Settings) -> scoring.
 
 def _item_weights(questionnaire: Questionnaire, settings: Settings) -> np.ndarray:
     given = settings.item_weights or {i.id: i.weight for i in questionnaire.items}
+    bad = {item: w for item, w in given.items() if not (isinstance(w, (int, float)) and np.isfinite(w) and w > 0)}
+    if bad:
+        item, value = next(iter(bad.items()))
+        raise AnalysisError(f"题目 {item} 的权重“{value}”无效：必须为正数")
     unknown = set(given) - set(questionnaire.item_ids)
     if unknown:
         raise AnalysisError(f"题目权重中有问卷没有的题目：{'、'.join(sorted(unknown))}")
     missing = [i for i in questionnaire.item_ids if i not in given]
     if missing:
         raise AnalysisError(f"题目权重缺少：{'、'.join(missing)}")
-    weights = np.array([float(given[i]) for i in questionnaire.item_ids])
-    if (weights <= 0).any() or not np.isfinite(weights).all():
-        raise AnalysisError("题目权重必须为正数")
-    return weights
+    return np.array([float(given[i]) for i in questionnaire.item_ids])
 
 
 def _weights(used: Responses, strata, counties, targets, settings):

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -24,6 +25,7 @@ def neutralised(text: str) -> str:
 
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_AT_START = re.compile("\n[=+\\-@\t\r]")
 
 
 def csv_bytes(table: Table, names: dict[str, str]) -> bytes:
@@ -90,9 +92,8 @@ def _texts(values: np.ndarray) -> np.ndarray:
         distinct, inverse = np.unique(values, return_inverse=True)
         return np.array([_number(v) for v in distinct], dtype=object)[inverse.ravel()]
     text = ["" if v is None or v != v else str(v) for v in values]
-    # Ids and codes: usually nothing to neutralise or quote, found by scanning them joined.
-    starts = "\n" + "\n".join(text)
-    if any("\n" + ch in starts for ch in FORMULA_STARTS):
+    # Ids and codes: usually nothing to neutralise or quote, found by scanning them joined once.
+    if FORMULA_AT_START.search("\n" + "\n".join(text)):
         text = [neutralised(v) for v in text]
     joined = "".join(text)
     return np.array(text if not _needs_quotes(joined) else [_quoted(v) for v in text], dtype=object)

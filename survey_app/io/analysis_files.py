@@ -28,23 +28,30 @@ class InputFiles:
     item_weights: Path | None = None    # item, weight
 
 
-def read_item_weights(path: Path) -> dict[str, float]:
+def read_item_weights(path: Path) -> dict[str, float | str]:
+    """item -> weight (a number, or the text as written when it is not one, for the analysis to name)."""
     table = csv_columns.read_small(path, "题目权重文件")
     if not {"item", "weight"} <= set(table):
         raise UserError(f"题目权重文件 {path.name} 应有 item,weight 两列")
-    return dict(zip(table["item"], map(_number, table["weight"])))
+    weights: dict[str, float | str] = {}
+    for line, (item, text) in enumerate(zip(table["item"], table["weight"]), start=2):
+        if item in weights:
+            raise UserError(f"题目权重文件 {path.name} 第 {line} 行：题目 {item} 重复")
+        weights[item] = _number(text)
+    return weights
 
 
-def _number(text: str) -> float:
+def _number(text: str) -> float | str:
     try:
         return float(text)
     except ValueError:
-        return float("nan")
+        return text
 
 
 def _read_responses(path: Path, questionnaire: Questionnaire, extra: set[str]) -> dict:
     """Only the columns the analysis reads."""
-    kinds = {"response_id": csv_columns.ID, "county": csv_columns.TEXT,
+    # The channel column is read even without --cluster: the analysis then reminds the reader of it.
+    kinds = {"response_id": csv_columns.ID, "county": csv_columns.TEXT, "channel": csv_columns.TEXT,
              **dict.fromkeys([*questionnaire.attribute_ids, *sorted(extra)], csv_columns.TEXT),
              **dict.fromkeys([*questionnaire.item_ids, "duration_s", "flag_honeypot", "flag_repeat_device", "excluded"],
                              csv_columns.NUMBER)}

@@ -138,3 +138,26 @@ def test_lists_typed_with_a_chinese_input_method_are_read(tmp_path):
 def test_grades_that_leave_part_of_the_scale_ungraded_are_refused(tmp_path):
     result = analyze("--grades", "90=优秀,85=良好", "--out", tmp_path / "out")
     assert result.exit_code == 1 and "没有覆盖整个分数范围" in result.output
+
+
+def test_messages_name_what_is_wrong(tmp_path):
+    header = (REFERENCE / "responses.csv").read_text(encoding="utf-8").splitlines()[0]
+    (tmp_path / "empty.csv").write_text(header + "\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["analyze", str(tmp_path / "empty.csv"), "--out", str(tmp_path / "a")])
+    assert result.exit_code == 1 and "没有任何答卷（只有表头）" in result.output
+    result = analyze("--min-items", "17", "--out", tmp_path / "b")
+    assert result.exit_code == 1 and "最少有效作答题数 17 超过了问卷的题目数 16" in result.output
+    weights = (REFERENCE / "item_weights.csv").read_text(encoding="utf-8")
+    (tmp_path / "twice.csv").write_text(weights + "q03,2\n", encoding="utf-8")
+    result = analyze("--item-weights", tmp_path / "twice.csv", "--out", tmp_path / "c")
+    assert result.exit_code == 1 and "第 18 行：题目 q03 重复" in result.output
+    (tmp_path / "bad.csv").write_text(weights.replace("q05,", "q05,很重要#"), encoding="utf-8")
+    result = analyze("--item-weights", tmp_path / "bad.csv", "--out", tmp_path / "d")
+    assert result.exit_code == 1 and "题目 q05 的权重“很重要#" in result.output and "必须为正数" in result.output
+
+
+def test_forgotten_options_are_said_on_screen(tmp_path):
+    result = analyze("--out", tmp_path)
+    assert "注意：没有给出人口目标" in result.output and "注意：答卷有渠道列但未按渠道整群" in result.output
+    result = analyze("--targets", REFERENCE / "targets.csv", "--cluster", "channel", "--out", tmp_path / "x")
+    assert "没有给出人口目标" not in result.output and "未按渠道整群" not in result.output

@@ -1,6 +1,8 @@
 """The whole analysis of a campaign: responses in, weighted per-county results out."""
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 
@@ -143,7 +145,9 @@ def analyze(responses: Mapping, questionnaire: Questionnaire, targets: Mapping |
                                        questionnaire, settings)
 
     record = {
-        "questionnaire": {"id": questionnaire.id, "version": questionnaire.version},
+        "questionnaire": {"id": questionnaire.id, "version": questionnaire.version,
+                          "sha256": hashlib.sha256(json.dumps(questionnaire.source, sort_keys=True, ensure_ascii=False,
+                                                              default=str).encode()).hexdigest()},
         "score_mapping": {str(c): s for c, s in sorted(mapping.scores.items())},
         "item_weights": dict(zip(questionnaire.item_ids, map(float, item_weights))),
         "quality": {**asdict(settings.quality), "exclude": sorted(settings.quality.exclude),

@@ -4,7 +4,6 @@ from __future__ import annotations
 import io
 import json
 import re
-from pathlib import Path
 
 import numpy as np
 
@@ -37,22 +36,14 @@ def csv_bytes(table: Table, names: dict[str, str]) -> bytes:
             if name == "county":
                 columns["county_name"] = [("全市" if c == "ALL" else names.get(str(c), "")) for c in table[name]]
         table = Table(columns)
-    stream = io.StringIO()
-    _write(table, stream)
-    return stream.getvalue().encode("utf-8")
+    return csv_text(table).encode("utf-8")
 
 
-def write(results: Results, directory: Path) -> list[Path]:
-    directory.mkdir(parents=True, exist_ok=True)
-    written = []
-    for name, attribute in TABLES.items():
-        path = directory / name
-        write_csv(getattr(results, attribute), path)
-        written.append(path)
-    path = directory / "settings.json"
-    path.write_text(record_json(results.record), encoding="utf-8")
-    written.append(path)
-    return written
+def files(results: Results) -> dict[str, bytes]:
+    """Every table as CSV and the record as settings.json: the output of `survey analyze`."""
+    out = {name: csv_text(getattr(results, attribute)).encode("utf-8") for name, attribute in TABLES.items()}
+    out["settings.json"] = record_json(results.record).encode("utf-8")
+    return out
 
 
 def record_json(record: dict) -> str:
@@ -70,14 +61,15 @@ def _finite(value):
     return value.item() if isinstance(value, np.generic) else value
 
 
-def write_csv(table: Table, path: Path) -> None:
-    """Numbers to 10 significant digits, missing values empty, text quoted where CSV needs it.
+def csv_text(table: Table) -> str:
+    """Numbers to 10 significant digits, missing values empty, text quoted where CSV needs it, a BOM first.
 
     Each distinct number of a column is formatted once, so a million weights (a few dozen
     distinct values) write in a fraction of a second.
     """
-    with path.open("w", encoding="utf-8", newline="") as stream:
-        _write(table, stream)
+    stream = io.StringIO()
+    _write(table, stream)
+    return stream.getvalue()
 
 
 def _write(table: Table, stream) -> None:

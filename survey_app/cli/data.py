@@ -1,6 +1,7 @@
 """Data out of the system: the responses export and the weighted analysis."""
 from __future__ import annotations
 
+import shlex
 import sys
 from pathlib import Path
 
@@ -10,7 +11,7 @@ import questionnaires
 from analysis.job import Settings
 from survey_app.cli import params
 from survey_app.cli.base import make_app
-from survey_app.cli.printing import echo_notices
+from survey_app.cli.printing import echo_notices, echo_ranking
 
 
 @click.group(help="导出数据")
@@ -83,6 +84,9 @@ def analyze(responses_csv, out, questionnaire_name, targets_csv, item_weights_cs
         problem_threshold=problem_threshold, adjustment=adjust, shrinkage=shrinkage,
         driver_outcome=driver_outcome, **({"grades": grades} if grades else {}))
     results, written = run_analysis(InputFiles(responses_csv, targets_csv, item_weights_csv), questionnaire,
-                                    settings, out, progress=lambda message: click.echo(message, err=True))
+                                    settings, out, progress=lambda message: click.echo(message, err=True),
+                                    command=shlex.join(["survey", *sys.argv[1:]]))
     echo_notices(results)
+    click.echo("\n加权满意度指数（名次从高到低）：")
+    echo_ranking(results, {})
     click.echo(f"已写入 {len(written)} 个文件：{out.resolve()}")

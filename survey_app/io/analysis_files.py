@@ -19,6 +19,7 @@ from questionnaires import Questionnaire
 from reports import tables
 from survey_app.errors import UserError
 from survey_app.io import csv_columns
+from survey_app.io.atomic import replace_directory
 
 
 @dataclass(frozen=True)
@@ -67,11 +68,16 @@ def _sha256(path: Path) -> str:
 
 
 def run_analysis(files: InputFiles, questionnaire: Questionnaire, settings: Settings, out: Path,
-                 progress=lambda message: None) -> tuple[Results, list[Path]]:
-    """The results (their record holds the notices a reader must know) and the files written."""
+                 progress=lambda message: None, command: str | None = None) -> tuple[Results, list[Path]]:
+    """The results (their record holds the notices a reader must know) and the files written.
+
+    The output folder is replaced whole: it holds this run's files, or the previous run's.
+    """
     results = analyze_files(files, questionnaire, settings, progress)
+    if command:
+        results.record["command"] = command
     progress("正在写出结果")
-    return results, tables.write(results, out)
+    return results, replace_directory(tables.files(results), out)
 
 
 def analyze_files(files: InputFiles, questionnaire: Questionnaire, settings: Settings,
@@ -94,7 +100,7 @@ def analyze_files(files: InputFiles, questionnaire: Questionnaire, settings: Set
         raise UserError(str(exc)) from exc
     used = results.record["responses"]
     progress(f"已分析 {used['used']:,} 份答卷（收到 {used['received']:,} 份）")
-    results.record["inputs"] = {name: {"file": path.name, "sha256": _sha256(path)}
+    results.record["inputs"] = {name: {"file": path.name, "path": str(path.resolve()), "sha256": _sha256(path)}
                                 for name, path in dataclasses.asdict(files).items() if path}
     results.record["versions"] = versions()
     return results

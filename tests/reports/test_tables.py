@@ -2,7 +2,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.table import Table
-from reports.tables import write_csv
+from reports.tables import csv_text
 
 
 def test_written_csv_reads_back_with_quoting_missing_values_and_bom(tmp_path):
@@ -14,7 +14,7 @@ def test_written_csv_reads_back_with_quoting_missing_values_and_bom(tmp_path):
         "imprecise": np.array([True, False]),
     })
     path = tmp_path / "t.csv"
-    write_csv(table, path)
+    path.write_text(csv_text(table), encoding="utf-8")
     assert path.read_bytes().startswith("\ufeff".encode())
     back = pd.read_csv(path, encoding="utf-8-sig", dtype={"county": str})
     assert back["text"].tolist() == table["text"].tolist()
@@ -24,7 +24,7 @@ def test_written_csv_reads_back_with_quoting_missing_values_and_bom(tmp_path):
 
 def test_an_empty_table_writes_its_header(tmp_path):
     path = tmp_path / "empty.csv"
-    write_csv(Table({"county": np.array([], dtype=object), "mean": np.array([])}), path)
+    path.write_text(csv_text(Table({"county": np.array([], dtype=object), "mean": np.array([])})), encoding="utf-8")
     assert path.read_text(encoding="utf-8-sig") == "county,mean\n"
 
 

@@ -161,3 +161,17 @@ def test_forgotten_options_are_said_on_screen(tmp_path):
     assert "注意：没有给出人口目标" in result.output and "注意：答卷有渠道列但未按渠道整群" in result.output
     result = analyze("--targets", REFERENCE / "targets.csv", "--cluster", "channel", "--out", tmp_path / "x")
     assert "没有给出人口目标" not in result.output and "未按渠道整群" not in result.output
+
+
+def test_the_output_folder_holds_one_complete_run(tmp_path):
+    out = tmp_path / "results"
+    out.mkdir()
+    (out / "old.csv").write_text("from a run before")
+    result = analyze("--out", out)
+    assert result.exit_code == 0, result.output
+    assert not (out / "old.csv").exists() and (out / "county_results.csv").exists()
+    record = json.loads((out / "settings.json").read_text(encoding="utf-8"))
+    assert record["command"].startswith("survey ") and len(record["questionnaire"]["sha256"]) == 64
+    assert record["inputs"]["responses"]["path"].endswith("responses.csv")
+    assert "加权满意度指数（名次从高到低）" in result.output
+    assert [p.name for p in tmp_path.iterdir()] == ["results"]

@@ -11,7 +11,14 @@ from survey_app.errors import UserError
 
 
 class ChineseGroup(click.Group):
-    """User errors (Chinese messages) end the command with exit code 1 and no traceback."""
+    """User errors (Chinese messages) end the command with exit code 1 and no traceback.
+
+    The words the command was given are kept in ``ctx.meta["argv"]`` (for the records it writes).
+    """
+
+    def parse_args(self, ctx, args):
+        ctx.meta["argv"] = list(args)
+        return super().parse_args(ctx, args)
 
     def invoke(self, ctx):
         try:

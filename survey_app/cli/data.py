@@ -85,7 +85,7 @@ def analyze(responses_csv, out, questionnaire_name, targets_csv, item_weights_cs
         driver_outcome=driver_outcome, **({"grades": grades} if grades else {}))
     results, written = run_analysis(InputFiles(responses_csv, targets_csv, item_weights_csv), questionnaire,
                                     settings, out, progress=lambda message: click.echo(message, err=True),
-                                    command=shlex.join(["survey", *sys.argv[1:]]))
+                                    command=shlex.join(["survey", *click.get_current_context().meta["argv"]]))
     echo_notices(results)
     click.echo("\n加权满意度指数（名次从高到低）：")
     echo_ranking(results, {})

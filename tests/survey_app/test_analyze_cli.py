@@ -171,7 +171,8 @@ def test_the_output_folder_holds_one_complete_run(tmp_path):
     assert result.exit_code == 0, result.output
     assert not (out / "old.csv").exists() and (out / "county_results.csv").exists()
     record = json.loads((out / "settings.json").read_text(encoding="utf-8"))
-    assert record["command"].startswith("survey ") and len(record["questionnaire"]["sha256"]) == 64
+    assert record["command"] == f"survey analyze {REFERENCE / 'responses.csv'} --out {out}"
+    assert len(record["questionnaire"]["sha256"]) == 64
     assert record["inputs"]["responses"]["path"].endswith("responses.csv")
     assert "加权满意度指数（名次从高到低）" in result.output
     assert [p.name for p in tmp_path.iterdir()] == ["results"]

@@ -12,6 +12,21 @@ from survey_app import config as settings
 from survey_app import compression, db, security
 
 
+# The Chinese page of each refusal: title and explanation.
+ERROR_PAGES = {
+    CSRFError: ("页面已过期", "页面已过期或不是从本系统打开的，请返回、刷新页面后重试。"),
+    403: ("没有权限", "您的账号没有打开此页面的权限。"),
+    404: ("页面不存在", "您打开的链接不存在或已失效，请重新扫描调查海报上的二维码。"),
+    413: ("提交的内容过大", "提交的内容超出了允许的大小，请返回后重试。"),
+}
+
+
+def _message_page(title: str, message: str, status: int):
+    def page(_error):
+        return render_template("message.html", title=title, message=message), status
+    return page
+
+
 def create_app(config: dict | None = None) -> Flask:
     app = Flask(__name__)
     config = dict(config or {})
@@ -59,25 +74,8 @@ def create_app(config: dict | None = None) -> Flask:
         """A UTC datetime as local time, e.g. 2026-11-29 14:05."""
         return value.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M") if value else ""
 
-    @app.errorhandler(CSRFError)
-    def csrf_refused(_error):
-        return render_template("message.html", title="页面已过期",
-                               message="页面已过期或不是从本系统打开的，请返回、刷新页面后重试。"), 400
-
-    @app.errorhandler(413)
-    def too_large(_error):
-        return render_template("message.html", title="提交的内容过大",
-                               message="提交的内容超出了允许的大小，请返回后重试。"), 413
-
-    @app.errorhandler(403)
-    def forbidden(_error):
-        return render_template("message.html", title="没有权限",
-                               message="您的账号没有打开此页面的权限。"), 403
-
-    @app.errorhandler(404)
-    def not_found(_error):
-        return render_template("message.html", title="页面不存在",
-                               message="您打开的链接不存在或已失效，请重新扫描调查海报上的二维码。"), 404
+    for error, (title, message) in ERROR_PAGES.items():
+        app.register_error_handler(error, _message_page(title, message, 400 if error is CSRFError else error))
 
     @app.errorhandler(500)
     def server_error(_error):

@@ -27,12 +27,12 @@ class Factor:
     labels: np.ndarray
 
     @classmethod
-    def of(cls, column, sort: bool = True) -> "Factor":
+    def of(cls, column, sort: bool = True) -> Factor:
         """Code a column of labels (sorted unless `sort` is off; empty, None and NaN are -1)."""
         if isinstance(column, Factor):
             return column
         if type(column).__module__.startswith("pandas"):
-            import pandas as pd   # the caller works with pandas already
+            import pandas as pd  # the caller works with pandas already
             codes, labels = pd.factorize(column, sort=sort)
             return cls(codes.astype(np.int64), np.array([str(v) for v in labels], dtype=object))
         values = np.asarray(column, dtype=object)
@@ -42,7 +42,7 @@ class Factor:
         codes[~missing] = inverse
         return cls(codes, labels.astype(object))
 
-    def take(self, rows: np.ndarray) -> "Factor":
+    def take(self, rows: np.ndarray) -> Factor:
         return Factor(self.codes[rows], self.labels)
 
     def label_of(self, row: int) -> str:
@@ -68,7 +68,7 @@ class Responses:
     def __len__(self) -> int:
         return len(self.line)
 
-    def take(self, rows: np.ndarray) -> "Responses":
+    def take(self, rows: np.ndarray) -> Responses:
         return Responses(self.line[rows], self.response_id.take(rows), self.county.take(rows), self.codes[rows],
                          self.duration[rows], self.honeypot[rows], self.repeat_device[rows], self.excluded[rows],
                          {k: f.take(rows) for k, f in self.attributes.items()},

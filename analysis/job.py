@@ -162,7 +162,7 @@ def analyze(responses: Mapping, questionnaire: Questionnaire, targets: Mapping |
         "alpha": settings.alpha, "min_effective_n": settings.min_effective_n,
         "shrinkage": "Fay-Herriot, REML" if settings.shrinkage else None,
         "drivers": drivers_record,
-        "responses": {"received": int(len(data)), "used": int(len(used))},
+        "responses": {"received": len(data), "used": len(used)},
     }
     record["notices"] = _reminders(targets is not None, has_channels, settings) + \
         _notices(record, county_results, quality_table, settings)

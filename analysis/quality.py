@@ -33,7 +33,7 @@ class QualitySettings:
 
     @classmethod
     def for_questionnaire(cls, questionnaire: Questionnaire, exclude: frozenset[str] | None = None,
-                          min_items_answered: int | None = None) -> "QualitySettings":
+                          min_items_answered: int | None = None) -> QualitySettings:
         """The questionnaire's minimum time and item count; `exclude` defaults to the default rules."""
         return cls(speeder_floor_s=questionnaire.quality.min_seconds,
                    min_items_answered=min_items_answered or questionnaire.quality.min_items_answered,

@@ -25,7 +25,7 @@ class Moments:
 
     @classmethod
     def of(cls, codes: np.ndarray, table: np.ndarray, weights: np.ndarray, strata: np.ndarray,
-           n_strata: int) -> "Moments":
+           n_strata: int) -> Moments:
         k = codes.shape[1]
         moments = cls(np.zeros(n_strata), np.zeros(n_strata), np.zeros((n_strata, k)),
                       np.zeros((n_strata, k, k)))

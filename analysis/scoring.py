@@ -15,11 +15,11 @@ class ScoreMapping:
     scores: dict[int, float]
 
     @classmethod
-    def from_questionnaire(cls, questionnaire: Questionnaire) -> "ScoreMapping":
+    def from_questionnaire(cls, questionnaire: Questionnaire) -> ScoreMapping:
         return cls({p.code: p.score for p in questionnaire.scale.points if p.score is not None})
 
     @classmethod
-    def linear(cls, questionnaire: Questionnaire) -> "ScoreMapping":
+    def linear(cls, questionnaire: Questionnaire) -> ScoreMapping:
         """Equally spaced scores: (rank - 1) / (k - 1) * 100, ranking the k scored codes from
         least to most satisfied by their questionnaire scores."""
         ordered = sorted((p for p in questionnaire.scale.points if p.score is not None), key=lambda p: p.score)

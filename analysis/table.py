@@ -33,7 +33,7 @@ class Table(Mapping):
     def n_rows(self) -> int:
         return len(next(iter(self._columns.values()))) if self._columns else 0
 
-    def take(self, rows: np.ndarray) -> "Table":
+    def take(self, rows: np.ndarray) -> Table:
         return Table({name: values[rows] for name, values in self._columns.items()})
 
     def to_pandas(self):

@@ -43,7 +43,7 @@ class Design:
         return int(self.strata.max()) + 1
 
     @cached_property
-    def classes(self) -> "Classes":
+    def classes(self) -> Classes:
         return Classes.of(self)
 
 
@@ -64,7 +64,7 @@ class Classes:
     n_strata: int
 
     @classmethod
-    def of(cls, design: Design) -> "Classes":
+    def of(cls, design: Design) -> Classes:
         n, n_strata = len(design.weights), design.n_strata
         strata = design.strata.astype(np.int64)
         if design.calibration:

@@ -15,7 +15,7 @@ import re
 import statistics
 import tempfile
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 
 def timed(client, path: str) -> float:
@@ -36,12 +36,11 @@ def main() -> None:
     os.environ.setdefault("SECRET_KEY", "bench")
 
     import pandas as pd
+    from sqlalchemy import delete
 
     from survey_app import db
     from survey_app.app import create_app
     from survey_app.demo import simulation
-    from sqlalchemy import delete
-
     from survey_app.demo.build import build_demo
     from survey_app.models import MonitorSnapshot
     from survey_app.services import campaigns, responses
@@ -65,7 +64,7 @@ def main() -> None:
         campaign = campaigns.find_campaign(session, "demo")
         channels = pd.DataFrame([(ch.id, ch.county_id, ch.county.code) for ch in campaign.channels],
                                 columns=["channel_id", "county_id", "county_code"])
-        frame = simulation.simulate(campaign.questionnaire, channels, 500, datetime.now(timezone.utc)
+        frame = simulation.simulate(campaign.questionnaire, channels, 500, datetime.now(UTC)
                                     - timedelta(minutes=30), days=0.02, seed=12)
         frame["submission_id"] = [f"new{i:06d}" for i in range(len(frame))]
         responses.insert_many(session.connection(), campaign, frame)

@@ -46,8 +46,8 @@ def measure(kind: str) -> None:
 
 
 def page_bytes() -> tuple[int, int]:
-    from survey_app.app import create_app
     from survey_app import db
+    from survey_app.app import create_app
     from survey_app.services import campaigns
 
     app = create_app()

@@ -1,6 +1,22 @@
 """Questionnaire definitions and their loader/validator."""
-from questionnaires.loader import DEFAULT, QuestionnaireError, builtin_names, load, load_dict, loads, resolve
-from questionnaires.model import Attribute, Item, Option, QualityRules, Questionnaire, Scale, ScalePoint
+from questionnaires.loader import (
+    DEFAULT,
+    QuestionnaireError,
+    builtin_names,
+    load,
+    load_dict,
+    loads,
+    resolve,
+)
+from questionnaires.model import (
+    Attribute,
+    Item,
+    Option,
+    QualityRules,
+    Questionnaire,
+    Scale,
+    ScalePoint,
+)
 
 __all__ = [
     "DEFAULT", "Attribute", "Item", "Option", "QualityRules", "Questionnaire", "QuestionnaireError",

@@ -13,7 +13,14 @@ from typing import Any
 import yaml
 
 from questionnaires.model import (
-    MAX_CODE, Attribute, Item, Option, QualityRules, Questionnaire, Scale, ScalePoint,
+    MAX_CODE,
+    Attribute,
+    Item,
+    Option,
+    QualityRules,
+    Questionnaire,
+    Scale,
+    ScalePoint,
 )
 
 BUILTIN_DIR = Path(__file__).parent
@@ -143,7 +150,7 @@ class _Validator:
             for i, it in enumerate(self.sequence(data, "items", ""))
         )
         self.unique([it.id for it in items], "items")
-        clash = set(a.id for a in attributes) & set(it.id for it in items)
+        clash = {a.id for a in attributes} & {it.id for it in items}
         if clash:
             self.fail("attributes", f"编号与题目编号重复：{'、'.join(sorted(clash))}")
         quality = self.mapping(data.get("quality", {}), "quality", QUALITY_KEYS)

@@ -8,7 +8,16 @@ from collections.abc import Callable, Iterable
 
 import pandas as pd
 
-from reports import charts, datafiles, documents, fonts, method, pdf_render, tables, workbook
+from reports import (
+    charts,
+    datafiles,
+    documents,
+    fonts,
+    method,
+    pdf_render,
+    tables,
+    workbook,
+)
 
 FORMATS = ("pdf", "docx", "xlsx", "sav", "csv")
 # Responses above this go to CSV and SPSS only: a sheet holds 1,048,576 rows at most, and one of

@@ -65,7 +65,7 @@ def summary(ctx: Context, code: str) -> str:
     if np.isfinite(diff) and np.isfinite(p):
         direction = "高" if diff > 0 else "低"
         text += (f"比全市（{_f(city['index'])}）{direction} {abs(diff):.1f} 分，"
-                 + ("差异在统计上显著（p={:.3f}）。".format(p) if p < 0.05 else f"差异在统计上不显著（p={p:.3f}），不能认为与全市不同。"))
+                 + (f"差异在统计上显著（p={p:.3f}）。" if p < 0.05 else f"差异在统计上不显著（p={p:.3f}），不能认为与全市不同。"))
     text += f"得分最高的方面是{'、'.join(best)}，最低的是{'、'.join(worst)}。"
     text += f"本区县使用有效答卷 {int(row['n']):,} 份（加权后的有效样本量约 {_f(row['n_effective'], 0)}）。"
     if row["imprecise"]:

@@ -8,9 +8,8 @@ from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from survey_app import config as settings
 from survey_app import compression, db, security
-
+from survey_app import config as settings
 
 # The Chinese page of each refusal: title and explanation.
 ERROR_PAGES = {

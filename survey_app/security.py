@@ -9,7 +9,7 @@ import re
 
 from flask import Flask, Response, request
 
-INLINE_SCRIPT = re.compile(rb"<script>(.*?)</script>", re.S)
+INLINE_SCRIPT = re.compile(rb"<script>(.*?)</script>", re.DOTALL)
 POLICY = ("default-src 'self'; script-src 'self'{hashes}; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
           "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'self'")
 PRIVATE = ("admin", "staff", "auth")

@@ -1,7 +1,7 @@
 """Builders and helpers that tests share: campaigns, answers, the respondent form, stored rows."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -19,7 +19,7 @@ COUNTIES = [CountyRow("511502", "翠屏区"), CountyRow("511503", "南溪区"), 
 def gen_campaign(app, questionnaire, *, slug="test-2026", opens=-1, closes=30, simulated=False):
     """A campaign open from `opens` to `closes` days from now, with one channel per county;
     returns the channels' link tokens."""
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     with app.app_context(), db.session() as session:
         campaign = campaigns.create_campaign(
             session, slug=slug, name="测试调查", organizer="市教育督导室", questionnaire=questionnaire,

@@ -7,4 +7,12 @@ from flask import Blueprint
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
-from survey_app.admin import accounts, campaigns, channels, monitor, questionnaires, review, setup  # noqa: E402,F401
+from survey_app.admin import (  # noqa: F401
+    accounts,
+    campaigns,
+    channels,
+    monitor,
+    questionnaires,
+    review,
+    setup,
+)

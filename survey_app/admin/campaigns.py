@@ -1,7 +1,7 @@
 """Campaigns: the list, a new campaign, its overview, and opening, pausing and closing it."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
@@ -25,7 +25,7 @@ evaluator = role_required(Role.EVALUATOR)
 
 
 def now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def find(session, slug: str) -> Campaign:

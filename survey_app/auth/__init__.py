@@ -68,4 +68,4 @@ def address_hash() -> str:
     return keyed_hash(current_app.config["SECRET_KEY"], "ip", request.remote_addr or "")
 
 
-from survey_app.auth import routes  # noqa: E402,F401  (registers the views)
+from survey_app.auth import routes  # noqa: F401  (registers the views)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import csv
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import click
@@ -49,7 +49,7 @@ def campaign_list():
     from survey_app import db
     from survey_app.models import Campaign, Response
     app = make_app()
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     status_text = {"open": "进行中", "not_open": "未开始", "closed": "已结束"}
     with app.app_context(), db.session() as session:
         counts = dict(session.execute(select(Response.campaign_id, func.count()).group_by(Response.campaign_id)).all())

@@ -45,7 +45,7 @@ def report(campaign_slug, out, formats, responses_csv, targets_csv, counties_fil
     from survey_app.io import report_files
     if bool(campaign_slug) == bool(responses_csv):
         raise UserError("请给出调查编号，或用 --responses 给出答卷文件（二者选一）")
-    progress = lambda message: click.echo(f"  {message}", err=True)   # noqa: E731
+    progress = lambda message: click.echo(f"  {message}", err=True)
     if campaign_slug:
         app = make_app()
         with app.app_context():

@@ -69,7 +69,7 @@ def demo(n, seed, bind, no_serve):
     click.echo(f"全部结果（各区县、各题、问题清单、权重、设置记录）：{files.results}")
     username, password = built.evaluator
     click.echo(f"\n评估人员工作台：{app.config['BASE_URL']}/login  用户名 {username}  密码 {password}")
-    if bind.startswith("127.") or bind.startswith("localhost"):
+    if bind.startswith(("127.", "localhost")):
         click.echo("手机访问：手机与本机在同一局域网时，用 --bind 0.0.0.0:8000 启动，链接和二维码即用本机的局域网地址"
                    "（或设置 SURVEY_BASE_URL 为手机能访问的网址）。")
     if not no_serve:

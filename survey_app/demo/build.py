@@ -5,7 +5,7 @@ import csv
 import os
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -42,7 +42,7 @@ class DemoFiles:
     results: Path
 
     @classmethod
-    def under(cls, directory: Path) -> "DemoFiles":
+    def under(cls, directory: Path) -> DemoFiles:
         return cls(directory / "links.csv", directory / "qr", directory / "targets.csv",
                    directory / "counties.csv", directory / "responses.csv", directory / "results")
 
@@ -119,7 +119,7 @@ def _password() -> str:
 
 
 def _create(files: DemoFiles, n: int, seed: int, progress) -> None:
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     start = now - timedelta(days=13)
     questionnaire = questionnaires.load(questionnaires.DEFAULT)
     counties = [CountyRow(c.code, c.name) for c in simulation.CITY]

@@ -3,7 +3,13 @@ from survey_app.models.account import Role, User, UserCounty
 from survey_app.models.audit import AuditEvent, LoginFailure
 from survey_app.models.base import Base, make_engine, utcnow
 from survey_app.models.campaign import (
-    Campaign, Channel, County, PopulationTarget, QuestionnaireVersion, Quota, ResultRun,
+    Campaign,
+    Channel,
+    County,
+    PopulationTarget,
+    QuestionnaireVersion,
+    Quota,
+    ResultRun,
 )
 from survey_app.models.packing import Flag, pack, unpack
 from survey_app.models.response import MonitorSnapshot, Response

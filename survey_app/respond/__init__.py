@@ -3,4 +3,4 @@ from flask import Blueprint
 
 bp = Blueprint("respond", __name__)
 
-from survey_app.respond import routes  # noqa: E402,F401  (registers the views)
+from survey_app.respond import routes  # noqa: F401  (registers the views)

@@ -2,15 +2,23 @@
 from __future__ import annotations
 
 import secrets
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from flask import abort, current_app, jsonify, make_response, render_template, request, url_for
+from flask import (
+    abort,
+    current_app,
+    jsonify,
+    make_response,
+    render_template,
+    request,
+    url_for,
+)
 from sqlalchemy import select
 
 from survey_app import db
-from survey_app.privacy import keyed_hash
 from survey_app.models import Channel, Response
+from survey_app.privacy import keyed_hash
 from survey_app.respond import bp
 from survey_app.services import submissions
 
@@ -28,7 +36,7 @@ def _channel(token: str) -> Channel:
 
 def _status(channel: Channel) -> str:
     """The campaign's status, or "disabled" for a link an evaluator switched off."""
-    return "disabled" if channel.disabled else channel.campaign.status(datetime.now(timezone.utc))
+    return "disabled" if channel.disabled else channel.campaign.status(datetime.now(UTC))
 
 
 # Title, message, HTTP status and the short message for the page script, per status.

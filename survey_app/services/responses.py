@@ -7,8 +7,9 @@ answers are integer codes with 不了解/不适用 left empty; attributes are op
 from __future__ import annotations
 
 import gc
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import IO, Iterator
+from typing import IO
 
 import numpy as np
 import pandas as pd

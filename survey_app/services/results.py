@@ -75,9 +75,9 @@ def start(app, campaign: Campaign, key: str) -> None:
 
 
 def _compute(app, slug: str, key: str) -> None:
+    from reports import bundle
     from survey_app.io.atomic import replace_directory
     from survey_app.io.report_files import campaign_context
-    from reports import bundle
     sessions = app.extensions["survey_db"]
 
     def progress(message: str) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import secrets
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import numpy as np
 from itsdangerous import BadSignature, URLSafeSerializer
@@ -134,7 +134,7 @@ def store(sessions: sessionmaker, questionnaire: Questionnaire, sub: Submission)
             if existing is not None:
                 return _same_or_conflict(existing, attributes, answers)
             channel = session.get(Channel, sub.channel_id)
-            now = datetime.now(timezone.utc)
+            now = datetime.now(UTC)
             duration = max(0, int(now.timestamp() - sub.token.started))
             repeat = session.scalar(
                 select(Response.id).where(Response.campaign_id == channel.campaign_id,
@@ -143,7 +143,7 @@ def store(sessions: sessionmaker, questionnaire: Questionnaire, sub: Submission)
             response = Response(
                 campaign_id=channel.campaign_id, county_id=channel.county_id, channel_id=channel.id,
                 submission_id=sub.token.submission_id, attributes=attributes, answers=answers,
-                started_at=datetime.fromtimestamp(sub.token.started, timezone.utc),
+                started_at=datetime.fromtimestamp(sub.token.started, UTC),
                 submitted_at=now, duration_s=duration,
                 flags=int(quality_flags(questionnaire, sub.answers, duration, sub.honeypot, repeat)),
                 device_hash=sub.device_hash, ip_hash=sub.ip_hash,

@@ -5,7 +5,7 @@ file checks the limit on the server.
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from flask import Blueprint, abort, current_app, render_template, send_file
 from flask_login import current_user
@@ -23,7 +23,7 @@ staff = role_required(Role.STAFF)
 @bp.get("/")
 @staff
 def campaigns():
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     with db.session() as s:
         counts = dict(s.execute(select(Response.county_id, func.count()).where(~Response.excluded)
                                 .group_by(Response.county_id)).all())

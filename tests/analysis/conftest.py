@@ -6,6 +6,7 @@ from analysis import scoring, weighting
 from analysis import targets as analysis_targets
 from analysis.inputs import Factor
 
+
 @pytest.fixture(scope="session")
 def case(reference):
     """Scores (answer - 1) / 4 * 100, respondents with an index, base weights raked to both margins."""

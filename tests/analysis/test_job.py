@@ -5,7 +5,6 @@ import pytest
 
 from analysis import job, quality, weighting
 from analysis import targets as target_tables
-
 from tests.helpers import REFERENCE
 
 KEEP_ALL = quality.QualitySettings(exclude=frozenset(), min_items_answered=1)

@@ -36,6 +36,7 @@ def test_tables_take_rows_and_convert_to_pandas():
 
 def test_the_record_is_strict_json_without_infinity():
     import json
+
     from reports.tables import record_json
     text = record_json({"grades": [[90.0, "优秀"], [float("-inf"), "较差"]], "x": np.float64("nan")})
     assert "Infinity" not in text and "NaN" not in text

@@ -17,10 +17,9 @@ def test_two_writers_of_one_path_each_write_a_whole_file(tmp_path):
 def test_a_failed_write_leaves_the_old_file_and_no_temporary(tmp_path):
     path = tmp_path / "out.csv"
     path.write_text("old")
-    with pytest.raises(RuntimeError):
-        with atomic_file(path) as stream:
-            stream.write("half")
-            raise RuntimeError("disk full")
+    with pytest.raises(RuntimeError), atomic_file(path) as stream:
+        stream.write("half")
+        raise RuntimeError("disk full")
     assert path.read_text() == "old" and [p.name for p in tmp_path.iterdir()] == ["out.csv"]
 
 

@@ -1,6 +1,6 @@
 """The fieldwork monitor counts what the database holds, adds new responses incrementally, and downloads."""
 import io
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import openpyxl
 import pandas as pd
@@ -24,7 +24,7 @@ def filled(app, questionnaire):
         campaign = campaigns.find_campaign(s, SLUG)
         channels = pd.DataFrame([(ch.id, ch.county_id, ch.county.code) for ch in campaign.channels],
                                 columns=["channel_id", "county_id", "county_code"])
-        frame = simulation.simulate(questionnaire, channels, 2000, datetime.now(timezone.utc) - timedelta(days=10),
+        frame = simulation.simulate(questionnaire, channels, 2000, datetime.now(UTC) - timedelta(days=10),
                                     days=10, seed=5)
         responses.insert_many(s.connection(), campaign, frame)
     gen_user(app)

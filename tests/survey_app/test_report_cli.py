@@ -23,7 +23,7 @@ def test_documents_from_files_with_county_names(runner, tmp_path, counties_csv):
     names = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()}
     assert {"结果.xlsx", "表格/county_results.csv", "数据/答卷_加权.csv", "数据/答卷_加权.xlsx",
             "报告/511502_翠屏区_报告.docx", "报告/全市_报告.docx", "报告/各区县报告_Word.zip"} <= names
-    assert not any(n.endswith(".pdf") or n.endswith(".sav") for n in names)
+    assert not any(n.endswith((".pdf", ".sav")) for n in names)
     county = pd.read_csv(out / "表格" / "county_results.csv", encoding="utf-8-sig", dtype={"county": str})
     assert county.set_index("county").loc["511503", "county_name"] == "南溪区"
 

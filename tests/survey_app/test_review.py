@@ -10,7 +10,15 @@ from analysis import job
 from analysis.quality import QualitySettings
 from survey_app import db
 from survey_app.models import AuditEvent, Response
-from tests.helpers import gen_campaign, gen_user, login, post, stored, submit, valid_answers
+from tests.helpers import (
+    gen_campaign,
+    gen_user,
+    login,
+    post,
+    stored,
+    submit,
+    valid_answers,
+)
 
 SLUG = "test-2026"
 

@@ -3,10 +3,9 @@
 Built from the app's URL map: a new route without an entry here fails the test.
 """
 import pytest
-
-from survey_app import db
 from sqlalchemy import select
 
+from survey_app import db
 from survey_app.models import QuestionnaireVersion
 from survey_app.services import campaigns, library
 from tests.helpers import gen_campaign, gen_user, login, post

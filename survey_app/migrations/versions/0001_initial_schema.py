@@ -4,8 +4,9 @@ Revision ID: 0001
 Revises: 
 Create Date: 2026-11-24
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
+
 import survey_app.models.base
 
 revision = '0001'

@@ -5,8 +5,9 @@ Revision ID: 0002
 Revises: 0001
 Create Date: 2026-11-29
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
+
 import survey_app.models.base
 
 revision = '0002'

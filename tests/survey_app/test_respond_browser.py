@@ -25,8 +25,11 @@ def test_progress_and_conditional_stage(server, page, channel_token):
     page.check("input[name=respondent_type][value=teacher]")
     assert page.is_visible("#f-stage")
     assert page.inner_text("#bar-t") == "已完成 1 / 19 题"
+    assert page.get_by_role("group", name="4. 孩子能就近上幼儿园").count() == 1
     page.check("input[name=respondent_type][value=public]")
     assert page.is_hidden("#f-stage")
+    # Numbers come from a CSS counter: the hidden question leaves no gap.
+    assert page.get_by_role("group", name="3. 孩子能就近上幼儿园").count() == 1
 
 
 def test_answers_survive_a_reload(server, page, channel_token, questionnaire):

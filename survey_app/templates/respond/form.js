@@ -20,7 +20,8 @@ function refresh(){
  var shown=0,done=0;
  groups.forEach(function(g){var on=applies(g);g.hidden=!on;
   [].forEach.call(g.querySelectorAll("input"),function(i){i.disabled=!on;});
-  if(on){shown++;if(val(name(g))){done++;if(g.className.indexOf("err")>=0)mark(g,"");}}});
+  // Number the shown questions only, so a hidden conditional question leaves no gap.
+  if(on){shown++;g.querySelector("legend .n").textContent=shown;if(val(name(g))){done++;if(g.className.indexOf("err")>=0)mark(g,"");}}});
  bar.style.display="block";fill.style.width=(100*done/shown)+"%";txt.textContent="已完成 "+done+" / "+shown+" 题";
 }
 function save(){

@@ -73,3 +73,8 @@ def proxy_hops() -> int:
 def form_max_age_hours() -> float:
     """How long an opened questionnaire page may be submitted (a resident may leave it open a day)."""
     return float(os.environ.get("SURVEY_FORM_MAX_AGE_HOURS", "48"))
+
+
+def upload_seconds() -> float:
+    """How long a request body may take to arrive (plus a second per 50 KB) before the upload is cut."""
+    return float(os.environ.get("SURVEY_UPLOAD_SECONDS", "30"))

@@ -14,8 +14,11 @@ class _Server(BaseApplication):
             self.cfg.set(key, value)
 
     def load(self):
+        from survey_app import config
         from survey_app.app import create_app
-        return create_app()
+        from survey_app.upload_deadline import UploadDeadline
+        app = create_app()
+        return UploadDeadline(app, config.upload_seconds(), app.config["MAX_CONTENT_LENGTH"])
 
 
 # The access log holds no client address and no query string (a thank-you link carries a
@@ -23,9 +26,10 @@ class _Server(BaseApplication):
 ACCESS_LOG_FORMAT = '%(t)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms'
 
 
-def run(bind: str, workers: int) -> None:
-    # Threads keep slow mobile uploads from tying up a whole worker.
+def run(bind: str, workers: int, threads: int) -> None:
+    # A phone uploading over a weak signal holds one thread until its body has arrived; many threads
+    # per worker (started only when needed) keep others served while hundreds upload slowly.
     # reuse_port: after a crash of the master, its orphaned workers keep the port while they finish
     # what they were serving; a server started at once binds beside them instead of failing.
-    _Server({"bind": bind, "workers": workers, "worker_class": "gthread", "threads": 4,
+    _Server({"bind": bind, "workers": workers, "worker_class": "gthread", "threads": threads,
              "timeout": 60, "accesslog": "-", "access_log_format": ACCESS_LOG_FORMAT, "reuse_port": True}).run()

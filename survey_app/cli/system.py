@@ -25,12 +25,14 @@ def db_upgrade():
 @click.command(help="用生产级服务器（gunicorn，多进程）运行系统")
 @click.option("--bind", default="127.0.0.1:8000", show_default=True, envvar="SURVEY_BIND")
 @click.option("--workers", default=4, show_default=True, envvar="WEB_CONCURRENCY")
-def serve(bind, workers):
+@click.option("--threads", default=64, show_default=True, envvar="SURVEY_THREADS",
+              help="每个进程的线程数；网络慢的手机上传时各占一个线程")
+def serve(bind, workers, threads):
     from survey_app import db
     app = _app_serving(bind)  # generates the secret key once, before workers start
     db.upgrade(app.extensions["survey_engine"])
-    click.echo(f"服务已启动：{app.config['BASE_URL']}/ （{workers} 个进程，按 Ctrl+C 停止）")
-    _run(app, bind, workers)
+    click.echo(f"服务已启动：{app.config['BASE_URL']}/ （{workers} 个进程，各 {threads} 个线程，按 Ctrl+C 停止）")
+    _run(app, bind, workers, threads)
 
 
 def _app_serving(bind: str):
@@ -39,10 +41,10 @@ def _app_serving(bind: str):
     return make_app(BASE_URL=config.serve_base_url(bind))
 
 
-def _run(app, bind: str, workers: int) -> None:
+def _run(app, bind: str, workers: int, threads: int = 64) -> None:
     from survey_app.server import run
     os.environ["SURVEY_BASE_URL"] = app.config["BASE_URL"]   # the workers build their own app
-    run(bind, workers)
+    run(bind, workers, threads)
 
 
 @click.command(help="演示：建库、生成模拟调查（默认 54,340 份答卷）并启动服务")

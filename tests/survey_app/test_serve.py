@@ -1,0 +1,113 @@
+"""`survey serve` as residents meet it: up again at once after a crash, and not held up by slow phones."""
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def serving(port: int, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/login", timeout=1) as r:
+                return r.status == 200
+        except OSError:
+            time.sleep(0.2)
+    return False
+
+
+def answer_time(port: int) -> float:
+    started = time.monotonic()
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/login", timeout=5) as r:
+        assert r.status == 200
+    return time.monotonic() - started
+
+
+def start(port: int, env: dict) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-c", "from survey_app.cli import main; main()", "serve", "--bind",
+                             f"127.0.0.1:{port}", "--workers", "2"], env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, start_new_session=True)
+
+
+@pytest.mark.skipif(os.environ.get("DATABASE_URL", "").startswith("postgres"), reason="once is enough")
+def test_a_server_starts_right_after_its_master_was_killed(tmp_path):
+    port = free_port()
+    env = {**os.environ, "SURVEY_DATA_DIR": str(tmp_path), "SECRET_KEY": "restart-test"}
+    env.pop("DATABASE_URL", None)
+    first = start(port, env)
+    second = slow = None
+    try:
+        assert serving(port, 30)
+        slow = socket.create_connection(("127.0.0.1", port))  # a resident on a weak signal, mid-upload:
+        slow.sendall(b"POST /s/x HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\nrespondent_type=")
+        time.sleep(0.5)                                      # its worker stays alive, holding the port
+        os.kill(first.pid, signal.SIGKILL)                 # the master only: its workers are orphaned
+        first.wait()
+        second = start(port, env)
+        assert serving(port, 15)
+        assert second.poll() is None                       # the new master is up, not failing to bind
+    finally:
+        if slow is not None:
+            slow.close()
+        stop(first, second)
+
+
+def stop(*processes) -> None:
+    for process in processes:
+        if process is not None:
+            try:
+                os.killpg(process.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+
+
+@pytest.mark.skipif(os.environ.get("DATABASE_URL", "").startswith("postgres"), reason="once is enough")
+def test_others_are_served_while_32_phones_upload_slowly(tmp_path):
+    port = free_port()
+    env = {**os.environ, "SURVEY_DATA_DIR": str(tmp_path), "SECRET_KEY": "slow-test"}
+    env.pop("DATABASE_URL", None)
+    server = start(port, env)
+    slow = []
+    try:
+        assert serving(port, 30)
+        for _ in range(32):       # a weak 3G signal: the headers, then the body a trickle at a time
+            connection = socket.create_connection(("127.0.0.1", port))
+            connection.sendall(b"POST /s/x HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\nrespondent_type=")
+            slow.append(connection)
+        time.sleep(0.5)
+        assert max(answer_time(port) for _ in range(20)) < 1
+    finally:
+        for connection in slow:
+            connection.close()
+        stop(server)
+
+
+@pytest.mark.skipif(os.environ.get("DATABASE_URL", "").startswith("postgres"), reason="once is enough")
+def test_an_upload_that_outlasts_its_deadline_is_cut_with_a_reason(tmp_path):
+    port = free_port()
+    env = {**os.environ, "SURVEY_DATA_DIR": str(tmp_path), "SECRET_KEY": "slow-test", "SURVEY_UPLOAD_SECONDS": "1"}
+    env.pop("DATABASE_URL", None)
+    server = start(port, env)
+    try:
+        assert serving(port, 30)
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as trickle:
+            trickle.sendall(b"POST /s/x HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\nrespondent_type=")
+            started = time.monotonic()
+            reply = trickle.recv(4096).decode()
+        assert reply.startswith("HTTP/1.1 408") and "网络太慢" in reply and time.monotonic() - started < 5
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as whole:   # a body sent in time reaches the app
+            whole.sendall(b"POST /s/x HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nConnection: close\r\n\r\narea=")
+            assert whole.recv(4096).decode().startswith("HTTP/1.1 404")
+    finally:
+        stop(server)

@@ -18,11 +18,13 @@ class _Server(BaseApplication):
         from survey_app.app import create_app
         from survey_app.upload_deadline import UploadDeadline
         app = create_app()
-        return UploadDeadline(app, config.upload_seconds(), app.config["MAX_CONTENT_LENGTH"])
+        return UploadDeadline(app, config.upload_seconds(), app.config["MAX_CONTENT_LENGTH"], AT_WORK)
 
 
 # The access log holds no client address and no query string (a thank-you link carries a
 # receipt): nothing in it ties a person to a response.
+AT_WORK = 4   # requests per process running the app at once; the other threads wait on slow uploads
+
 ACCESS_LOG_FORMAT = '%(t)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms'
 
 

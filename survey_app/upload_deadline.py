@@ -1,8 +1,10 @@
-"""A deadline for request bodies under gunicorn.
+"""Slow uploads under gunicorn: a deadline for request bodies, and a cap on requests at work.
 
 A phone on a weak signal, or a client trickling one byte every few seconds, holds a server thread
 for as long as its body takes to arrive. The body is read here, before the app runs, and the read
 side of the socket is shut when the deadline passes: the thread is freed and the sender told why.
+Many threads can wait on slow bodies; only a few at a time run the app, so those few are not
+slowed by sharing the interpreter with dozens of others.
 """
 from __future__ import annotations
 
@@ -15,16 +17,18 @@ TOO_SLOW = "网络太慢，上传没有在规定时间内完成。请到信号�
 
 
 class UploadDeadline:
-    """WSGI middleware: the whole body within `seconds` (+ 1 s per 50 KB), or 408."""
+    """WSGI middleware: the whole body within `seconds` (+ 1 s per 50 KB), or 408; then at most
+    `at_work` requests of this process in the app at once."""
 
-    def __init__(self, app, seconds: float, max_length: int):
+    def __init__(self, app, seconds: float, max_length: int, at_work: int):
         self.app, self.seconds, self.max_length = app, seconds, max_length
+        self.admission = threading.BoundedSemaphore(at_work)
 
     def __call__(self, environ, start_response):
         length = int(environ.get("CONTENT_LENGTH") or 0)
         connection = environ.get("gunicorn.socket")
         if connection is None or not 0 < length <= self.max_length:   # the app answers 413 itself
-            return self.app(environ, start_response)
+            return self._run(environ, start_response)
         timer = threading.Timer(self.seconds + length / BYTES_PER_SECOND, _cut, (connection,))
         timer.start()
         try:
@@ -34,11 +38,16 @@ class UploadDeadline:
         finally:
             timer.cancel()
         if len(body) < length:
+            reason = TOO_SLOW.encode()
             start_response("408 Request Timeout", [("Content-Type", "text/plain; charset=utf-8"),
-                                                   ("Connection", "close")])
-            return [TOO_SLOW.encode()]
+                                                   ("Content-Length", str(len(reason)))])
+            return [reason]
         environ["wsgi.input"] = io.BytesIO(body)
-        return self.app(environ, start_response)
+        return self._run(environ, start_response)
+
+    def _run(self, environ, start_response):
+        with self.admission:
+            return self.app(environ, start_response)
 
 
 def _cut(connection: socket.socket) -> None:

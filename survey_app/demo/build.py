@@ -63,6 +63,10 @@ def build_demo(app: Flask, n: int, seed: int, progress=lambda message: None) -> 
     directory.mkdir(parents=True, exist_ok=True)
     files = DemoFiles.under(directory)
     db.upgrade(app.extensions["survey_engine"])
+    # Written every time: the database (PostgreSQL, say) may hold the demo while this folder is new.
+    pd.DataFrame([CountyRow(c.code, c.name) for c in simulation.CITY]).to_csv(
+        files.counties, index=False, encoding="utf-8-sig")
+    simulation.targets().to_csv(files.targets, index=False, encoding="utf-8-sig")
     with app.app_context():
         with db.session() as session:
             existing = session.scalar(select(Campaign).where(Campaign.slug == SLUG))
@@ -99,12 +103,17 @@ def _plan(session, demo: Campaign, n: int) -> None:
 
 
 def _evaluator_account(password_file: Path) -> tuple[str, str]:
-    """The demo's evaluator account, created once; its password is kept (owner-only) to show again."""
+    """The demo's evaluator account, created once; its password is kept (owner-only) to show again,
+    and set anew when this folder lost it."""
     with db.session() as session:
-        if session.scalar(select(User.id).where(User.username == DEMO_EVALUATOR)) is None:
+        user = session.scalar(select(User).where(User.username == DEMO_EVALUATOR))
+        if user is None or not password_file.exists():
             password = _password()
-            accounts.create_user(session, username=DEMO_EVALUATOR, display_name="演示评估人员", password=password,
-                                 role=Role.EVALUATOR)
+            if user is None:
+                accounts.create_user(session, username=DEMO_EVALUATOR, display_name="演示评估人员",
+                                     password=password, role=Role.EVALUATOR)
+            else:
+                accounts.set_password(session, user, password, None)
             fd = os.open(password_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
             with os.fdopen(fd, "w") as f:
                 f.write(password)
@@ -123,8 +132,6 @@ def _create(files: DemoFiles, n: int, seed: int, progress) -> None:
     start = now - timedelta(days=13)
     questionnaire = questionnaires.load(questionnaires.DEFAULT)
     counties = [CountyRow(c.code, c.name) for c in simulation.CITY]
-    pd.DataFrame(counties).to_csv(files.counties, index=False, encoding="utf-8-sig")
-    simulation.targets().to_csv(files.targets, index=False, encoding="utf-8-sig")
     with db.session() as session:
         demo = campaigns.create_campaign(
             session, slug=SLUG, name="（演示）宜宾市县域教育群众满意度调查", simulated=True,

@@ -44,7 +44,10 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    # A fixed pool per process: the server's many threads (most waiting on slow uploads) queue for
+    # one of these instead of opening and closing a server connection per request, and four
+    # processes stay well under PostgreSQL's default 100 connections.
+    return create_engine(url, pool_pre_ping=True, pool_size=8, max_overflow=0, pool_timeout=60)
 
 
 def _sqlite_pragmas(dbapi_connection, _record):

@@ -1,4 +1,5 @@
 import io
+import shutil
 
 import pandas as pd
 import pytest
@@ -112,6 +113,13 @@ def test_demo_builds_a_simulated_campaign(app, runner, tmp_path):
     assert login(app.test_client(), "demo-evaluator", password).status_code == 302
     again = runner("demo", "--responses", 3000, "--no-serve").output
     assert "已存在" in again and f"密码 {password}" in again
+    # The database (PostgreSQL, say) keeps the demo while the data folder is lost: it is written anew.
+    shutil.rmtree(demo)
+    anew = runner("demo", "--responses", 3000, "--no-serve")
+    assert anew.exit_code == 0, anew.output
+    password = (demo / "evaluator-password.txt").read_text()
+    assert (demo / "targets.csv").exists() and f"密码 {password}" in anew.output
+    assert login(app.test_client(), "demo-evaluator", password).status_code == 302
 
 
 def test_qr_files_of_labels_with_slashes_stay_in_the_output_folder(runner, counties_csv, tmp_path):

@@ -1,0 +1,255 @@
+"""Load benchmark: residents on the public link, at a fixed rate for a fixed time, on loopback only.
+
+    python bench/load.py [--rate 100] [--duration 30] [--think 1] [--workers 4]
+
+Builds a demo campaign in a temporary folder (SQLite; PostgreSQL when DATABASE_URL is set), starts
+`survey serve` on a free loopback port and plays residents: each opens a link, waits `--think`
+seconds, submits; some double-tap (two copies at once), some retry after their answer came back.
+Latency counts from the planned send time, so a server falling behind shows in the figures
+(no coordinated omission). Every acknowledged submission id is then looked up in the database.
+The same rate is then offered to a trivial endpoint (/favicon.ico) on the same server.
+"""
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import random
+import re
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+
+import numpy as np
+
+SECRET = "load-bench"
+HOST = "127.0.0.1"
+
+
+class Tally:
+    """What was sent and what came back, shared by the client threads."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.latencies: list[float] = []
+        self.statuses: Counter = Counter()
+        self.acknowledged: set[str] = set()
+        self.submitted = 0
+
+    def record(self, status, latency: float, receipt: str | None = None) -> None:
+        with self.lock:
+            self.statuses[status] += 1
+            self.latencies.append(latency)
+            if receipt:
+                self.acknowledged.add(receipt)
+
+
+def request(port: int, method: str, path: str, body: bytes | None = None, headers: dict | None = None):
+    connection = http.client.HTTPConnection(HOST, port, timeout=60)
+    try:
+        connection.request(method, path, body=body, headers=headers or {})
+        reply = connection.getresponse()
+        return reply.status, reply.read()
+    finally:
+        connection.close()
+
+
+def post(port: int, path: str, body: bytes, planned: float, tally: Tally) -> None:
+    headers = {"Content-Type": "application/x-www-form-urlencoded", "X-Requested-With": "fetch"}
+    try:
+        status, data = request(port, "POST", path, body, headers)
+    except OSError as exc:
+        tally.record(type(exc).__name__, time.monotonic() - planned)
+        return
+    receipt = None
+    if status == 200:
+        receipt = urllib.parse.parse_qs(urllib.parse.urlsplit(json.loads(data)["redirect"]).query)["r"][0]
+    tally.record(status, time.monotonic() - planned, receipt)
+
+
+def resident(port: int, token: str, planned: float, think: float, rng: random.Random, items: list[str],
+             codes: list[str], tally: Tally) -> None:
+    time.sleep(max(0.0, planned - time.monotonic()))
+    try:
+        status, page = request(port, "GET", f"/s/{token}")
+    except OSError as exc:
+        tally.record(f"GET {type(exc).__name__}", time.monotonic() - planned)
+        return
+    if status != 200:
+        tally.record(f"GET {status}", time.monotonic() - planned)
+        return
+    form_token = re.search(rb'name="form_token" value="([^"]+)"', page).group(1).decode()
+    answers = {"form_token": form_token, "respondent_type": rng.choice(["parent", "student", "teacher"]),
+               "area": rng.choice(["urban", "rural"]), "stage": rng.choice(["primary", "junior"])}
+    answers.update({item: rng.choice(codes) for item in items})
+    body = urllib.parse.urlencode(answers).encode()
+    planned_post = planned + think
+    time.sleep(max(0.0, planned_post - time.monotonic()))
+    with tally.lock:
+        tally.submitted += 1
+    roll = rng.random()
+    if roll < 0.05:      # a double tap: two copies at once
+        twin = threading.Thread(target=post, args=(port, f"/s/{token}", body, planned_post, tally))
+        twin.start()
+        post(port, f"/s/{token}", body, planned_post, tally)
+        twin.join()
+    else:
+        post(port, f"/s/{token}", body, planned_post, tally)
+        if roll < 0.08:  # the reply was lost on the way: the page sends again
+            post(port, f"/s/{token}", body, time.monotonic(), tally)
+
+
+def trivial(port: int, planned: float, tally: Tally) -> None:
+    time.sleep(max(0.0, planned - time.monotonic()))
+    try:
+        status, _ = request(port, "GET", "/favicon.ico")
+    except OSError as exc:
+        status = type(exc).__name__
+    tally.record(status, time.monotonic() - planned)
+
+
+def offer(rate: float, duration: float, task) -> float:
+    """Run `task(planned_time)` `rate` times a second for `duration` seconds; returns the wall time."""
+    start = time.monotonic() + 0.5
+    count = int(rate * duration)
+    with ThreadPoolExecutor(max_workers=min(2000, int(rate * 10) + 16)) as pool:
+        for i in range(count):
+            pool.submit(task, start + i / rate)
+    return time.monotonic() - start
+
+
+def summary(name: str, tally: Tally, wall: float) -> None:
+    ms = np.percentile(np.array(tally.latencies) * 1000, [50, 95, 99]) if tally.latencies else [np.nan] * 3
+    served = sum(n for status, n in tally.statuses.items() if status == 200 or status == 204)
+    print(f"{name}: {served / wall:.0f}/s served, p50 {ms[0]:.0f} ms, p95 {ms[1]:.0f} ms, p99 {ms[2]:.0f} ms; "
+          f"statuses {dict(tally.statuses)}")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind((HOST, 0))
+        return s.getsockname()[1]
+
+
+def wait_up(port: int) -> None:
+    for _ in range(150):
+        try:
+            if request(port, "GET", "/favicon.ico")[0] == 204:
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit("server did not start")
+
+
+def stored(receipts: set[str]) -> tuple[int, int]:
+    """(acknowledged ids found, rows stored for the campaign) in the server's database."""
+    from sqlalchemy import func, select
+
+    from survey_app import db
+    from survey_app.app import create_app
+    from survey_app.models import Response
+    from survey_app.services import campaigns
+
+    app = create_app()
+    with app.app_context(), db.session() as session:
+        campaign = campaigns.find_campaign(session, "demo")
+        ids = set(session.scalars(select(Response.submission_id).where(Response.campaign_id == campaign.id)))
+        total = session.scalar(select(func.count()).select_from(Response).where(Response.campaign_id == campaign.id))
+    return len(receipts & ids), total
+
+
+def channel_tokens() -> tuple[list[str], list[str], list[str]]:
+    """The demo campaign's link tokens, item ids and answer codes."""
+    from sqlalchemy import select
+
+    from survey_app import db
+    from survey_app.app import create_app
+    from survey_app.models import Channel
+    from survey_app.services import campaigns
+
+    app = create_app()
+    with app.app_context(), db.session() as session:
+        campaign = campaigns.find_campaign(session, "demo")
+        tokens = list(session.scalars(select(Channel.token).where(Channel.campaign_id == campaign.id)))
+        questionnaire = campaign.questionnaire
+        return tokens, list(questionnaire.item_ids), [str(point.code) for point in questionnaire.scale.points]
+
+
+@contextmanager
+def own_database():
+    """SQLite in the temporary folder, or a new PostgreSQL database beside DATABASE_URL's, dropped after."""
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith("postgres"):
+        yield "SQLite"
+        return
+    from sqlalchemy import create_engine, make_url, text
+    name = f"load_bench_{os.getpid()}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f"CREATE DATABASE {name}"))
+    os.environ["DATABASE_URL"] = make_url(url).set(database=name).render_as_string(hide_password=False)
+    try:
+        yield "PostgreSQL"
+    finally:
+        os.environ["DATABASE_URL"] = url
+        with admin.connect() as connection:
+            connection.execute(text(f"DROP DATABASE {name} WITH (FORCE)"))
+        admin.dispose()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rate", type=float, default=100, help="residents per second (at most 1000)")
+    parser.add_argument("--duration", type=float, default=30, help="seconds (at most 300)")
+    parser.add_argument("--think", type=float, default=1, help="seconds between opening and submitting")
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--threads", type=int, default=64, help="threads per worker")
+    args = parser.parse_args()
+    if not (0 < args.rate <= 1000 and 0 < args.duration <= 300):
+        raise SystemExit("rate must be in (0, 1000] and duration in (0, 300]")
+    os.environ.update(SECRET_KEY=SECRET, SURVEY_DATA_DIR=tempfile.mkdtemp(prefix="load-"))
+    with own_database() as database:
+        run(args, database)
+
+
+def run(args, database: str) -> None:
+    subprocess.run([sys.executable, "-c", "from survey_app.cli import main; main()", "demo", "--responses", "2000", "--no-serve"],
+                   check=True, stdout=subprocess.DEVNULL)
+    tokens, items, codes = channel_tokens()
+    port = free_port()
+    server = subprocess.Popen([sys.executable, "-c", "from survey_app.cli import main; main()", "serve", "--bind", f"{HOST}:{port}",
+                               "--workers", str(args.workers),
+                               "--threads", str(args.threads)], stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        wait_up(port)
+        print(f"{database}, {args.workers} workers of {args.threads} threads, {os.cpu_count()} cores; {args.rate:g}/s offered for "
+              f"{args.duration:g} s, think {args.think:g} s")
+        rng = random.Random(7)
+        submissions = Tally()
+        wall = offer(args.rate, args.duration, lambda planned: resident(
+            port, rng.choice(tokens), planned, args.think, random.Random(rng.random()), items, codes, submissions))
+        summary("submissions", submissions, wall)
+        found, total = stored(submissions.acknowledged)
+        print(f"residents who submitted {submissions.submitted}, acknowledged {len(submissions.acknowledged)}, "
+              f"of those stored {found}, lost {len(submissions.acknowledged) - found}; "
+              f"campaign rows {total} (2000 simulated before)")
+        trivial_tally = Tally()
+        wall = offer(args.rate, args.duration, lambda planned: trivial(port, planned, trivial_tally))
+        summary("trivial /favicon.ico", trivial_tally, wall)
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait()
+
+
+if __name__ == "__main__":
+    main()

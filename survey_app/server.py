@@ -16,15 +16,15 @@ class _Server(BaseApplication):
     def load(self):
         from survey_app import config
         from survey_app.app import create_app
-        from survey_app.upload_deadline import UploadDeadline
+        from survey_app.upload_gate import UploadGate
         app = create_app()
-        return UploadDeadline(app, config.upload_seconds(), app.config["MAX_CONTENT_LENGTH"], AT_WORK)
+        return UploadGate(app, config.upload_seconds(), app.config["MAX_CONTENT_LENGTH"], AT_WORK)
 
+
+AT_WORK = 4   # requests per process running the app at once; the other threads wait on slow uploads
 
 # The access log holds no client address and no query string (a thank-you link carries a
 # receipt): nothing in it ties a person to a response.
-AT_WORK = 4   # requests per process running the app at once; the other threads wait on slow uploads
-
 ACCESS_LOG_FORMAT = '%(t)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms'
 
 

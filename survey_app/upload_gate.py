@@ -16,7 +16,7 @@ BYTES_PER_SECOND = 50_000   # on top of the fixed allowance: a large upload on a
 TOO_SLOW = "网络太慢，上传没有在规定时间内完成。请到信号较好的地方再提交；已填写的答案仍保存在手机上。"
 
 
-class UploadDeadline:
+class UploadGate:
     """WSGI middleware: the whole body within `seconds` (+ 1 s per 50 KB), or 408; then at most
     `at_work` requests of this process in the app at once."""
 

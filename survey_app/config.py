@@ -75,6 +75,9 @@ def form_max_age_hours() -> float:
     return float(os.environ.get("SURVEY_FORM_MAX_AGE_HOURS", "48"))
 
 
+SERVE_THREADS = 64   # threads per `survey serve` process, started only when needed
+
+
 def upload_seconds() -> float:
     """How long a request body may take to arrive (plus a second per 50 KB) before the upload is cut."""
     return float(os.environ.get("SURVEY_UPLOAD_SECONDS", "30"))

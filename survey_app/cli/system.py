@@ -5,6 +5,7 @@ import os
 
 import click
 
+from survey_app import config
 from survey_app.cli.base import make_app
 from survey_app.cli.printing import echo_notices, echo_ranking
 
@@ -25,7 +26,7 @@ def db_upgrade():
 @click.command(help="用生产级服务器（gunicorn，多进程）运行系统")
 @click.option("--bind", default="127.0.0.1:8000", show_default=True, envvar="SURVEY_BIND")
 @click.option("--workers", default=4, show_default=True, envvar="WEB_CONCURRENCY")
-@click.option("--threads", default=64, show_default=True, envvar="SURVEY_THREADS",
+@click.option("--threads", default=config.SERVE_THREADS, show_default=True, envvar="SURVEY_THREADS",
               help="每个进程的线程数；网络慢的手机上传时各占一个线程")
 def serve(bind, workers, threads):
     from survey_app import db
@@ -37,11 +38,10 @@ def serve(bind, workers, threads):
 
 def _app_serving(bind: str):
     """Links and QR codes follow the address served, unless SURVEY_BASE_URL says otherwise."""
-    from survey_app import config
     return make_app(BASE_URL=config.serve_base_url(bind))
 
 
-def _run(app, bind: str, workers: int, threads: int = 64) -> None:
+def _run(app, bind: str, workers: int, threads: int = config.SERVE_THREADS) -> None:
     from survey_app.server import run
     os.environ["SURVEY_BASE_URL"] = app.config["BASE_URL"]   # the workers build their own app
     run(bind, workers, threads)

@@ -9,6 +9,12 @@ import urllib.request
 
 import pytest
 
+# Each test starts real server processes on SQLite; once is enough, so they are skipped on PostgreSQL.
+pytestmark = pytest.mark.skipif(os.environ.get("DATABASE_URL", "").startswith("postgres"), reason="once is enough")
+
+# A resident on a weak signal, mid-upload: the headers, then the first bytes of the body.
+SLOW_UPLOAD = b"POST /s/x HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\nrespondent_type="
+
 
 def free_port() -> int:
     with socket.socket() as s:
@@ -34,23 +40,28 @@ def answer_time(port: int) -> float:
     return time.monotonic() - started
 
 
+def server_env(tmp_path, **extra: str) -> dict:
+    """The server's environment: SQLite in its own folder."""
+    env = {**os.environ, "SURVEY_DATA_DIR": str(tmp_path), "SECRET_KEY": "serve-test", **extra}
+    env.pop("DATABASE_URL", None)
+    return env
+
+
 def start(port: int, env: dict) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-c", "from survey_app.cli import main; main()", "serve", "--bind",
                              f"127.0.0.1:{port}", "--workers", "2"], env=env, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL, start_new_session=True)
 
 
-@pytest.mark.skipif(os.environ.get("DATABASE_URL", "").startswith("postgres"), reason="once is enough")
 def test_a_server_starts_right_after_its_master_was_killed(tmp_path):
     port = free_port()
-    env = {**os.environ, "SURVEY_DATA_DIR": str(tmp_path), "SECRET_KEY": "restart-test"}
-    env.pop("DATABASE_URL", None)
+    env = server_env(tmp_path)
     first = start(port, env)
     second = slow = None
     try:
         assert serving(port, 30)
-        slow = socket.create_connection(("127.0.0.1", port))  # a resident on a weak signal, mid-upload:
-        slow.sendall(b"POST /s/x HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\nrespondent_type=")
+        slow = socket.create_connection(("127.0.0.1", port))
+        slow.sendall(SLOW_UPLOAD)
         time.sleep(0.5)                                      # its worker stays alive, holding the port
         os.kill(first.pid, signal.SIGKILL)                 # the master only: its workers are orphaned
         first.wait()
@@ -72,18 +83,16 @@ def stop(*processes) -> None:
                 pass
 
 
-@pytest.mark.skipif(os.environ.get("DATABASE_URL", "").startswith("postgres"), reason="once is enough")
 def test_others_are_served_while_32_phones_upload_slowly(tmp_path):
     port = free_port()
-    env = {**os.environ, "SURVEY_DATA_DIR": str(tmp_path), "SECRET_KEY": "slow-test"}
-    env.pop("DATABASE_URL", None)
+    env = server_env(tmp_path)
     server = start(port, env)
     slow = []
     try:
         assert serving(port, 30)
-        for _ in range(32):       # a weak 3G signal: the headers, then the body a trickle at a time
+        for _ in range(32):
             connection = socket.create_connection(("127.0.0.1", port))
-            connection.sendall(b"POST /s/x HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\nrespondent_type=")
+            connection.sendall(SLOW_UPLOAD)
             slow.append(connection)
         time.sleep(0.5)
         assert max(answer_time(port) for _ in range(20)) < 1
@@ -93,16 +102,14 @@ def test_others_are_served_while_32_phones_upload_slowly(tmp_path):
         stop(server)
 
 
-@pytest.mark.skipif(os.environ.get("DATABASE_URL", "").startswith("postgres"), reason="once is enough")
 def test_an_upload_that_outlasts_its_deadline_is_cut_with_a_reason(tmp_path):
     port = free_port()
-    env = {**os.environ, "SURVEY_DATA_DIR": str(tmp_path), "SECRET_KEY": "slow-test", "SURVEY_UPLOAD_SECONDS": "1"}
-    env.pop("DATABASE_URL", None)
+    env = server_env(tmp_path, SURVEY_UPLOAD_SECONDS="1")
     server = start(port, env)
     try:
         assert serving(port, 30)
         with socket.create_connection(("127.0.0.1", port), timeout=10) as trickle:
-            trickle.sendall(b"POST /s/x HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\nrespondent_type=")
+            trickle.sendall(SLOW_UPLOAD)
             started = time.monotonic()
             reply = b""
             while not reply.endswith("。".encode()) and (chunk := trickle.recv(4096)):   # head and body may part

@@ -61,18 +61,21 @@ class Responses:
     duration: np.ndarray
     honeypot: np.ndarray
     repeat_device: np.ndarray
+    burst: np.ndarray                  # one of many from one address within minutes (address or form burst)
     excluded: np.ndarray               # excluded by an evaluator's review (column `excluded`)
     attributes: dict[str, Factor]      # attribute columns present in the file
     cluster: Factor | None
+    channel: Factor | None             # the link it came by, when the file has a channel column
 
     def __len__(self) -> int:
         return len(self.line)
 
     def take(self, rows: np.ndarray) -> Responses:
         return Responses(self.line[rows], self.response_id.take(rows), self.county.take(rows), self.codes[rows],
-                         self.duration[rows], self.honeypot[rows], self.repeat_device[rows], self.excluded[rows],
-                         {k: f.take(rows) for k, f in self.attributes.items()},
-                         self.cluster.take(rows) if self.cluster else None)
+                         self.duration[rows], self.honeypot[rows], self.repeat_device[rows], self.burst[rows],
+                         self.excluded[rows], {k: f.take(rows) for k, f in self.attributes.items()},
+                         self.cluster.take(rows) if self.cluster else None,
+                         self.channel.take(rows) if self.channel else None)
 
 
 def encode(frame: Mapping, questionnaire: Questionnaire, needed: list[str],
@@ -122,9 +125,11 @@ def encode(frame: Mapping, questionnaire: Questionnaire, needed: list[str],
         duration=duration,
         honeypot=_flag(frame, "flag_honeypot", len(county.codes)),
         repeat_device=_flag(frame, "flag_repeat_device", len(county.codes)),
+        burst=_flag(frame, "flag_address_burst", len(county.codes)) | _flag(frame, "flag_form_burst", len(county.codes)),
         excluded=_flag(frame, "excluded", len(county.codes)),
         attributes=attributes,
         cluster=groups,
+        channel=Factor.of(frame["channel"]) if "channel" in frame else None,
     )
 
 

@@ -41,6 +41,7 @@ class Results:
     county_results: Table
     item_results: Table
     quality: Table
+    bursts: Table
     weights: Table
     breakdowns: Table
     problems: Table
@@ -169,7 +170,7 @@ def analyze(responses: Mapping, questionnaire: Questionnaire, targets: Mapping |
     weight_table = Table({"response_id": used.response_id.labels[used.response_id.codes],
                           "county": counties[strata], "weight": weights})
     return Results(county_results=county_results, item_results=item_results, quality=quality_table,
-                   weights=weight_table, breakdowns=breakdowns, problems=problems, reliability=alpha_table,
+                   bursts=quality.bursts(data), weights=weight_table, breakdowns=breakdowns, problems=problems, reliability=alpha_table,
                    drivers=drivers, composition=_composition(used, strata, counties, questionnaire, targets),
                    record=record)
 

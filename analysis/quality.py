@@ -9,7 +9,7 @@ from analysis.inputs import Responses
 from analysis.table import Table
 from questionnaires import Questionnaire
 
-RULES = ("speeder", "straightline", "duplicate_id", "repeat_device", "honeypot", "incomplete", "review")
+RULES = ("speeder", "straightline", "duplicate_id", "repeat_device", "honeypot", "burst", "incomplete", "review")
 ALWAYS = ("incomplete", "review")   # no index / an evaluator's decision: excluded whatever the settings
 
 
@@ -24,7 +24,7 @@ class QualitySettings:
     speeder_fraction_of_median: float = 0.3
     min_items_answered: int = 8
     exclude: frozenset[str] = field(default_factory=lambda: frozenset(
-        {"speeder", "duplicate_id", "honeypot", "incomplete"}))
+        {"speeder", "duplicate_id", "honeypot", "burst", "incomplete"}))
 
     def __post_init__(self):
         unknown = set(self.exclude) - set(RULES)
@@ -71,7 +71,7 @@ def flags(responses: Responses, answered: np.ndarray, settings: QualitySettings)
     -----
     speeder: duration below max(settings.speeder_floor_s, fraction x median duration), or no
     duration; straightline: ``straightlined``; duplicate_id: every occurrence of an id after
-    its first; honeypot and repeat_device: the stored flags; incomplete: fewer scored answers
+    its first; honeypot, repeat_device and burst (address or form burst): the stored flags; incomplete: fewer scored answers
     than ``min_items_answered``; review: excluded by an evaluator (the ``excluded`` column).
     """
     median = np.nanmedian(responses.duration) if len(responses) else 0.0
@@ -82,6 +82,7 @@ def flags(responses: Responses, answered: np.ndarray, settings: QualitySettings)
         "duplicate_id": _repeated(responses.response_id.codes),
         "repeat_device": responses.repeat_device,
         "honeypot": responses.honeypot,
+        "burst": responses.burst,
         "incomplete": answered.sum(axis=1) < settings.min_items_answered,
         "review": responses.excluded,
     }
@@ -149,3 +150,18 @@ def report(county_codes: np.ndarray, county_labels: np.ndarray, found: Flags,
     return Table({"county": np.append(county_labels, "ALL"), "received": received,
                   **{rule: count(found.rules[rule]) for rule in RULES},
                   "excluded": excluded, "used": received - excluded})
+
+
+def bursts(responses: Responses) -> Table:
+    """Per channel with any burst: county, responses received and those in a burst, most first."""
+    if responses.channel is None:
+        return Table({"channel": np.array([], dtype=object), "county": np.array([], dtype=object),
+                      "received": np.zeros(0, np.int64), "burst": np.zeros(0, np.int64)})
+    pairs = responses.channel.codes * len(responses.county.labels) + responses.county.codes
+    found, inverse = np.unique(pairs, return_inverse=True)
+    received = np.bincount(inverse, minlength=len(found))
+    burst = np.bincount(inverse, weights=responses.burst, minlength=len(found)).astype(np.int64)
+    order = [i for i in np.lexsort((found, -burst)) if burst[i] > 0]
+    channel, county = np.divmod(found[order], len(responses.county.labels))
+    return Table({"channel": responses.channel.labels[channel], "county": responses.county.labels[county],
+                  "received": received[order], "burst": burst[order]})

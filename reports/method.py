@@ -7,7 +7,7 @@ from reports.labels import column
 
 RULES = {"speeder": "作答过快", "duplicate_id": "提交编号重复", "honeypot": "疑似机器（隐藏字段被填写）",
          "incomplete": "有效作答题数不足", "straightline": "答案全部相同", "repeat_device": "同一设备重复提交",
-         "review": "评估人员审核剔除"}
+         "burst": "同一网络地址短时集中提交", "review": "评估人员审核剔除"}
 
 
 def notes(record: dict, questionnaire: Questionnaire) -> list[tuple[str, str]]:

@@ -12,7 +12,7 @@ from analysis.table import Table
 
 TABLES = {
     "county_results.csv": "county_results", "item_results.csv": "item_results",
-    "quality.csv": "quality", "weights.csv": "weights", "breakdowns.csv": "breakdowns",
+    "quality.csv": "quality", "bursts.csv": "bursts", "weights.csv": "weights", "breakdowns.csv": "breakdowns",
     "problems.csv": "problems", "reliability.csv": "reliability", "drivers.csv": "drivers",
     "composition.csv": "composition",
 }

@@ -120,6 +120,8 @@ def write(results: Results, questionnaire: Questionnaire, names: dict[str, str],
     book.sheet("样本构成", *_rows(results.composition, list(results.composition), names))
     book.sheet("问题清单", *_rows(results.problems, list(results.problems), names))
     book.sheet("质量", *_rows(results.quality, list(results.quality), names))
+    if len(results.bursts["channel"]):
+        book.sheet("集中提交的渠道", *_rows(results.bursts, list(results.bursts), names))
     book.sheet("信度", *_rows(results.reliability, list(results.reliability), names))
     book.sheet("重要性—表现", *_rows(results.drivers, list(results.drivers), names), freeze_columns=1)
     book.sheet("方法说明", ["topic", "text"], [list(row) for row in method], names=["项目", "说明"], freeze_columns=1)

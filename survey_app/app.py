@@ -8,7 +8,7 @@ from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from survey_app import compression, db, security
+from survey_app import compression, db, security, traffic
 from survey_app import config as settings
 
 # The Chinese page of each refusal: title and explanation.
@@ -32,6 +32,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(
         DATABASE_URL=config.pop("DATABASE_URL", None) or settings.database_url(),
         SECRET_KEY=config.pop("SECRET_KEY", None) or settings.secret_key(),
+        ADDRESS_KEY=config.pop("ADDRESS_KEY", None) or settings.address_key(),
         DATA_DIR=settings.data_dir(),
         BASE_URL=settings.base_url(),
         TIMEZONE=settings.timezone(),
@@ -43,6 +44,8 @@ def create_app(config: dict | None = None) -> Flask:
         PERMANENT_SESSION_LIFETIME=timedelta(hours=8),
         WTF_CSRF_TIME_LIMIT=8 * 3600,
         FORM_TOKEN_MAX_AGE_S=settings.form_max_age_hours() * 3600,
+        REDIS_URL=settings.redis_url(),
+        CROWD_LIMITS=traffic.CrowdLimits.from_environment(),
         MAX_CONTENT_LENGTH=20 * 1024 * 1024,     # workspace uploads; the respondent form is held to far less
     )
     app.config.update(config)
@@ -52,6 +55,7 @@ def create_app(config: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_HOPS"],
                                 x_proto=app.config["PROXY_HOPS"], x_host=app.config["PROXY_HOPS"])
     db.init_app(app)
+    app.extensions["traffic"] = traffic.counters(app.config["REDIS_URL"])
     compression.init_app(app)
     security.init_app(app)
 

@@ -6,6 +6,8 @@ import secrets
 import socket
 from pathlib import Path
 
+from survey_app.errors import UserError
+
 
 def data_dir() -> Path:
     return Path(os.environ.get("SURVEY_DATA_DIR", "survey-data")).resolve()
@@ -27,12 +29,37 @@ def secret_key() -> str:
     key = os.environ.get("SECRET_KEY")
     if key:
         return key
-    path = data_dir() / "secret_key"
+    return _key_file(data_dir() / "secret_key")
+
+
+def address_key() -> str:
+    """The key of stored address hashes, kept away from the database and its backups.
+
+    SURVEY_ADDRESS_KEY, or a key generated once into SURVEY_ADDRESS_KEY_FILE (by default
+    ~/.config/county-survey/address_key). Without the key a stored hash cannot be matched
+    to an address by hashing all of IPv4, so the key may not sit in the data directory.
+    """
+    key = os.environ.get("SURVEY_ADDRESS_KEY")
+    if key:
+        return key
+    config_home = Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config")
+    path = Path(os.environ.get("SURVEY_ADDRESS_KEY_FILE") or config_home / "county-survey" / "address_key").resolve()
+    if path.is_relative_to(data_dir()):
+        raise UserError(f"地址密钥文件 {path} 不能放在数据目录 {data_dir()} 中：它必须与数据库分开保存。")
+    return _key_file(path)
+
+
+def _key_file(path: Path) -> str:
+    """The key in `path`, generated (readable by this user only) when the file does not exist."""
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as f:
-            f.write(secrets.token_hex(32))
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass                        # another worker wrote it first
+        else:
+            with os.fdopen(fd, "w") as f:
+                f.write(secrets.token_hex(32))
     return path.read_text().strip()
 
 
@@ -60,6 +87,11 @@ def lan_address() -> str | None:
         return None
     finally:
         probe.close()
+
+
+def redis_url() -> str | None:
+    """Redis for the counts per address shared by workers on several machines (optional)."""
+    return os.environ.get("SURVEY_REDIS_URL") or None
 
 
 def timezone() -> str:

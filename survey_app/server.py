@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from gunicorn.app.base import BaseApplication
 
+from survey_app import traffic
+
 
 class _Server(BaseApplication):
     def __init__(self, options: dict):
@@ -33,5 +35,6 @@ def run(bind: str, workers: int, threads: int) -> None:
     # per worker (started only when needed) keep others served while hundreds upload slowly.
     # reuse_port: after a crash of the master, its orphaned workers keep the port while they finish
     # what they were serving; a server started at once binds beside them instead of failing.
+    traffic.share_across_workers()     # before the workers fork: they count in the same memory
     _Server({"bind": bind, "workers": workers, "worker_class": "gthread", "threads": threads,
              "timeout": 60, "accesslog": "-", "access_log_format": ACCESS_LOG_FORMAT, "reuse_port": True}).run()

@@ -10,9 +10,8 @@ import functools
 from flask import Blueprint, abort, current_app, request
 from flask_login import LoginManager, UserMixin, current_user
 
-from survey_app import db
+from survey_app import db, privacy
 from survey_app.models import Role, User
-from survey_app.privacy import keyed_hash
 
 bp = Blueprint("auth", __name__)
 login_manager = LoginManager()
@@ -65,7 +64,7 @@ def role_required(*roles: Role):
 
 
 def address_hash() -> str:
-    return keyed_hash(current_app.config["SECRET_KEY"], "ip", request.remote_addr or "")
+    return privacy.address_hash(current_app.config["ADDRESS_KEY"], request.remote_addr or "")
 
 
 from survey_app.auth import routes  # noqa: F401  (registers the views)

@@ -54,7 +54,8 @@ def _read_responses(path: Path, questionnaire: Questionnaire, extra: set[str]) -
     # The channel column is read even without --cluster: the analysis then reminds the reader of it.
     kinds = {"response_id": csv_columns.ID, "county": csv_columns.TEXT, "channel": csv_columns.TEXT,
              **dict.fromkeys([*questionnaire.attribute_ids, *sorted(extra)], csv_columns.TEXT),
-             **dict.fromkeys([*questionnaire.item_ids, "duration_s", "flag_honeypot", "flag_repeat_device", "excluded"],
+             **dict.fromkeys([*questionnaire.item_ids, "duration_s", "flag_honeypot", "flag_repeat_device",
+                                 "flag_address_burst", "flag_form_burst", "excluded"],
                              csv_columns.NUMBER)}
     return csv_columns.read(path, "答卷文件", kinds)
 

@@ -63,6 +63,8 @@ class Flag(enum.IntFlag):
     HONEYPOT = 2         # the hidden field was filled
     STRAIGHTLINE = 4     # every scored answer is the same (analysis.quality.straightlined)
     REPEAT_DEVICE = 8    # an earlier response came from the same device token
+    ADDRESS_BURST = 16   # one of many responses from one address within 10 minutes (back-flagged too)
+    FORM_BURST = 32      # its form page was one of many fetched from one address within a minute
 
 
 def flag_columns() -> list[str]:

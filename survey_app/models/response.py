@@ -15,6 +15,7 @@ class Response(Base):
         UniqueConstraint("campaign_id", "submission_id"),
         Index("ix_responses_campaign_device", "campaign_id", "device_hash"),
         Index("ix_responses_campaign_submitted", "campaign_id", "submitted_at"),
+        Index("ix_responses_campaign_address", "campaign_id", "ip_hash", "submitted_at"),   # bursts
         # Few responses are excluded: a partial index finds them without a scan. Its condition
         # is written as each database renders `WHERE Response.excluded`, or it goes unused.
         Index("ix_responses_excluded", "campaign_id", sqlite_where=text("excluded = 1"),

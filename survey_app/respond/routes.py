@@ -16,9 +16,8 @@ from flask import (
 )
 from sqlalchemy import select
 
-from survey_app import db
+from survey_app import db, privacy
 from survey_app.models import Channel, Response
-from survey_app.privacy import keyed_hash
 from survey_app.respond import bp
 from survey_app.services import submissions
 
@@ -65,6 +64,34 @@ def _limit_forms():
     request.max_form_parts = MAX_FORM_FIELDS              # multipart forms
     if request.method == "POST" and len(request.form) > MAX_FORM_FIELDS:
         abort(413)                                       # url-encoded forms
+    if request.endpoint in ("respond.questionnaire", "respond.submit"):
+        return _slow_down_crowds()
+
+
+def _address_hash() -> str:
+    return privacy.address_hash(current_app.config["ADDRESS_KEY"], request.remote_addr or "")
+
+
+def _slow_down_crowds():
+    """A soft limit per address: far more than a school network sends; the page keeps the answers."""
+    limit = current_app.config["CROWD_LIMITS"].requests_per_hour
+    if current_app.extensions["traffic"]["requests"].add(_address_hash()) <= limit:
+        return None
+    message = "您所在网络的访问过于频繁，请过一段时间再试。您已填写的答案保存在手机上，不会丢失。"
+    if _wants_json():
+        reply = jsonify(message=message)
+    else:
+        reply = make_response(render_template("message.html", title="访问过于频繁", message=message))
+    reply.status_code = 429
+    reply.headers["Retry-After"] = "600"
+    return reply
+
+
+def _new_form_token(channel: Channel) -> str:
+    """A signed token for one filling of the form, marked when the page is one of a burst."""
+    forms = current_app.extensions["traffic"]["forms"].add(_address_hash())
+    in_burst = forms > current_app.config["CROWD_LIMITS"].forms_per_minute
+    return submissions.issue_token(current_app.config["SECRET_KEY"], channel.id, in_burst)
 
 
 def _wants_json() -> bool:
@@ -88,8 +115,7 @@ def questionnaire(token: str):
     status = _status(channel)
     if status != "open":
         return _closed_page(channel, status)
-    form_token = submissions.issue_token(current_app.config["SECRET_KEY"], channel.id)
-    response = make_response(_render_form(channel, form_token, {}, {}))
+    response = make_response(_render_form(channel, _new_form_token(channel), {}, {}))
     _ensure_device_cookie(response)
     return response
 
@@ -115,8 +141,7 @@ def submit(token: str):
             else "问卷页面已失效，已为您更新，请再次点击“提交问卷”。"
         if _wants_json():
             return jsonify(message=message, renew=True), 400
-        fresh = submissions.issue_token(secret, channel.id)
-        return _render_form(channel, fresh, request.form, {}, notice=message), 400
+        return _render_form(channel, _new_form_token(channel), request.form, {}, notice=message), 400
     questionnaire = campaign.questionnaire
     answers = submissions.parse(questionnaire, request.form)
     if answers.errors:
@@ -128,11 +153,12 @@ def submit(token: str):
     submission = submissions.Submission(
         channel_id=channel.id, token=form_token, answers=answers,
         honeypot=request.form.get(submissions.HONEYPOT_FIELD, ""),
-        device_hash=keyed_hash(secret, "device", device),
-        ip_hash=keyed_hash(secret, "ip", request.remote_addr or ""),
+        device_hash=privacy.keyed_hash(secret, "device", device),
+        ip_hash=_address_hash(),
     )
     try:
-        stored = submissions.store(current_app.extensions["survey_db"], questionnaire, submission)
+        stored = submissions.store(current_app.extensions["survey_db"], questionnaire, submission,
+                                   current_app.config["CROWD_LIMITS"].responses_per_10_minutes)
     except submissions.SubmissionConflict:
         message = "这份问卷已经提交过，不能更改答案。"
         if _wants_json():

@@ -109,7 +109,8 @@ class Monitor:
     computed_at: datetime
 
 
-FLAG_LABELS = {"speeder": "过快", "honeypot": "疑似机器", "straightline": "答案全部相同", "repeat_device": "同一设备重复"}
+FLAG_LABELS = {"speeder": "过快", "honeypot": "疑似机器", "straightline": "答案全部相同", "repeat_device": "同一设备重复",
+               "address_burst": "同一网络集中提交", "form_burst": "集中打开问卷"}
 
 
 def build(session: Session, campaign: Campaign, zone: ZoneInfo, now: datetime) -> Monitor:

@@ -1,7 +1,7 @@
 """Read a campaign's responses: into a DataFrame, or streamed out as the flat CSV layout.
 
 The flat layout (README, "导出格式"): response_id, county, channel, <attribute ids>,
-<item ids>, duration_s, submitted_at, <flag columns>, excluded, exclusion_reason. Item
+<item ids>, duration_s, submitted_at, address_hash, <flag columns>, excluded, exclusion_reason. Item
 answers are integer codes with 不了解/不适用 left empty; attributes are option ids.
 """
 from __future__ import annotations
@@ -41,7 +41,7 @@ def decode(questionnaire: Questionnaire, packed: list[str]) -> pd.DataFrame:
 # keeps SQLite from using. Each column fetched costs time per row, so attributes and
 # answers come as one string and the county is looked up from the channel.
 _SELECT = ("SELECT submission_id, channel_id, attributes || answers, duration_s, submitted_at, flags, "
-           "CASE WHEN excluded THEN exclusion_reason END "
+           "CASE WHEN excluded THEN exclusion_reason END, ip_hash "
            "FROM responses WHERE +campaign_id = {campaign_id:d} ORDER BY id")
 
 
@@ -64,8 +64,8 @@ def _local_times(values, timezone: str) -> np.ndarray:
 
 
 def _frame(campaign: Campaign, rows: list[tuple], timezone: str) -> pd.DataFrame:
-    sid, channel_ids, packed, duration, submitted, flags, reasons = (
-        map(list, zip(*rows)) if rows else ([] for _ in range(7)))
+    sid, channel_ids, packed, duration, submitted, flags, reasons, addresses = (
+        map(list, zip(*rows)) if rows else ([] for _ in range(8)))
     size = max((ch.id for ch in campaign.channels), default=0) + 1
     county_of, code_of = np.empty(size, dtype=object), np.empty(size, dtype=object)
     for ch in campaign.channels:
@@ -76,6 +76,7 @@ def _frame(campaign: Campaign, rows: list[tuple], timezone: str) -> pd.DataFrame
     frame = pd.concat([frame, decode(campaign.questionnaire, packed)], axis=1)
     frame["duration_s"] = np.asarray(duration, dtype=np.int64)
     frame["submitted_at"] = _local_times(submitted, timezone)
+    frame["address_hash"] = np.asarray(addresses, dtype=object)
     for column, values in packing.flag_values(np.asarray(flags, dtype=np.int64)).items():
         frame[column] = values
     frame["excluded"] = np.array([r is not None for r in reasons], dtype=np.int8)
@@ -104,7 +105,7 @@ def load_frame(connection: Connection, campaign: Campaign, timezone: str = "Asia
 
 def header(questionnaire: Questionnaire) -> list[str]:
     return (["response_id", "county", "channel", *questionnaire.attribute_ids, *questionnaire.item_ids,
-             "duration_s", "submitted_at", *packing.flag_columns(), "excluded", "exclusion_reason"])
+             "duration_s", "submitted_at", "address_hash", *packing.flag_columns(), "excluded", "exclusion_reason"])
 
 
 class _AttributeText(dict):
@@ -165,8 +166,8 @@ def _write_lines(connection, campaign, out, timezone, progress) -> int:
         times = np.datetime_as_string(_local_times([r[4] for r in batch], timezone), unit="s")
         out.write("".join(
             f"{sid},{places[channel]}{attributes[packed[:split]]}"
-            f"{packed[split:].translate(items)},{duration},{time},{flags[bits]},{decisions[reason]}\n"
-            for (sid, channel, packed, duration, _, bits, reason), time in zip(batch, times)
+            f"{packed[split:].translate(items)},{duration},{time},{address},{flags[bits]},{decisions[reason]}\n"
+            for (sid, channel, packed, duration, _, bits, reason, address), time in zip(batch, times)
         ))
         written += len(batch)
         if progress:

@@ -4,11 +4,11 @@ from __future__ import annotations
 import secrets
 import time
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import numpy as np
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -37,10 +37,11 @@ class FormToken:
     submission_id: str
     channel_id: int
     started: float  # epoch seconds when the page was served
+    in_burst: bool  # the page was one of many fetched from one address within a minute
 
 
-def issue_token(secret: str, channel_id: int) -> str:
-    payload = {"s": secrets.token_urlsafe(12), "c": channel_id, "t": int(time.time())}
+def issue_token(secret: str, channel_id: int, in_burst: bool = False) -> str:
+    payload = {"s": secrets.token_urlsafe(12), "c": channel_id, "t": int(time.time()), **({"b": 1} if in_burst else {})}
     return URLSafeSerializer(secret, salt="form").dumps(payload)
 
 
@@ -53,7 +54,7 @@ def read_token(secret: str, token: str, channel_id: int, max_age_s: float) -> Fo
         raise BadToken
     if time.time() - float(data["t"]) > max_age_s:
         raise ExpiredToken
-    return FormToken(data["s"], data["c"], float(data["t"]))
+    return FormToken(data["s"], data["c"], float(data["t"]), bool(data.get("b")))
 
 
 @dataclass
@@ -97,8 +98,8 @@ def packed(questionnaire: Questionnaire, answers: Answers) -> tuple[str, str]:
 
 
 def quality_flags(questionnaire: Questionnaire, answers: Answers, duration_s: int,
-                  honeypot: str, repeat_device: bool) -> Flag:
-    flags = Flag(0)
+                  honeypot: str, repeat_device: bool, form_burst: bool = False) -> Flag:
+    flags = Flag.FORM_BURST if form_burst else Flag(0)
     if duration_s < questionnaire.quality.min_seconds:
         flags |= Flag.SPEEDER
     if honeypot.strip():
@@ -121,11 +122,16 @@ class Submission:
     ip_hash: str
 
 
-def store(sessions: sessionmaker, questionnaire: Questionnaire, sub: Submission) -> Response:
+BURST_WINDOW = timedelta(minutes=10)    # traffic.CrowdLimits.responses_per_10_minutes
+
+
+def store(sessions: sessionmaker, questionnaire: Questionnaire, sub: Submission,
+          burst_responses: int) -> Response:
     """Commit the response, or return the one already stored under this submission id.
 
     Returns only after the commit. Raises SubmissionConflict when the id is
-    known with different answers.
+    known with different answers. When this response makes `burst_responses` or more from
+    its address within BURST_WINDOW, it and the others of the window are flagged ADDRESS_BURST.
     """
     attributes, answers = packed(questionnaire, sub.answers)
     try:
@@ -134,18 +140,20 @@ def store(sessions: sessionmaker, questionnaire: Questionnaire, sub: Submission)
             if existing is not None:
                 return _same_or_conflict(existing, attributes, answers)
             channel = session.get(Channel, sub.channel_id)
-            now = datetime.now(UTC)
+            now = datetime.fromtimestamp(time.time(), UTC)
             duration = max(0, int(now.timestamp() - sub.token.started))
             repeat = session.scalar(
                 select(Response.id).where(Response.campaign_id == channel.campaign_id,
                                           Response.device_hash == sub.device_hash).limit(1)
             ) is not None
+            flags = quality_flags(questionnaire, sub.answers, duration, sub.honeypot, repeat, sub.token.in_burst)
+            if _address_burst(session, channel.campaign_id, sub.ip_hash, now, burst_responses):
+                flags |= Flag.ADDRESS_BURST
             response = Response(
                 campaign_id=channel.campaign_id, county_id=channel.county_id, channel_id=channel.id,
                 submission_id=sub.token.submission_id, attributes=attributes, answers=answers,
                 started_at=datetime.fromtimestamp(sub.token.started, UTC),
-                submitted_at=now, duration_s=duration,
-                flags=int(quality_flags(questionnaire, sub.answers, duration, sub.honeypot, repeat)),
+                submitted_at=now, duration_s=duration, flags=int(flags),
                 device_hash=sub.device_hash, ip_hash=sub.ip_hash,
             )
             session.add(response)
@@ -154,6 +162,18 @@ def store(sessions: sessionmaker, questionnaire: Questionnaire, sub: Submission)
         # A concurrent request with the same id committed first.
         with sessions.begin() as session:
             return _same_or_conflict(_existing(session, sub), attributes, answers)
+
+
+def _address_burst(session: Session, campaign_id: int, ip_hash: str, now: datetime, threshold: int) -> bool:
+    """Whether the address is in a burst; if so, the window's earlier responses are flagged too."""
+    recent = (Response.campaign_id == campaign_id, Response.ip_hash == ip_hash,
+              Response.submitted_at >= now - BURST_WINDOW)
+    if session.scalar(select(func.count()).select_from(Response).where(*recent)) + 1 < threshold:
+        return False
+    burst = int(Flag.ADDRESS_BURST)
+    session.execute(update(Response).where(*recent, Response.flags.op("&")(burst) == 0)
+                    .values(flags=Response.flags.op("|")(burst)))
+    return True
 
 
 def _existing(session: Session, sub: Submission) -> Response | None:

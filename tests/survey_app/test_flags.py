@@ -31,17 +31,18 @@ def test_straightlining_is_the_same_rule_when_stored_and_in_the_analysis(app, cl
 
 def test_a_new_flag_reaches_the_export_without_other_changes(app, client, channel_token, questionnaire,
                                                              runner, tmp_path, monkeypatch):
-    fifth = enum.IntFlag("Flag", [(f.name, f.value) for f in Flag] + [("BURST", 16)])
-    monkeypatch.setattr(packing, "Flag", fifth)
+    extra = enum.IntFlag("Flag", [(f.name, f.value) for f in Flag] + [("BURST", 2 * max(Flag))])
+    monkeypatch.setattr(packing, "Flag", extra)
     submit(client, channel_token, valid_answers(questionnaire, q01="3"))
     with app.app_context(), db.session() as session:
-        session.execute(update(Response).values(flags=int(fifth.BURST | fifth.SPEEDER)))
+        session.execute(update(Response).values(flags=int(extra.BURST | extra.SPEEDER)))
 
     out = tmp_path / "responses.csv"
     runner("export", "responses", "test-2026", "--out", out)
     exported = pd.read_csv(out, encoding="utf-8-sig", dtype={"county": str})
     assert [c for c in exported.columns if c.startswith("flag_")] == [
-        "flag_speeder", "flag_honeypot", "flag_straightline", "flag_repeat_device", "flag_burst"]
+        "flag_speeder", "flag_honeypot", "flag_straightline", "flag_repeat_device",
+        "flag_address_burst", "flag_form_burst", "flag_burst"]
     assert exported.iloc[0][["flag_speeder", "flag_honeypot", "flag_burst"]].tolist() == [1, 0, 1]
     with app.app_context(), db.session() as session:
         loaded = responses.load_frame(session.connection(), campaigns.find_campaign(session, "test-2026"))

@@ -42,7 +42,8 @@ def answer_time(port: int) -> float:
 
 def server_env(tmp_path, **extra: str) -> dict:
     """The server's environment: SQLite in its own folder."""
-    env = {**os.environ, "SURVEY_DATA_DIR": str(tmp_path), "SECRET_KEY": "serve-test", **extra}
+    env = {**os.environ, "SURVEY_DATA_DIR": str(tmp_path), "SECRET_KEY": "serve-test",
+           "SURVEY_ADDRESS_KEY_FILE": str(tmp_path.parent / "address_key"), **extra}
     env.pop("DATABASE_URL", None)
     return env
 

@@ -8,6 +8,10 @@ seconds, submits; some double-tap (two copies at once), some retry after their a
 Latency counts from the planned send time, so a server falling behind shows in the figures
 (no coordinated omission). Every acknowledged submission id is then looked up in the database.
 The same rate is then offered to a trivial endpoint (/favicon.ico) on the same server.
+
+With --capacity S, wrk (Debian's package; a C client, light on the cores it shares with the
+server) then finds the most each kind of request gets per second in S seconds: the trivial
+endpoint, the form page, and submissions of forms fetched beforehand, each with a new id.
 """
 from __future__ import annotations
 
@@ -213,9 +217,10 @@ def main() -> None:
     parser.add_argument("--think", type=float, default=1, help="seconds between opening and submitting")
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--threads", type=int, default=64, help="threads per worker")
+    parser.add_argument("--capacity", type=float, default=0, help="seconds of closed-loop wrk per kind of request (at most 60)")
     args = parser.parse_args()
-    if not (0 < args.rate <= 1000 and 0 < args.duration <= 300):
-        raise SystemExit("rate must be in (0, 1000] and duration in (0, 300]")
+    if not (0 < args.rate <= 1000 and 0 < args.duration <= 300 and 0 <= args.capacity <= 60):
+        raise SystemExit("rate must be in (0, 1000], duration in (0, 300] and capacity in [0, 60]")
     # Every resident here comes from 127.0.0.1: lift the soft limit per address (bursts are still flagged).
     os.environ.update(SECRET_KEY=SECRET, SURVEY_DATA_DIR=tempfile.mkdtemp(prefix="load-"),
                       SURVEY_ADDRESS_KEY_FILE=os.path.join(tempfile.mkdtemp(prefix="load-key-"), "address_key"),
@@ -249,9 +254,69 @@ def run(args, database: str) -> None:
         trivial_tally = Tally()
         wall = offer(args.rate, args.duration, lambda planned: trivial(port, planned, trivial_tally))
         summary("trivial /favicon.ico", trivial_tally, wall)
+        if args.capacity:
+            capacity(port, tokens, items, codes, args.capacity)
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait()
+
+
+# wrk sends the prepared submissions in turn, one per request, each thread its own share.
+WRK_SUBMIT = """
+local bodies, next_body = {}, 0
+function setup(thread) thread:set("id", #threads_made) table.insert(threads_made, thread) end
+threads_made = {}
+function init(args)
+  for line in io.lines(args[1]) do table.insert(bodies, line) end
+  next_body = id
+end
+function request()
+  next_body = next_body + %(threads)d
+  local body = bodies[(next_body %% #bodies) + 1]
+  return wrk.format("POST", body:match("^(%%S+)"), {["Content-Type"] = "application/x-www-form-urlencoded",
+                    ["X-Requested-With"] = "fetch"}, body:match("^%%S+ (.*)$"))
+end
+"""
+
+
+def capacity(port: int, tokens: list[str], items: list[str], codes: list[str], seconds: float) -> None:
+    """Closed-loop maxima with wrk: trivial endpoint, form page, and submissions (a fresh id each)."""
+    threads, connections = 2, 16
+    base = f"http://{HOST}:{port}"
+    trivial_rate = wrk(["-t", str(threads), "-c", str(connections), "-d", f"{seconds:g}s", f"{base}/favicon.ico"])
+    form_rate = wrk(["-t", str(threads), "-c", str(connections), "-d", f"{seconds:g}s", f"{base}/s/{tokens[0]}"])
+    rng = random.Random(11)
+    needed = int(seconds * 2000)
+    with tempfile.TemporaryDirectory() as folder, ThreadPoolExecutor(16) as pool:
+        lines = list(pool.map(lambda _: submission_line(port, rng.choice(tokens), items, codes), range(needed)))
+        bodies, script = os.path.join(folder, "bodies"), os.path.join(folder, "submit.lua")
+        with open(bodies, "w") as f:
+            f.write("\n".join(lines) + "\n")
+        with open(script, "w") as f:
+            f.write(WRK_SUBMIT % {"threads": threads})
+        submit_rate = wrk(["-t", str(threads), "-c", str(connections), "-d", f"{seconds:g}s", "-s", script, base,
+                           "--", bodies])
+    print(f"capacity (wrk, {connections} connections, {seconds:g} s each): trivial {trivial_rate:.0f}/s, "
+          f"form page {form_rate:.0f}/s, submissions {submit_rate:.0f}/s "
+          f"(ratio to trivial {submit_rate / trivial_rate:.2f}; {needed} forms fetched beforehand)")
+
+
+def submission_line(port: int, token: str, items: list[str], codes: list[str]) -> str:
+    page = request(port, "GET", f"/s/{token}")[1]
+    form_token = re.search(rb'name="form_token" value="([^"]+)"', page).group(1).decode()
+    rng = random.Random(form_token)
+    answers = {"form_token": form_token, "respondent_type": rng.choice(["parent", "student", "teacher"]),
+               "area": rng.choice(["urban", "rural"]), "stage": rng.choice(["primary", "junior"]),
+               **{item: rng.choice(codes) for item in items}}
+    return f"/s/{token} {urllib.parse.urlencode(answers)}"
+
+
+def wrk(arguments: list[str]) -> float:
+    """Requests per second that wrk reports; non-2xx answers are refused as a failed measurement."""
+    output = subprocess.run(["wrk", *arguments], capture_output=True, text=True, check=True).stdout
+    if "Non-2xx" in output:
+        raise SystemExit(f"wrk saw failed requests:\n{output}")
+    return float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
 
 
 if __name__ == "__main__":

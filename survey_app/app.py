@@ -8,7 +8,7 @@ from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from survey_app import compression, db, security, traffic
+from survey_app import compression, db, security, sessions, traffic
 from survey_app import config as settings
 
 # The Chinese page of each refusal: title and explanation.
@@ -45,6 +45,7 @@ def create_app(config: dict | None = None) -> Flask:
         WTF_CSRF_TIME_LIMIT=8 * 3600,
         FORM_TOKEN_MAX_AGE_S=settings.form_max_age_hours() * 3600,
         REDIS_URL=settings.redis_url(),
+        LINK_CACHE_SECONDS=2,        # a pause or a disabled link reaches every worker within this time
         CROWD_LIMITS=traffic.CrowdLimits.from_environment(),
         MAX_CONTENT_LENGTH=20 * 1024 * 1024,     # workspace uploads; the respondent form is held to far less
     )
@@ -58,6 +59,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.extensions["traffic"] = traffic.counters(app.config["REDIS_URL"])
     compression.init_app(app)
     security.init_app(app)
+    sessions.init_app(app)
 
     from survey_app.admin import bp as admin_bp
     from survey_app.auth import bp as auth_bp

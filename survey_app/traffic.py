@@ -14,8 +14,6 @@ import os
 import time
 from dataclasses import dataclass
 
-import numpy as np
-
 log = logging.getLogger(__name__)
 
 
@@ -54,22 +52,23 @@ class SharedWindows:
         self.window_s, self.slots = window_s, slots
         self._lock = multiprocessing.Lock()
         self._memory = mmap.mmap(-1, self.ROWS * slots * 3 * 8)   # MAP_SHARED: seen by forked workers
-        self._cells = np.frombuffer(self._memory, dtype=np.int64).reshape(self.ROWS, slots, 3)
+        self._cells = memoryview(self._memory).cast("q")           # int64 triples, row after row
 
     def add(self, key: str, now: float | None = None) -> float:
         """Count one event for `key`; return the events in the last window, this one included."""
         number, into = divmod(time.time() if now is None else now, self.window_s)
+        number = int(number)
         digest = hashlib.blake2b(key.encode(), digest_size=16).digest()
-        slots = (int.from_bytes(digest[:8], "big") % self.slots, int.from_bytes(digest[8:], "big") % self.slots)
-        counts = []
+        starts = (int.from_bytes(digest[:8], "big") % self.slots * 3,
+                  (self.slots + int.from_bytes(digest[8:], "big") % self.slots) * 3)
+        cells, counts = self._cells, []
         with self._lock:
-            for row, slot in enumerate(slots):
-                cell = self._cells[row, slot]
-                if cell[0] != number:
-                    cell[2] = cell[1] if cell[0] == number - 1 else 0
-                    cell[0], cell[1] = number, 0
-                cell[1] += 1
-                counts.append(_sliding(cell[1], cell[2], into / self.window_s))
+            for at in starts:
+                if cells[at] != number:
+                    cells[at + 2] = cells[at + 1] if cells[at] == number - 1 else 0
+                    cells[at], cells[at + 1] = number, 0
+                cells[at + 1] += 1
+                counts.append(_sliding(cells[at + 1], cells[at + 2], into / self.window_s))
         return min(counts)
 
 

@@ -8,9 +8,11 @@ slowed by sharing the interpreter with dozens of others.
 """
 from __future__ import annotations
 
+import contextlib
 import io
 import socket
 import threading
+import time
 
 BYTES_PER_SECOND = 50_000   # on top of the fixed allowance: a large upload on a slow line still fits
 TOO_SLOW = "网络太慢，上传没有在规定时间内完成。请到信号较好的地方再提交；已填写的答案仍保存在手机上。"
@@ -23,20 +25,18 @@ class UploadGate:
     def __init__(self, app, seconds: float, max_length: int, at_work: int):
         self.app, self.seconds, self.max_length = app, seconds, max_length
         self.admission = threading.BoundedSemaphore(at_work)
+        self.deadlines = _Deadlines()
 
     def __call__(self, environ, start_response):
         length = int(environ.get("CONTENT_LENGTH") or 0)
         connection = environ.get("gunicorn.socket")
         if connection is None or not 0 < length <= self.max_length:   # the app answers 413 itself
             return self._run(environ, start_response)
-        timer = threading.Timer(self.seconds + length / BYTES_PER_SECOND, _cut, (connection,))
-        timer.start()
-        try:
-            body = environ["wsgi.input"].read(length)
-        except OSError:
-            body = b""
-        finally:
-            timer.cancel()
+        with self.deadlines.watch(connection, self.seconds + length / BYTES_PER_SECOND):
+            try:
+                body = environ["wsgi.input"].read(length)
+            except OSError:
+                body = b""
         if len(body) < length:
             reason = TOO_SLOW.encode()
             start_response("408 Request Timeout", [("Content-Type", "text/plain; charset=utf-8"),
@@ -48,6 +48,42 @@ class UploadGate:
     def _run(self, environ, start_response):
         with self.admission:
             return self.app(environ, start_response)
+
+
+class _Deadlines:
+    """One thread per process cuts the uploads whose deadline has passed (checked twice a second)."""
+
+    TICK_S = 0.5
+
+    def __init__(self):
+        self._watched: dict[int, tuple[float, socket.socket]] = {}
+        self._started = False
+        self._lock = threading.Lock()
+
+    @contextlib.contextmanager
+    def watch(self, connection: socket.socket, seconds: float):
+        key = id(connection)
+        self._watched[key] = (time.monotonic() + seconds, connection)
+        self._start_once()
+        try:
+            yield
+        finally:
+            self._watched.pop(key, None)
+
+    def _start_once(self) -> None:
+        if not self._started:
+            with self._lock:
+                if not self._started:
+                    threading.Thread(target=self._run, name="upload-deadlines", daemon=True).start()
+                    self._started = True
+
+    def _run(self) -> None:
+        while True:
+            time.sleep(self.TICK_S)
+            now = time.monotonic()
+            for key, (deadline, connection) in list(self._watched.items()):
+                if deadline <= now and self._watched.pop(key, None) is not None:
+                    _cut(connection)
 
 
 def _cut(connection: socket.socket) -> None:

@@ -43,6 +43,7 @@ def database(tmp_path_factory):
 @pytest.fixture
 def app_config(database, tmp_path):
     return {"DATABASE_URL": database, "SECRET_KEY": "test-secret", "ADDRESS_KEY": "test-address-key",
+            "LINK_CACHE_SECONDS": 0,
             "TESTING": True,
             "BASE_URL": "https://pj.example.cn", "SESSION_COOKIE_SECURE": False, "DATA_DIR": tmp_path / "data"}
 

@@ -1,7 +1,6 @@
 """The questionnaire library: list, import a YAML file, edit in the browser, preview, export, compare."""
 from __future__ import annotations
 
-from types import SimpleNamespace
 from urllib.parse import quote
 
 from flask import Response as HttpResponse
@@ -14,7 +13,7 @@ from survey_app.admin import questionnaire_form as editor
 from survey_app.admin.campaigns import by, evaluator
 from survey_app.admin.forms import QuestionnaireUploadForm
 from survey_app.auth import address_hash
-from survey_app.respond.routes import conditions
+from survey_app.respond import links
 from survey_app.services import library
 
 
@@ -118,10 +117,7 @@ def questionnaire_preview(version_id: int):
     with db.session() as s:
         version = _version(s, version_id)
         q = questionnaires.load_dict(version.definition, source=version.key)
-    campaign = SimpleNamespace(name=q.title, organizer="（预览）组织单位", simulated=False)
-    return render_template("respond/form.html", q=q, campaign=campaign, county=SimpleNamespace(name="（预览）区县"),
-                           conditions=conditions(q), form_token="", values={}, errors={}, token_field="form_token",
-                           honeypot_field="website", preview=True)
+    return links.render_form(q, "（预览）组织单位", False, "（预览）区县", "", {}, {}, preview=True)
 
 
 @bp.get("/questionnaires/<int:version_id>.yaml")

@@ -37,12 +37,16 @@ class Campaign(Base):
         return load_dict(self.questionnaire_snapshot, source=f"campaign {self.slug}")
 
     def status(self, now: datetime) -> str:
-        """not_open, open, paused or closed."""
-        if now < self.opens_at:
-            return "not_open"
-        if now >= self.closes_at:
-            return "closed"
-        return "paused" if self.paused else "open"
+        return campaign_status(now, self.opens_at, self.closes_at, self.paused)
+
+
+def campaign_status(now: datetime, opens_at: datetime, closes_at: datetime, paused: bool) -> str:
+    """not_open, open, paused or closed."""
+    if now < opens_at:
+        return "not_open"
+    if now >= closes_at:
+        return "closed"
+    return "paused" if paused else "open"
 
 
 class County(Base):

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from flask import (
     abort,
     current_app,
+    g,
     jsonify,
     make_response,
     render_template,
@@ -17,25 +18,23 @@ from flask import (
 from sqlalchemy import select
 
 from survey_app import db, privacy
-from survey_app.models import Channel, Response
-from survey_app.respond import bp
+from survey_app.models import Response
+from survey_app.respond import bp, links
+
+
+@bp.record_once
+def _hold_links(state):
+    state.app.extensions["links"] = links.Links(state.app.config["LINK_CACHE_SECONDS"])
 from survey_app.services import submissions
 
 DEVICE_COOKIE = "sv_device"
 
 
-def _channel(token: str) -> Channel:
-    with db.session() as session:
-        channel = session.scalar(select(Channel).where(Channel.token == token))
-        if channel is None:
-            abort(404)
-        channel.campaign, channel.county  # load while the session is open
-        return channel
-
-
-def _status(channel: Channel) -> str:
-    """The campaign's status, or "disabled" for a link an evaluator switched off."""
-    return "disabled" if channel.disabled else channel.campaign.status(datetime.now(UTC))
+def _link(token: str) -> links.Link:
+    link = current_app.extensions["links"].find(token)
+    if link is None:
+        abort(404)
+    return link
 
 
 # Title, message, HTTP status and the short message for the page script, per status.
@@ -47,9 +46,9 @@ _CLOSED = {
 }
 
 
-def _closed_page(channel: Channel, status: str):
+def _closed_page(link: links.Link, status: str):
     title, message, code, _ = _CLOSED[status]
-    opens = channel.campaign.opens_at.astimezone(ZoneInfo(current_app.config["TIMEZONE"]))
+    opens = link.opens_at.astimezone(ZoneInfo(current_app.config["TIMEZONE"]))
     return render_template("message.html", title=title,
                            message=message.format(opens=opens.strftime("%Y年%m月%d日 %H:%M"))), code
 
@@ -69,7 +68,9 @@ def _limit_forms():
 
 
 def _address_hash() -> str:
-    return privacy.address_hash(current_app.config["ADDRESS_KEY"], request.remote_addr or "")
+    if "address_hash" not in g:
+        g.address_hash = privacy.address_hash(current_app.config["ADDRESS_KEY"], request.remote_addr or "")
+    return g.address_hash
 
 
 def _slow_down_crowds():
@@ -87,11 +88,11 @@ def _slow_down_crowds():
     return reply
 
 
-def _new_form_token(channel: Channel) -> str:
+def _new_form_token(link: links.Link) -> str:
     """A signed token for one filling of the form, marked when the page is one of a burst."""
     forms = current_app.extensions["traffic"]["forms"].add(_address_hash())
     in_burst = forms > current_app.config["CROWD_LIMITS"].forms_per_minute
-    return submissions.issue_token(current_app.config["SECRET_KEY"], channel.id, in_burst)
+    return submissions.issue_token(current_app.config["SECRET_KEY"], link.channel_id, in_burst)
 
 
 def _wants_json() -> bool:
@@ -111,28 +112,27 @@ def index():
 
 @bp.get("/s/<token>")
 def questionnaire(token: str):
-    channel = _channel(token)
-    status = _status(channel)
+    link = _link(token)
+    status = link.status(datetime.now(UTC))
     if status != "open":
-        return _closed_page(channel, status)
-    response = make_response(_render_form(channel, _new_form_token(channel), {}, {}))
+        return _closed_page(link, status)
+    response = make_response(links.blank_form(link, _new_form_token(link)))
     _ensure_device_cookie(response)
     return response
 
 
 @bp.post("/s/<token>")
 def submit(token: str):
-    channel = _channel(token)
-    campaign = channel.campaign
-    status = _status(channel)
+    link = _link(token)
+    status = link.status(datetime.now(UTC))
     if status != "open":
-        body, code = _closed_page(channel, status)
+        body, code = _closed_page(link, status)
         if _wants_json():
             return jsonify(message=_CLOSED[status][3]), code
         return body, code
     secret = current_app.config["SECRET_KEY"]
     try:
-        form_token = submissions.read_token(secret, request.form.get(submissions.TOKEN_FIELD), channel.id,
+        form_token = submissions.read_token(secret, request.form.get(submissions.TOKEN_FIELD), link.channel_id,
                                             current_app.config["FORM_TOKEN_MAX_AGE_S"])
     except submissions.BadToken as exc:
         # Answers are kept: the page script reloads with a fresh form and sends them again;
@@ -141,76 +141,54 @@ def submit(token: str):
             else "问卷页面已失效，已为您更新，请再次点击“提交问卷”。"
         if _wants_json():
             return jsonify(message=message, renew=True), 400
-        return _render_form(channel, _new_form_token(channel), request.form, {}, notice=message), 400
-    questionnaire = campaign.questionnaire
+        return _render_form(link, _new_form_token(link), request.form, {}, notice=message), 400
+    questionnaire = link.questionnaire
     answers = submissions.parse(questionnaire, request.form)
     if answers.errors:
         if _wants_json():
             return jsonify(errors=answers.errors, message="还有题目未完成，请查看标红的题目。"), 422
-        return _render_form(channel, request.form[submissions.TOKEN_FIELD], request.form,
-                            answers.errors), 422
+        return _render_form(link, request.form[submissions.TOKEN_FIELD], request.form, answers.errors), 422
     device = request.cookies.get(DEVICE_COOKIE) or form_token.submission_id
     submission = submissions.Submission(
-        channel_id=channel.id, token=form_token, answers=answers,
-        honeypot=request.form.get(submissions.HONEYPOT_FIELD, ""),
-        device_hash=privacy.keyed_hash(secret, "device", device),
-        ip_hash=_address_hash(),
+        campaign_id=link.campaign_id, county_id=link.county_id, channel_id=link.channel_id, token=form_token,
+        answers=answers, honeypot=request.form.get(submissions.HONEYPOT_FIELD, ""),
+        device_hash=privacy.keyed_hash(secret, "device", device), ip_hash=_address_hash(),
     )
     try:
-        stored = submissions.store(current_app.extensions["survey_db"], questionnaire, submission,
-                                   current_app.config["CROWD_LIMITS"].responses_per_10_minutes)
+        receipt = submissions.store(db.engine(), questionnaire, submission,
+                                    current_app.config["CROWD_LIMITS"].responses_per_10_minutes)
     except submissions.SubmissionConflict:
         message = "这份问卷已经提交过，不能更改答案。"
         if _wants_json():
             return jsonify(message=message), 409
         return render_template("message.html", title="已经提交过", message=message), 409
-    thanks = url_for("respond.thanks", token=token, r=stored.submission_id)
     if _wants_json():
-        return jsonify(ok=True, redirect=thanks)
-    return _render_thanks(channel, stored.submission_id)
+        return jsonify(ok=True, redirect=url_for("respond.thanks", token=token, r=receipt))
+    return _render_thanks(link, receipt)
 
 
 @bp.get("/s/<token>/thanks")
 def thanks(token: str):
     """The thank-you page of a stored submission; a receipt never stored gets no success page."""
-    channel = _channel(token)
+    link = _link(token)
     receipt = request.args.get("r", "")[:32]
     with db.session() as session:
-        stored = session.scalar(select(Response.id).where(Response.campaign_id == channel.campaign_id,
+        stored = session.scalar(select(Response.id).where(Response.campaign_id == link.campaign_id,
                                                           Response.submission_id == receipt))
     if stored is None:
         return render_template("message.html", title="没有找到这份答卷",
                                message="没有找到这个回执编号对应的答卷。如果您刚刚提交，请返回问卷页面重新提交；"
                                        "您填写的答案保存在手机上。"), 404
-    return _render_thanks(channel, receipt)
+    return _render_thanks(link, receipt)
 
 
-def _render_thanks(channel: Channel, receipt: str):
-    return render_template("respond/thanks.html", campaign=channel.campaign, receipt=receipt)
+def _render_thanks(link: links.Link, receipt: str):
+    return render_template("respond/thanks.html", campaign=link, receipt=receipt)
 
 
-def conditions(questionnaire) -> dict:
-    """For each conditional attribute: a note for readers and a rule for the page script."""
-    conditions = {}
-    for attribute in questionnaire.attributes:
-        labels, rules = [], []
-        for attr_id, allowed in attribute.applies_if:
-            parent = questionnaire.attribute(attr_id)
-            labels += [o.label for o in parent.options if o.id in allowed]
-            rules.append(f"{attr_id}={','.join(sorted(allowed))}")
-        conditions[attribute.id] = {"note": f"（{'、'.join(labels)}填写）", "hint": ";".join(rules)}
-    return conditions
-
-
-def _render_form(channel: Channel, form_token: str, values, errors: dict, notice: str = ""):
-    campaign = channel.campaign
-    questionnaire = campaign.questionnaire
-    return render_template(
-        "respond/form.html", campaign=campaign, channel=channel, county=channel.county,
-        q=questionnaire, conditions=conditions(questionnaire),
-        form_token=form_token, values=values, errors=errors,
-        notice=notice, token_field=submissions.TOKEN_FIELD, honeypot_field=submissions.HONEYPOT_FIELD,
-    )
+def _render_form(link: links.Link, form_token: str, values, errors: dict, notice: str = ""):
+    return links.render_form(link.questionnaire, link.organizer, link.simulated, link.county_name, form_token,
+                             values, errors, notice)
 
 
 def _ensure_device_cookie(response):

@@ -1,20 +1,24 @@
 """Validate a resident's answers and store each submission exactly once."""
 from __future__ import annotations
 
+import base64
+import functools
+import hashlib
+import hmac
 import secrets
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
-from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, exists, func, literal, select
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, sessionmaker
 
 from analysis.quality import straightlined
 from questionnaires import Questionnaire
-from survey_app.models import Channel, Flag, Response, pack
+from survey_app.models import Flag, Response, pack
+from survey_app.models.base import UTCDateTime
 
 HONEYPOT_FIELD = "website"
 TOKEN_FIELD = "form_token"
@@ -40,21 +44,43 @@ class FormToken:
     in_burst: bool  # the page was one of many fetched from one address within a minute
 
 
+# Submission ids (the receipt residents see and the response_id staff open in Excel): a letter,
+# then letters and digits without look-alikes. Nothing a spreadsheet reads as a formula (= + - @),
+# a number or a date, so the id survives a round trip through Excel.
+ID_ALPHABET = "23456789abcdefghjkmnpqrstuvwxyz"
+ID_LENGTH = 16        # 'r' and 15 characters: 74 random bits
+
+
+def new_submission_id() -> str:
+    return "r" + "".join(secrets.choice(ID_ALPHABET) for _ in range(ID_LENGTH - 1))
+
+
 def issue_token(secret: str, channel_id: int, in_burst: bool = False) -> str:
-    payload = {"s": secrets.token_urlsafe(12), "c": channel_id, "t": int(time.time()), **({"b": 1} if in_burst else {})}
-    return URLSafeSerializer(secret, salt="form").dumps(payload)
+    """A signed form token: submission id, channel, the time the page was served, burst mark."""
+    body = f"{new_submission_id()}.{channel_id}.{int(time.time())}.{int(in_burst)}"
+    return f"{body}.{_signature(secret, body)}"
 
 
 def read_token(secret: str, token: str, channel_id: int, max_age_s: float) -> FormToken:
-    try:
-        data = URLSafeSerializer(secret, salt="form").loads(token or "")
-    except BadSignature as exc:
-        raise BadToken from exc
-    if data.get("c") != channel_id:
+    parts = (token or "").split(".")
+    if len(parts) != 5 or not hmac.compare_digest(parts[4], _signature(secret, ".".join(parts[:4]))):
         raise BadToken
-    if time.time() - float(data["t"]) > max_age_s:
+    submission_id, channel, started, in_burst = parts[:4]
+    if int(channel) != channel_id:
+        raise BadToken
+    if time.time() - int(started) > max_age_s:
         raise ExpiredToken
-    return FormToken(data["s"], data["c"], float(data["t"]), bool(data.get("b")))
+    return FormToken(submission_id, channel_id, float(started), in_burst == "1")
+
+
+def _signature(secret: str, body: str) -> str:
+    mac = hmac.new(_form_key(secret), body.encode(), hashlib.sha256).digest()[:18]
+    return base64.urlsafe_b64encode(mac).decode()
+
+
+@functools.lru_cache(maxsize=4)
+def _form_key(secret: str) -> bytes:
+    return hashlib.sha256(b"form-token:" + secret.encode()).digest()
 
 
 @dataclass
@@ -104,8 +130,9 @@ def quality_flags(questionnaire: Questionnaire, answers: Answers, duration_s: in
         flags |= Flag.SPEEDER
     if honeypot.strip():
         flags |= Flag.HONEYPOT
-    codes = np.array([list(answers.items.values())])
-    if straightlined(codes, np.isin(codes, questionnaire.scale.scored_codes))[0]:
+    values = list(answers.items.values())
+    scored = set(questionnaire.scale.scored_codes)
+    if straightlined(np.array([values]), np.array([[v in scored for v in values]]))[0]:
         flags |= Flag.STRAIGHTLINE
     if repeat_device:
         flags |= Flag.REPEAT_DEVICE
@@ -114,6 +141,8 @@ def quality_flags(questionnaire: Questionnaire, answers: Answers, duration_s: in
 
 @dataclass(frozen=True)
 class Submission:
+    campaign_id: int
+    county_id: int
     channel_id: int
     token: FormToken
     answers: Answers
@@ -124,66 +153,67 @@ class Submission:
 
 BURST_WINDOW = timedelta(minutes=10)    # traffic.CrowdLimits.responses_per_10_minutes
 
+_responses = Response.__table__
+_of_campaign = _responses.c.campaign_id == bindparam("b_campaign_id")
+_of_address = (_of_campaign, _responses.c.ip_hash == bindparam("b_ip_hash"))
+# What storing needs to know, in one round trip of index look-ups: the answers already stored
+# under this submission id, whether the device answered before, how many responses the address
+# sent in the window (counted up to the burst threshold only: a flood costs no more per response)
+# and whether the address's last response is flagged as a burst already.
+_LOOK_UP = select(
+    select(_responses.c.attributes + "|" + _responses.c.answers)
+    .where(_of_campaign, _responses.c.submission_id == bindparam("b_submission_id")).scalar_subquery(),
+    exists().where(_of_campaign, _responses.c.device_hash == bindparam("b_device_hash")),
+    select(func.count()).select_from(
+        select(literal(1)).where(*_of_address, _responses.c.submitted_at >= bindparam("since", type_=UTCDateTime()))
+        .limit(bindparam("threshold")).subquery()).scalar_subquery(),
+    select(_responses.c.flags).where(*_of_address)
+    .order_by(_responses.c.submitted_at.desc()).limit(1).scalar_subquery(),
+)
+_FLAG_BURST = (_responses.update()
+               .where(*_of_address, _responses.c.submitted_at >= bindparam("since", type_=UTCDateTime()),
+                      _responses.c.flags.op("&")(int(Flag.ADDRESS_BURST)) == 0)
+               .values(flags=_responses.c.flags.op("|")(int(Flag.ADDRESS_BURST))))
+_EXISTING = select(_responses.c.attributes + "|" + _responses.c.answers).where(
+    _of_campaign, _responses.c.submission_id == bindparam("b_submission_id"))
 
-def store(sessions: sessionmaker, questionnaire: Questionnaire, sub: Submission,
-          burst_responses: int) -> Response:
-    """Commit the response, or return the one already stored under this submission id.
 
-    Returns only after the commit. Raises SubmissionConflict when the id is
-    known with different answers. When this response makes `burst_responses` or more from
-    its address within BURST_WINDOW, it and the others of the window are flagged ADDRESS_BURST.
+def store(engine: Engine, questionnaire: Questionnaire, sub: Submission, burst_responses: int) -> str:
+    """Commit the response, or find the one already stored under this submission id; returns the id.
+
+    Returns only after the commit. Raises SubmissionConflict when the id is known with
+    different answers. When this response makes `burst_responses` or more from its address
+    within BURST_WINDOW, it and the window's earlier ones from the address are flagged ADDRESS_BURST.
     """
     attributes, answers = packed(questionnaire, sub.answers)
+    now = datetime.fromtimestamp(time.time(), UTC)
+    keys = {"b_campaign_id": sub.campaign_id, "b_submission_id": sub.token.submission_id,
+            "b_device_hash": sub.device_hash, "b_ip_hash": sub.ip_hash, "since": now - BURST_WINDOW,
+            "threshold": burst_responses}
     try:
-        with sessions.begin() as session:
-            existing = _existing(session, sub)
+        with engine.begin() as connection:
+            existing, repeat, recent, last_flags = connection.execute(_LOOK_UP, keys).one()
             if existing is not None:
-                return _same_or_conflict(existing, attributes, answers)
-            channel = session.get(Channel, sub.channel_id)
-            now = datetime.fromtimestamp(time.time(), UTC)
+                return _same_or_conflict(existing, attributes, answers, sub)
             duration = max(0, int(now.timestamp() - sub.token.started))
-            repeat = session.scalar(
-                select(Response.id).where(Response.campaign_id == channel.campaign_id,
-                                          Response.device_hash == sub.device_hash).limit(1)
-            ) is not None
             flags = quality_flags(questionnaire, sub.answers, duration, sub.honeypot, repeat, sub.token.in_burst)
-            if _address_burst(session, channel.campaign_id, sub.ip_hash, now, burst_responses):
+            if recent + 1 >= burst_responses:
                 flags |= Flag.ADDRESS_BURST
-            response = Response(
-                campaign_id=channel.campaign_id, county_id=channel.county_id, channel_id=channel.id,
-                submission_id=sub.token.submission_id, attributes=attributes, answers=answers,
-                started_at=datetime.fromtimestamp(sub.token.started, UTC),
-                submitted_at=now, duration_s=duration, flags=int(flags),
-                device_hash=sub.device_hash, ip_hash=sub.ip_hash,
-            )
-            session.add(response)
-        return response
+                if not (last_flags or 0) & Flag.ADDRESS_BURST:       # the burst begins: flag its start too
+                    connection.execute(_FLAG_BURST, keys)
+            connection.execute(_responses.insert(), {
+                "campaign_id": sub.campaign_id, "county_id": sub.county_id, "channel_id": sub.channel_id,
+                "submission_id": sub.token.submission_id, "attributes": attributes, "answers": answers,
+                "started_at": datetime.fromtimestamp(sub.token.started, UTC), "submitted_at": now,
+                "duration_s": duration, "flags": int(flags), "device_hash": sub.device_hash, "ip_hash": sub.ip_hash})
+        return sub.token.submission_id
     except IntegrityError:
         # A concurrent request with the same id committed first.
-        with sessions.begin() as session:
-            return _same_or_conflict(_existing(session, sub), attributes, answers)
+        with engine.connect() as connection:
+            return _same_or_conflict(connection.execute(_EXISTING, keys).scalar_one(), attributes, answers, sub)
 
 
-def _address_burst(session: Session, campaign_id: int, ip_hash: str, now: datetime, threshold: int) -> bool:
-    """Whether the address is in a burst; if so, the window's earlier responses are flagged too."""
-    recent = (Response.campaign_id == campaign_id, Response.ip_hash == ip_hash,
-              Response.submitted_at >= now - BURST_WINDOW)
-    if session.scalar(select(func.count()).select_from(Response).where(*recent)) + 1 < threshold:
-        return False
-    burst = int(Flag.ADDRESS_BURST)
-    session.execute(update(Response).where(*recent, Response.flags.op("&")(burst) == 0)
-                    .values(flags=Response.flags.op("|")(burst)))
-    return True
-
-
-def _existing(session: Session, sub: Submission) -> Response | None:
-    channel = session.get(Channel, sub.channel_id)
-    return session.scalar(select(Response).where(
-        Response.campaign_id == channel.campaign_id,
-        Response.submission_id == sub.token.submission_id))
-
-
-def _same_or_conflict(existing: Response, attributes: str, answers: str) -> Response:
-    if existing.attributes != attributes or existing.answers != answers:
+def _same_or_conflict(existing: str, attributes: str, answers: str, sub: Submission) -> str:
+    if existing != f"{attributes}|{answers}":
         raise SubmissionConflict
-    return existing
+    return sub.token.submission_id

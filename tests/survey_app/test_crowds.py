@@ -16,10 +16,10 @@ from tests.helpers import read_form, stored, submit, valid_answers
 
 
 class Clock:
-    """time.time() for the app, moved by hand."""
+    """time.time() for the app, moved by hand; it starts at the top of an hour."""
 
     def __init__(self, monkeypatch):
-        self.now = time.time()
+        self.now = time.time() // 3600 * 3600
         monkeypatch.setattr(time, "time", lambda: self.now)
 
 

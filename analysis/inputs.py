@@ -117,9 +117,11 @@ def encode(frame: Mapping, questionnaire: Questionnaire, needed: list[str],
     if groups is not None and (groups.codes < 0).any():
         row = int(np.flatnonzero(groups.codes < 0)[0]) + FIRST_ROW
         raise AnalysisError(f"第 {row} 行：整群列 {cluster} 为空")
+    response_id = Factor.of(frame["response_id"], sort=False)
+    _refuse_damaged_ids(response_id)
     return Responses(
         line=np.arange(FIRST_ROW, FIRST_ROW + len(county.codes)),
-        response_id=Factor.of(frame["response_id"], sort=False),
+        response_id=response_id,
         county=county,
         codes=_answer_codes(frame, items, set(questionnaire.scale.codes)),
         duration=duration,
@@ -131,6 +133,22 @@ def encode(frame: Mapping, questionnaire: Questionnaire, needed: list[str],
         cluster=groups,
         channel=Factor.of(frame["channel"]) if "channel" in frame else None,
     )
+
+
+# What a spreadsheet writes into a cell it could not compute: a file saved so has lost those ids.
+SPREADSHEET_ERRORS = {"#NAME?", "#VALUE!", "#REF!", "#N/A", "#DIV/0!", "#NUM!", "#NULL!", "#ERROR!"}
+
+
+def _refuse_damaged_ids(ids: Factor) -> None:
+    """An empty id or a spreadsheet's error value is refused, not dropped later as a duplicate."""
+    damaged = np.array([str(label).strip().upper() in SPREADSHEET_ERRORS for label in ids.labels], dtype=bool)
+    bad = (ids.codes < 0) | np.append(damaged, False)[ids.codes]
+    if bad.any():
+        rows = np.flatnonzero(bad)
+        raise AnalysisError(
+            f"第 {rows[0] + FIRST_ROW} 行等 {len(rows)} 行的回执编号（response_id）为空或是电子表格的错误值"
+            f"“{ids.label_of(int(rows[0]))}”：文件经电子表格软件保存时损坏了编号。请改用系统导出的原始 CSV 文件"
+            "（或在电子表格中把该列设为文本后重新导入）")
 
 
 def _answer_codes(frame: Mapping, items: list[str], allowed: set[int]) -> np.ndarray:

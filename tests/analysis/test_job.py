@@ -170,3 +170,11 @@ def test_a_county_with_one_cluster_has_no_se_and_says_so(responses, questionnair
     assert np.isfinite(table.loc["ALL", "se"])
     [notice] = [n for n in result.record["notices"] if "无法估计标准误" in n]
     assert "511523" in notice and "channel" in notice
+
+
+def test_ids_damaged_by_a_spreadsheet_are_refused_with_the_row_not_dropped_as_duplicates(reference, questionnaire):
+    from analysis.inputs import AnalysisError
+    responses = reference.responses.copy()
+    responses.loc[[3, 7], "response_id"] = "#NAME?"            # Excel's verdict on ids that began with "-"
+    with pytest.raises(AnalysisError, match="第 5 行等 2 行的回执编号.*#NAME\\?"):
+        job.analyze(responses, questionnaire, reference.targets)

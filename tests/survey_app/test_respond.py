@@ -1,9 +1,14 @@
 import re
 import threading
+import time
 
 import pytest
 
-from survey_app.models import Flag, unpack
+from sqlalchemy import update
+
+from survey_app import db
+from survey_app.models import Campaign, Flag, unpack
+from survey_app.respond import links
 from tests.helpers import gen_campaign, read_form, stored, submit, valid_answers
 
 
@@ -32,6 +37,7 @@ def test_valid_submission_is_stored_and_thanked(app, client, channel_token, ques
     assert unpack(response.attributes) == [0, 0, 1]
     assert response.duration_s >= 0 and len(response.ip_hash) == 16
     assert response.submission_id in r.get_data(as_text=True)
+    assert re.fullmatch(r"r[2-9a-hjkmnp-z]{15}", response.submission_id)    # kept as text by spreadsheets
 
 
 def test_javascript_off_form_post_round_trip(app, client, channel_token, questionnaire):
@@ -195,3 +201,17 @@ def test_the_page_is_gzipped_for_phones_that_accept_it(client, channel_token):
     body = gzip.decompress(packed.data)
     assert len(packed.data) < len(body) / 2 and b"</html>" in body and len(plain.data) == len(body)
     assert client.get("/favicon.ico").status_code == 204
+
+
+def test_a_paused_campaign_reaches_every_worker_within_the_seconds_links_are_held(app, client, channel_token,
+                                                                                  monkeypatch):
+    monkeypatch.setitem(app.extensions, "links", links.Links(2))
+    now = [time.time()]
+    monkeypatch.setattr(time, "time", lambda: now[0])
+    assert client.get(f"/s/{channel_token}").status_code == 200
+    with app.app_context(), db.session() as session:                 # paused by another worker
+        session.execute(update(Campaign).values(paused=True))
+    now[0] += 1
+    assert client.get(f"/s/{channel_token}").status_code == 200       # this worker still holds the link
+    now[0] += 1.5
+    assert client.get(f"/s/{channel_token}").status_code == 403

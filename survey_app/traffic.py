@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import logging
 import mmap
-import multiprocessing
 import os
 import time
 from dataclasses import dataclass
@@ -43,14 +42,15 @@ class SharedWindows:
 
     A count-min sketch of two rows: each slot holds (window number, count in it, count in the
     one before). Two keys sharing a slot only ever raise a count, and the smaller of the two
-    rows is taken, so a collision needs both rows to collide.
+    rows is taken, so a collision needs both rows to collide. There is no lock: a process holding
+    one while the busy machine pauses it would stall every worker. Two processes counting the
+    same address at the same instant may lose one count, which errs on the resident's side.
     """
 
     ROWS = 2
 
     def __init__(self, window_s: int, slots: int = 1 << 15):
         self.window_s, self.slots = window_s, slots
-        self._lock = multiprocessing.Lock()
         self._memory = mmap.mmap(-1, self.ROWS * slots * 3 * 8)   # MAP_SHARED: seen by forked workers
         self._cells = memoryview(self._memory).cast("q")           # int64 triples, row after row
 
@@ -62,13 +62,12 @@ class SharedWindows:
         starts = (int.from_bytes(digest[:8], "big") % self.slots * 3,
                   (self.slots + int.from_bytes(digest[8:], "big") % self.slots) * 3)
         cells, counts = self._cells, []
-        with self._lock:
-            for at in starts:
-                if cells[at] != number:
-                    cells[at + 2] = cells[at + 1] if cells[at] == number - 1 else 0
-                    cells[at], cells[at + 1] = number, 0
-                cells[at + 1] += 1
-                counts.append(_sliding(cells[at + 1], cells[at + 2], into / self.window_s))
+        for at in starts:
+            if cells[at] != number:
+                cells[at + 2] = cells[at + 1] if cells[at] == number - 1 else 0
+                cells[at], cells[at + 1] = number, 0
+            cells[at + 1] += 1
+            counts.append(_sliding(cells[at + 1], cells[at + 2], into / self.window_s))
         return min(counts)
 
 

@@ -189,3 +189,5 @@ def insert_many(connection: Connection, campaign: Campaign, frame: pd.DataFrame,
         connection.execute(Response.__table__.insert(), records)
         if progress:
             progress(min(start + batch, len(frame)))
+    # Fresh statistics: without them PostgreSQL's planner may look a submission up through the wrong index.
+    connection.exec_driver_sql("ANALYZE responses")

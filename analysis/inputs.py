@@ -85,7 +85,7 @@ def encode(frame: Mapping, questionnaire: Questionnaire, needed: list[str],
     Parameters
     ----------
     frame : mapping of column -> values
-        The flat export layout.
+        The flat export layout; "_line", when present, holds each response's line in the file.
     questionnaire : Questionnaire
     needed : list of str
         Further columns the analysis reads (the targets' variables).
@@ -111,19 +111,19 @@ def encode(frame: Mapping, questionnaire: Questionnaire, needed: list[str],
                   if a in frame}
     duration, _ = _numbers(frame["duration_s"])
     county = Factor.of(frame["county"])
+    lines = np.asarray(frame["_line"]) if "_line" in frame else np.arange(FIRST_ROW, FIRST_ROW + len(county.codes))
     if (county.codes < 0).any():
-        raise AnalysisError(f"第 {int(np.flatnonzero(county.codes < 0)[0]) + FIRST_ROW} 行：区县为空")
+        raise AnalysisError(f"第 {lines[np.flatnonzero(county.codes < 0)[0]]} 行：区县为空")
     groups = Factor.of(frame[cluster]) if cluster else None
     if groups is not None and (groups.codes < 0).any():
-        row = int(np.flatnonzero(groups.codes < 0)[0]) + FIRST_ROW
-        raise AnalysisError(f"第 {row} 行：整群列 {cluster} 为空")
+        raise AnalysisError(f"第 {lines[np.flatnonzero(groups.codes < 0)[0]]} 行：整群列 {cluster} 为空")
     response_id = Factor.of(frame["response_id"], sort=False)
-    _refuse_damaged_ids(response_id)
+    _refuse_damaged_ids(response_id, lines)
     return Responses(
-        line=np.arange(FIRST_ROW, FIRST_ROW + len(county.codes)),
+        line=lines,
         response_id=response_id,
         county=county,
-        codes=_answer_codes(frame, items, set(questionnaire.scale.codes)),
+        codes=_answer_codes(frame, items, set(questionnaire.scale.codes), lines),
         duration=duration,
         honeypot=_flag(frame, "flag_honeypot", len(county.codes)),
         repeat_device=_flag(frame, "flag_repeat_device", len(county.codes)),
@@ -139,19 +139,19 @@ def encode(frame: Mapping, questionnaire: Questionnaire, needed: list[str],
 SPREADSHEET_ERRORS = {"#NAME?", "#VALUE!", "#REF!", "#N/A", "#DIV/0!", "#NUM!", "#NULL!", "#ERROR!"}
 
 
-def _refuse_damaged_ids(ids: Factor) -> None:
+def _refuse_damaged_ids(ids: Factor, lines: np.ndarray) -> None:
     """An empty id or a spreadsheet's error value is refused, not dropped later as a duplicate."""
     damaged = np.array([str(label).strip().upper() in SPREADSHEET_ERRORS for label in ids.labels], dtype=bool)
     bad = (ids.codes < 0) | np.append(damaged, False)[ids.codes]
     if bad.any():
         rows = np.flatnonzero(bad)
         raise AnalysisError(
-            f"第 {rows[0] + FIRST_ROW} 行等 {len(rows)} 行的回执编号（response_id）为空或是电子表格的错误值"
+            f"第 {lines[rows[0]]} 行等 {len(rows)} 行的回执编号（response_id）为空或是电子表格的错误值"
             f"“{ids.label_of(int(rows[0]))}”：文件经电子表格软件保存时损坏了编号。请改用系统导出的原始 CSV 文件"
             "（或在电子表格中把该列设为文本后重新导入）")
 
 
-def _answer_codes(frame: Mapping, items: list[str], allowed: set[int]) -> np.ndarray:
+def _answer_codes(frame: Mapping, items: list[str], allowed: set[int], lines: np.ndarray) -> np.ndarray:
     """Responses x items as int8 codes, -1 where empty."""
     valid = np.zeros(max(allowed) + 1, dtype=bool)
     valid[sorted(allowed)] = True
@@ -169,7 +169,7 @@ def _answer_codes(frame: Mapping, items: list[str], allowed: set[int]) -> np.nda
         if bad.any():
             row = int(np.flatnonzero(bad)[0])
             shown = np.asarray(frame[item], dtype=object)[row]
-            raise AnalysisError(f"第 {row + FIRST_ROW} 行 {item} 列：答案代码“{_plain(shown)}”不在量表中"
+            raise AnalysisError(f"第 {lines[row]} 行 {item} 列：答案代码“{_plain(shown)}”不在量表中"
                                 f"（可用：{'、'.join(map(str, sorted(allowed)))}）")
         codes[:, j] = whole
     return codes

@@ -49,13 +49,13 @@ def export_responses(campaign_slug, out):
 @click.option("--questionnaire", "questionnaire_name", default=questionnaires.DEFAULT,
               show_default=True, help="内置问卷名或 YAML 文件路径")
 @click.option("--targets", "targets_csv", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="人口目标 CSV（county,variable,category,population）；不给则每份答卷权重为 1")
+              help="人口目标（county,variable,category,population；CSV 或 .xlsx）；不给则每份答卷权重为 1")
 @click.option("--item-weights", "item_weights_csv", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="题目权重 CSV（item,weight），覆盖问卷中的权重")
+              help="题目权重（item,weight；CSV 或 .xlsx），覆盖问卷中的权重")
 @click.option("--cluster", help="整群列（如 channel：链接按学校分发时）")
 @click.option("--no-quality-exclusions", is_flag=True, help="不按质量规则剔除任何答卷（仍报告标记）")
 @click.option("--exclude", type=params.QUALITY_RULES,
-              help="剔除的质量规则，逗号分隔（默认 speeder,duplicate_id,honeypot,incomplete）")
+              help="剔除的质量规则，逗号分隔（默认 speeder,duplicate_id,honeypot,burst,incomplete）")
 @click.option("--min-items", type=click.IntRange(min=1), help="计算个人指数所需的最少有效作答题数（默认取问卷设置）")
 @click.option("--trim", type=params.TRIM_BOUNDS, help="权重截尾范围（最终权重/基础权重），如 0.3,3")
 @click.option("--empty-cells", type=click.Choice(["collapse", "error"]), default="collapse", show_default=True,

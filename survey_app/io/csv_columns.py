@@ -6,7 +6,12 @@ fields would import pandas, so the conversion reads Arrow's buffers directly.
 """
 from __future__ import annotations
 
+import codecs
 import csv
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -28,8 +33,64 @@ def header(path: Path, what: str) -> list[str]:
         raise UserError(f"{what} {path.name} 不是 UTF-8 编码的 CSV 文件") from exc
 
 
+@contextmanager
+def as_utf8_csv(path: Path, what: str) -> Iterator[Path]:
+    """The file as a UTF-8 CSV: itself, or a temporary copy of an Excel sheet or a GB18030 (GBK) CSV."""
+    excel = path.suffix.lower() == ".xlsx"
+    if not excel and _encoding(path, what) == "utf-8":
+        yield path
+        return
+    with tempfile.TemporaryDirectory(prefix="survey-input-") as folder:
+        copy = Path(folder) / path.name
+        with copy.open("w", encoding="utf-8", newline="") as out:
+            if excel:
+                csv.writer(out).writerows(_sheet_rows(path, what))
+            else:
+                with path.open(encoding="gb18030", newline="") as source:
+                    shutil.copyfileobj(source, out, 1 << 20)
+        yield copy
+
+
+def _encoding(path: Path, what: str) -> str:
+    """utf-8 or gb18030 (what Chinese Excel saves), whichever decodes the whole file."""
+    for encoding in ("utf-8", "gb18030"):
+        decoder = codecs.getincrementaldecoder(encoding)()
+        try:
+            with path.open("rb") as stream:
+                while block := stream.read(1 << 20):
+                    decoder.decode(block)
+                decoder.decode(b"", final=True)
+            return encoding
+        except UnicodeDecodeError:
+            continue
+    raise UserError(f"{what} {path.name} 无法识别编码：应为 UTF-8 或 GBK/GB18030 编码的 CSV 文件，或 Excel（.xlsx）文件")
+
+
+def _sheet_rows(path: Path, what: str) -> Iterator[list[str]]:
+    import openpyxl
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:   # openpyxl raises many kinds for a damaged or foreign file
+        raise UserError(f"{what} {path.name} 不是有效的 Excel（.xlsx）文件") from exc
+    try:
+        for row in book.worksheets[0].iter_rows(values_only=True):
+            yield [cell_text(value) for value in row]
+    finally:
+        book.close()
+
+
 def read(path: Path, what: str, kinds: dict[str, str]) -> dict[str, Factor | np.ndarray]:
-    """The columns of `kinds` that the file has ({} for an empty file)."""
+    """The columns of `kinds` that the file (CSV in UTF-8 or GB18030, or .xlsx) has ({} for an empty file).
+
+    Rows whose every read cell is empty (Excel's trailing ",,,,") are left out; the key
+    "_line" then holds each kept row's line in the file.
+    """
+    with as_utf8_csv(path, what) as source:
+        columns = _read_columns(source, what, kinds)
+    return _without_blank_rows(columns)
+
+
+def _read_columns(path: Path, what: str, kinds: dict[str, str]) -> dict[str, Factor | np.ndarray]:
     present = [c for c in dict.fromkeys(kinds) if c in set(header(path, what))]
     if not present:
         return {}
@@ -51,15 +112,46 @@ def read(path: Path, what: str, kinds: dict[str, str]) -> dict[str, Factor | np.
     return columns
 
 
+def _without_blank_rows(columns: dict) -> dict:
+    if not columns:
+        return columns
+    blank = np.logical_and.reduce([_empty(values) for values in columns.values()])
+    if not blank.any():
+        return columns
+    kept = np.flatnonzero(~blank)
+    trimmed = {name: values.take(kept) if isinstance(values, Factor) else values[kept]
+               for name, values in columns.items()}
+    return {**trimmed, "_line": kept + 2}
+
+
+def _empty(values) -> np.ndarray:
+    if isinstance(values, Factor):
+        return values.codes < 0
+    if values.dtype == object:
+        return np.array([v is None for v in values], dtype=bool)
+    return np.isnan(values)
+
+
 def read_small(path: Path, what: str) -> dict[str, list[str]]:
-    """Every column of a small file as text (targets, item weights)."""
-    names = header(path, what)
-    with path.open(encoding="utf-8-sig", newline="") as stream:
-        rows = list(csv.reader(stream))[1:]
+    """Every column of a small file as text (targets, item weights); blank rows are left out."""
+    with as_utf8_csv(path, what) as source:
+        with source.open(encoding="utf-8-sig", newline="") as stream:
+            rows = list(csv.reader(stream))
+    names = rows[0] if rows else []
+    rows = [row for row in rows[1:] if any(cell.strip() for cell in row)]
     if any(len(row) != len(names) for row in rows):
         line = next(i for i, row in enumerate(rows, start=2) if len(row) != len(names))
         raise UserError(f"{what} {path.name} 第 {line} 行的列数与表头不符")
     return {name: [row[i] for row in rows] for i, name in enumerate(names)}
+
+
+def cell_text(value) -> str:
+    """An Excel cell as the text a CSV would hold (511502.0 -> "511502")."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
 
 
 def _read(path: Path, columns: list[str], types: dict) -> pa.Table:

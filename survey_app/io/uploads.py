@@ -6,6 +6,7 @@ import io
 from dataclasses import dataclass
 
 from survey_app.errors import UserError
+from survey_app.io.csv_columns import cell_text
 
 MAX_ROWS = 100_000
 
@@ -63,16 +64,8 @@ def _xlsx(name: str, data: bytes) -> tuple[list[str], list[list[str]]]:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:   # openpyxl raises many kinds for a damaged or foreign file
         raise UserError(f"{name}：不是有效的 Excel（.xlsx）文件") from exc
-    rows = [[_cell(v) for v in row] for row in book.worksheets[0].iter_rows(values_only=True)]
+    rows = [[cell_text(v) for v in row] for row in book.worksheets[0].iter_rows(values_only=True)]
     book.close()
     if not rows:
         raise UserError(f"{name}：第一个工作表是空的")
     return rows[0], rows[1:]
-
-
-def _cell(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))      # 511502.0 -> "511502"
-    return str(value)

@@ -176,3 +176,54 @@ def test_the_output_folder_holds_one_complete_run(tmp_path):
     assert record["inputs"]["responses"]["path"].endswith("responses.csv")
     assert "加权满意度指数（名次从高到低）" in result.output
     assert [p.name for p in tmp_path.iterdir()] == ["results"]
+
+
+def county_index(folder):
+    return pd.read_csv(folder / "county_results.csv", encoding="utf-8-sig", dtype={"county": str})[["county", "index", "se"]]
+
+
+def test_files_as_chinese_excel_saves_them_give_the_same_results(tmp_path):
+    """GBK text that begins after row 1,000, an .xlsx of each input, and Excel's trailing rows of empty cells."""
+    responses = pd.read_csv(REFERENCE / "responses.csv", dtype=str, keep_default_na=False)
+    responses.loc[1500:, "channel"] = "第一中学" + responses.loc[1500:, "channel"]
+    utf8, gbk = tmp_path / "utf8.csv", tmp_path / "gbk.csv"
+    responses.to_csv(utf8, index=False, encoding="utf-8")
+    responses.to_csv(gbk, index=False, encoding="gb18030")
+    with gbk.open("a", encoding="gb18030") as f:
+        f.write("," * (len(responses.columns) - 1) + "\n" + "," * (len(responses.columns) - 1) + "\n")
+    excel = {}
+    for name in ("responses", "targets", "item_weights"):
+        source = utf8 if name == "responses" else REFERENCE / f"{name}.csv"
+        excel[name] = tmp_path / f"{name}.xlsx"
+        pd.read_csv(source, dtype=str, keep_default_na=False).to_excel(excel[name], index=False)
+    runs = {
+        "utf8": [utf8, "--targets", REFERENCE / "targets.csv", "--item-weights", REFERENCE / "item_weights.csv"],
+        "gbk": [gbk, "--targets", REFERENCE / "targets.csv", "--item-weights", REFERENCE / "item_weights.csv"],
+        "xlsx": [excel["responses"], "--targets", excel["targets"], "--item-weights", excel["item_weights"]],
+    }
+    for name, arguments in runs.items():
+        result = CliRunner().invoke(main, ["analyze", *map(str, arguments), "--cluster", "channel",
+                                           "--out", str(tmp_path / name)])
+        assert result.exit_code == 0, result.output
+    pd.testing.assert_frame_equal(county_index(tmp_path / "gbk"), county_index(tmp_path / "utf8"))
+    pd.testing.assert_frame_equal(county_index(tmp_path / "xlsx"), county_index(tmp_path / "utf8"))
+
+
+def test_rows_of_empty_cells_are_skipped_and_messages_keep_the_file_lines(tmp_path):
+    lines = (REFERENCE / "responses.csv").read_text(encoding="utf-8").splitlines()
+    columns = lines[0].split(",")
+    row = lines[6].split(",")
+    row[columns.index("q03")] = "7"
+    lines[6] = ",".join(row)                                    # line 7 of the file: a code off the scale
+    lines.insert(2, "," * (len(columns) - 1))                   # an empty row at line 3 pushes it to line 8
+    path = tmp_path / "responses.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["analyze", str(path), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 1 and "第 8 行 q03 列：答案代码“7”不在量表中" in result.output
+
+
+def test_a_file_in_neither_utf8_nor_gbk_is_refused_by_name(tmp_path):
+    path = tmp_path / "responses.csv"
+    path.write_bytes((REFERENCE / "responses.csv").read_bytes() + b"\xff\xfe\xff\n")
+    result = CliRunner().invoke(main, ["analyze", str(path), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 1 and "无法识别编码" in result.output and "responses.csv" in result.output

@@ -147,8 +147,7 @@ def analyze(responses: Mapping, questionnaire: Questionnaire, targets: Mapping |
 
     record = {
         "questionnaire": {"id": questionnaire.id, "version": questionnaire.version,
-                          "sha256": hashlib.sha256(json.dumps(questionnaire.source, sort_keys=True, ensure_ascii=False,
-                                                              default=str).encode()).hexdigest()},
+                          "sha256": questionnaire_sha256(questionnaire)},
         "score_mapping": {str(c): s for c, s in sorted(mapping.scores.items())},
         "item_weights": dict(zip(questionnaire.item_ids, map(float, item_weights))),
         "quality": {**asdict(settings.quality), "exclude": sorted(settings.quality.exclude),
@@ -173,6 +172,12 @@ def analyze(responses: Mapping, questionnaire: Questionnaire, targets: Mapping |
                    bursts=quality.bursts(data), weights=weight_table, breakdowns=breakdowns, problems=problems, reliability=alpha_table,
                    drivers=drivers, composition=_composition(used, strata, counties, questionnaire, targets),
                    record=record)
+
+
+def questionnaire_sha256(questionnaire: Questionnaire) -> str:
+    """The questionnaire's fingerprint in the record: its definition, keys sorted."""
+    text = json.dumps(questionnaire.source, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def _reminders(weighted: bool, has_channels: bool, settings: Settings) -> list[str]:

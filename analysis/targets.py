@@ -8,7 +8,7 @@ import numpy as np
 
 from analysis.inputs import Factor
 from analysis.table import Table
-from analysis.weighting import Margin, WeightingError
+from analysis.weighting import TOLERANCE, Margin, WeightingError
 
 COLUMNS = ["county", "variable", "category", "population"]
 FIRST_ROW = 2
@@ -53,8 +53,9 @@ def validate(targets: Mapping) -> Table:
         by_variable[key[1]] = by_variable.get(key[1], 0.0) + population[row]
     for c, by_variable in totals.items():
         high, low = max(by_variable.values()), min(by_variable.values())
-        if high > 0 and (high - low) / high > 1e-6:
-            detail = "，".join(f"{v} 合计 {t:,.0f}" for v, t in by_variable.items())
+        # Raking meets every margin to TOLERANCE: totals further apart could never all be met.
+        if high > 0 and (high - low) / high > TOLERANCE:
+            detail = "，".join(f"{v} 合计 {_count(t)}" for v, t in by_variable.items())
             raise WeightingError(f"区县 {c} 各变量的人口合计不一致：{detail}")
     return Table({"county": np.array(county, dtype=object), "variable": np.array(variable, dtype=object),
                   "category": np.array(category, dtype=object), "population": population})
@@ -201,3 +202,7 @@ def margins(targets: Table, county: Factor, attributes: dict[str, Factor], line:
     if empty:
         raise WeightingError("这些人口单元没有任何样本：" + "、".join(empty) + "（可改为允许合并相邻类别）")
     return result, notes
+
+
+def _count(total: float) -> str:
+    return f"{total:,.0f}" if float(total).is_integer() else f"{total:,.4f}"

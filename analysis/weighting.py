@@ -46,7 +46,10 @@ def base_weights(strata: np.ndarray, population: np.ndarray) -> np.ndarray:
     return (population / np.bincount(strata, minlength=len(population)))[strata]
 
 
-def rake(weights: np.ndarray, margins: list[Margin], tolerance: float = 1e-10,
+TOLERANCE = 1e-10    # the largest relative miss of a margin cell that raking accepts
+
+
+def rake(weights: np.ndarray, margins: list[Margin], tolerance: float = TOLERANCE,
          max_iterations: int = 1000) -> RakeResult:
     """Raking: adjust weights until every margin's weighted totals meet their targets.
 

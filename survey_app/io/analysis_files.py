@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import json
 import platform
+import shlex
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,6 +29,7 @@ class InputFiles:
     responses: Path                     # the flat export layout
     targets: Path | None = None         # county, variable, category, population
     item_weights: Path | None = None    # item, weight
+    counties: Path | None = None        # code, name
 
 
 def read_item_weights(path: Path) -> dict[str, float | str]:
@@ -60,6 +63,63 @@ def _read_responses(path: Path, questionnaire: Questionnaire, extra: set[str]) -
     return csv_columns.read(path, "答卷文件", kinds)
 
 
+@dataclass(frozen=True)
+class RecordedRun:
+    """What settings.json holds of a run: the command's words after `survey analyze` (input paths
+    made absolute), the command as typed, and the questionnaire's fingerprint."""
+
+    words: list[str]
+    command: str
+    questionnaire_sha256: str
+
+
+# The options that name an input file, by the input's name in the record.
+INPUT_OPTIONS = {"--targets": "targets", "--item-weights": "item_weights", "--counties": "counties"}
+
+
+def recorded_run(settings_path: Path, valued_options: set[str]) -> RecordedRun:
+    """The recorded analysis, once every input file is found unchanged at its recorded path.
+
+    `valued_options` are the command's options that take a value (to find the responses argument).
+    """
+    try:
+        record = json.loads(settings_path.read_text(encoding="utf-8"))
+        command, inputs = record["command"], record["inputs"]
+        questionnaire_hash = record["questionnaire"]["sha256"]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise UserError(f"{settings_path} 不是 survey analyze 写出的 settings.json（没有记录命令行和输入文件）") from exc
+    paths = {}
+    for name, entry in inputs.items():
+        path = Path(entry["path"])
+        if not path.is_file():
+            raise UserError(f"记录的输入文件 {path} 已不存在：无法重现记录的分析")
+        if _sha256(path) != entry["sha256"]:
+            raise UserError(f"输入文件 {path} 的内容与记录不符（SHA-256 已改变）：无法重现记录的分析")
+        paths[name] = str(path)
+    words = shlex.split(command)[2:]
+    return RecordedRun(_with_paths(words, paths, valued_options), command, questionnaire_hash)
+
+
+def _with_paths(words: list[str], paths: dict[str, str], valued_options: set[str]) -> list[str]:
+    """The words with each input file replaced by its recorded absolute path."""
+    result, expecting = [], None
+    for word in words:
+        option, equals, value = word.partition("=")
+        if expecting is not None:
+            result.append(paths.get(INPUT_OPTIONS.get(expecting, ""), word))
+            expecting = None
+        elif equals and option in INPUT_OPTIONS:
+            result.append(f"{option}={paths[INPUT_OPTIONS[option]]}")
+        elif word in valued_options:
+            result.append(word)
+            expecting = word
+        elif word.startswith("-"):
+            result.append(word)
+        else:
+            result.append(paths["responses"])       # the one argument: the responses file
+    return result
+
+
 def _sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as stream:
@@ -69,16 +129,18 @@ def _sha256(path: Path) -> str:
 
 
 def run_analysis(files: InputFiles, questionnaire: Questionnaire, settings: Settings, out: Path,
-                 progress=lambda message: None, command: str | None = None) -> tuple[Results, list[Path]]:
+                 progress=lambda message: None, command: str | None = None,
+                 names: dict[str, str] | None = None) -> tuple[Results, list[Path]]:
     """The results (their record holds the notices a reader must know) and the files written.
 
     The output folder is replaced whole: it holds this run's files, or the previous run's.
+    `names` (county code -> name) are written beside the codes in every table.
     """
     results = analyze_files(files, questionnaire, settings, progress)
     if command:
         results.record["command"] = command
     progress("正在写出结果")
-    return results, replace_directory(tables.files(results), out)
+    return results, replace_directory(tables.files(results, names or {}), out)
 
 
 def analyze_files(files: InputFiles, questionnaire: Questionnaire, settings: Settings,

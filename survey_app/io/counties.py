@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 from survey_app.errors import UserError
-from survey_app.io.uploads import UploadedTable
+from survey_app.io.uploads import UploadedTable, read_upload
 
 COUNTY_CODE = re.compile(r"^\d{6}$")
 
@@ -41,3 +42,8 @@ def counties_typed(text: str) -> list[CountyRow]:
     lines = [line.replace("，", ",").split(",", 1) for line in text.splitlines() if line.strip()]
     return counties_from(UploadedTable("输入的区县", ["code", "name"],
                                        [[cell.strip() for cell in line] + [""] * (2 - len(line)) for line in lines]))
+
+
+def county_names(path: Path) -> dict[str, str]:
+    """code -> name from a county list file (code,name; CSV or .xlsx)."""
+    return {row.code: row.name for row in counties_from(read_upload(path.name, path.read_bytes()))}

@@ -16,8 +16,7 @@ from survey_app import db
 from survey_app.errors import UserError
 from survey_app.io.analysis_files import InputFiles, analyze_files, versions
 from survey_app.io.atomic import replace_directory
-from survey_app.io.counties import counties_from
-from survey_app.io.uploads import read_upload
+from survey_app.io.counties import county_names
 from survey_app.services import campaigns, responses, targets
 
 
@@ -55,8 +54,7 @@ def from_files(responses_csv: Path, targets_csv: Path | None, counties_file: Pat
     questionnaire = questionnaires.load(questionnaire_name)
     settings = Settings(quality=QualitySettings.for_questionnaire(questionnaire), cluster=cluster)
     results = analyze_files(InputFiles(responses_csv, targets_csv), questionnaire, settings, progress)
-    names = {row.code: row.name for row in counties_from(read_upload(counties_file.name, counties_file.read_bytes()))} \
-        if counties_file else {}
+    names = county_names(counties_file) if counties_file else {}
     frame = pd.read_csv(responses_csv, dtype={"response_id": str, "county": str, "channel": str},
                         encoding="utf-8-sig") if {"sav", "csv", "xlsx"} & set(formats) else None
     context = documents.Context(results, questionnaire, names, title, "", _computed("Asia/Shanghai"))

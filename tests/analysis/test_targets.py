@@ -23,6 +23,9 @@ GOOD = table(("511502", "area", "urban", 60), ("511502", "area", "rural", 40),
     (table(("511502", "area", "urban", -1)), "第 2 行：人口数“-1”无效"),
     (table(("511502", "area", "urban", 1), ("511502", "area", "urban", 2)), "第 3 行：511502/area/urban 重复"),
     (table(("511502", "area", "urban", 100), ("511502", "type", "parent", 90)), "区县 511502 各变量的人口合计不一致"),
+    # One person in two million: raking could never meet both margins, so it is named, not left to fail.
+    (table(("511502", "area", "urban", 2_000_000), ("511502", "type", "parent", 2_000_001)),
+     "区县 511502 各变量的人口合计不一致：area 合计 2,000,000，type 合计 2,000,001"),
 ])
 def test_bad_targets_are_refused_with_the_row_or_county(bad, words):
     with pytest.raises(WeightingError, match=words):

@@ -22,8 +22,8 @@ def test_analyze_writes_the_documented_tables(tmp_path):
                      "--cluster", "channel", "--out", tmp_path)
     assert result.exit_code == 0, result.output
     county = pd.read_csv(tmp_path / "county_results.csv", encoding="utf-8-sig", dtype={"county": str})
-    assert list(county.columns[:12]) == ["county", "n", "n_effective", "index", "se", "ci_low", "ci_high",
-                                         "deff", "rank", "rank_low", "rank_high", "grade"]
+    assert list(county.columns[:13]) == ["county", "county_name", "n", "n_effective", "index", "se", "ci_low",
+                                         "ci_high", "deff", "rank", "rank_low", "rank_high", "grade"]
     assert county["county"].iloc[-1] == "ALL" and len(county) == 11
     items = pd.read_csv(tmp_path / "item_results.csv", encoding="utf-8-sig", dtype={"county": str})
     assert {"county", "item", "n", "mean", "se", "ci_low", "ci_high", "share_satisfied",
@@ -67,7 +67,7 @@ def test_the_command_gives_the_figures_of_the_library_on_a_dataframe(tmp_path, r
     for name in ("county_results", "item_results", "breakdowns"):
         written = pd.read_csv(tmp_path / f"{name}.csv", encoding="utf-8-sig", dtype={"county": str})
         expected = getattr(library, name).to_pandas()
-        assert list(written.columns) == list(expected.columns)
+        assert list(written.columns.drop("county_name")) == list(expected.columns)
         for column in expected.columns:
             if expected[column].dtype.kind == "f":
                 np.testing.assert_allclose(written[column], expected[column], rtol=1e-9)
@@ -227,3 +227,38 @@ def test_a_file_in_neither_utf8_nor_gbk_is_refused_by_name(tmp_path):
     path.write_bytes((REFERENCE / "responses.csv").read_bytes() + b"\xff\xfe\xff\n")
     result = CliRunner().invoke(main, ["analyze", str(path), "--out", str(tmp_path / "out")])
     assert result.exit_code == 1 and "无法识别编码" in result.output and "responses.csv" in result.output
+
+
+def test_a_recorded_analysis_is_rerun_exactly_and_refused_once_an_input_changed(tmp_path, monkeypatch):
+    targets = tmp_path / "targets.csv"
+    targets.write_bytes((REFERENCE / "targets.csv").read_bytes())
+    monkeypatch.chdir(tmp_path)                                   # relative paths, as a person types them
+    first = CliRunner().invoke(main, ["analyze", str(REFERENCE / "responses.csv"), "--targets", "targets.csv",
+                                      "--cluster=channel", "--grades", "85=好,0=差", "--out", "first"])
+    assert first.exit_code == 0, first.output
+    monkeypatch.chdir(REFERENCE)                                  # elsewhere
+    again = CliRunner().invoke(main, ["analyze", "--settings", str(tmp_path / "first" / "settings.json"),
+                                      "--out", str(tmp_path / "again")])
+    assert again.exit_code == 0, again.output
+    pd.testing.assert_frame_equal(county_index(tmp_path / "again"), county_index(tmp_path / "first"))
+    recorded = json.loads((tmp_path / "again" / "settings.json").read_text(encoding="utf-8"))
+    assert recorded["grades"] == [[85.0, "好"], [None, "差"]] and recorded["design"]["clusters"] == "channel"
+
+    targets.write_text(targets.read_text(encoding="utf-8").replace("227779", "227780"), encoding="utf-8")
+    changed = CliRunner().invoke(main, ["analyze", "--settings", str(tmp_path / "first" / "settings.json")])
+    assert changed.exit_code == 1 and "内容与记录不符" in changed.output and "targets.csv" in changed.output
+
+
+def test_county_names_stand_beside_the_codes_in_every_table_and_on_screen(tmp_path):
+    counties = tmp_path / "counties.csv"
+    counties.write_text("code,name\n511502,翠屏区\n511503,南溪区\n", encoding="utf-8")
+    result = analyze("--targets", REFERENCE / "targets.csv", "--counties", counties, "--out", tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    for table in ("county_results", "item_results", "quality", "problems", "weights"):
+        frame = pd.read_csv(tmp_path / "out" / f"{table}.csv", encoding="utf-8-sig", dtype=str, keep_default_na=False)
+        assert list(frame.columns[frame.columns.get_loc("county"):][:2]) == ["county", "county_name"], table
+        named = dict(zip(frame["county"], frame["county_name"]))
+        assert named.get("511502") == "翠屏区" and named.get("511504", "") == "", table
+    county = pd.read_csv(tmp_path / "out" / "county_results.csv", encoding="utf-8-sig", dtype={"county": str})
+    assert county["county_name"].iloc[-1] == "全市"
+    assert "翠屏区" in result.output.split("加权满意度指数")[1]

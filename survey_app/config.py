@@ -53,13 +53,15 @@ def _key_file(path: Path) -> str:
     """The key in `path`, generated (readable by this user only) when the file does not exist."""
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_name(f".{path.name}.{os.getpid()}")
+        with os.fdopen(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as f:
+            f.write(secrets.token_hex(32))
         try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            os.link(temporary, path)    # the key appears whole, or the one another worker wrote stays
         except FileExistsError:
-            pass                        # another worker wrote it first
-        else:
-            with os.fdopen(fd, "w") as f:
-                f.write(secrets.token_hex(32))
+            pass
+        finally:
+            temporary.unlink()
     return path.read_text().strip()
 
 

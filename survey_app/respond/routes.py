@@ -20,14 +20,14 @@ from sqlalchemy import select
 from survey_app import db, privacy
 from survey_app.models import Response
 from survey_app.respond import bp, links
+from survey_app.services import submissions
+
+DEVICE_COOKIE = "sv_device"
 
 
 @bp.record_once
 def _hold_links(state):
     state.app.extensions["links"] = links.Links(state.app.config["LINK_CACHE_SECONDS"])
-from survey_app.services import submissions
-
-DEVICE_COOKIE = "sv_device"
 
 
 def _link(token: str) -> links.Link:

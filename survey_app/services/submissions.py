@@ -63,12 +63,12 @@ def issue_token(secret: str, channel_id: int, in_burst: bool = False) -> str:
 
 def read_token(secret: str, token: str, channel_id: int, max_age_s: float) -> FormToken:
     parts = (token or "").split(".")
-    if len(parts) != 5 or not hmac.compare_digest(parts[4], _signature(secret, ".".join(parts[:4]))):
+    if len(parts) != 5 or not hmac.compare_digest(parts[4].encode(), _signature(secret, ".".join(parts[:4])).encode()):
         raise BadToken
     submission_id, channel, started, in_burst = parts[:4]
-    if int(channel) != channel_id:
+    if channel != str(channel_id):
         raise BadToken
-    if time.time() - int(started) > max_age_s:
+    if time.time() - int(started) > max_age_s:        # signed by us: a number
         raise ExpiredToken
     return FormToken(submission_id, channel_id, float(started), in_burst == "1")
 
@@ -156,23 +156,22 @@ BURST_WINDOW = timedelta(minutes=10)    # traffic.CrowdLimits.responses_per_10_m
 _responses = Response.__table__
 _of_campaign = _responses.c.campaign_id == bindparam("b_campaign_id")
 _of_address = (_of_campaign, _responses.c.ip_hash == bindparam("b_ip_hash"))
+_in_window = _responses.c.submitted_at >= bindparam("since", type_=UTCDateTime())
 # What storing needs to know, in one round trip of index look-ups: the answers already stored
 # under this submission id, whether the device answered before, how many responses the address
 # sent in the window (counted up to the burst threshold only: a flood costs no more per response)
-# and whether the address's last response is flagged as a burst already.
+# and whether the address's last response in the window is flagged as a burst already.
 _LOOK_UP = select(
     select(_responses.c.attributes + "|" + _responses.c.answers)
     .where(_of_campaign, _responses.c.submission_id == bindparam("b_submission_id")).scalar_subquery(),
     exists().where(_of_campaign, _responses.c.device_hash == bindparam("b_device_hash")),
     select(func.count()).select_from(
-        select(literal(1)).where(*_of_address, _responses.c.submitted_at >= bindparam("since", type_=UTCDateTime()))
-        .limit(bindparam("threshold")).subquery()).scalar_subquery(),
-    select(_responses.c.flags).where(*_of_address)
+        select(literal(1)).where(*_of_address, _in_window).limit(bindparam("threshold")).subquery()).scalar_subquery(),
+    select(_responses.c.flags).where(*_of_address, _in_window)
     .order_by(_responses.c.submitted_at.desc()).limit(1).scalar_subquery(),
 )
 _FLAG_BURST = (_responses.update()
-               .where(*_of_address, _responses.c.submitted_at >= bindparam("since", type_=UTCDateTime()),
-                      _responses.c.flags.op("&")(int(Flag.ADDRESS_BURST)) == 0)
+               .where(*_of_address, _in_window, _responses.c.flags.op("&")(int(Flag.ADDRESS_BURST)) == 0)
                .values(flags=_responses.c.flags.op("|")(int(Flag.ADDRESS_BURST))))
 _EXISTING = select(_responses.c.attributes + "|" + _responses.c.answers).where(
     _of_campaign, _responses.c.submission_id == bindparam("b_submission_id"))

@@ -151,3 +151,15 @@ def test_the_address_key_is_kept_outside_the_data_folder(tmp_path, monkeypatch):
         config.address_key()
     monkeypatch.setenv("SURVEY_ADDRESS_KEY", "from-a-secret-store")
     assert config.address_key() == "from-a-secret-store"
+
+
+def test_a_second_burst_from_the_same_address_is_flagged_from_its_start_too(app, channel_token, questionnaire,
+                                                                           monkeypatch):
+    clock = Clock(monkeypatch)
+    monkeypatch.setitem(app.config, "CROWD_LIMITS", traffic.CrowdLimits(responses_per_10_minutes=5))
+    for _ in range(2):                          # two bursts of six, a day apart
+        for i in range(6):
+            clock.now += 1
+            submit(app.test_client(), channel_token, valid_answers(questionnaire, str(1 + i % 2)))
+        clock.now += 86400
+    assert sum(bool(r.flags & Flag.ADDRESS_BURST) for r in stored(app)) == 12

@@ -121,6 +121,9 @@ def test_forged_or_foreign_token_is_refused(app, client, questionnaire):
     other = read_form(client, tokens[1])[1].hidden["form_token"]
     assert submit(client, tokens[0], valid_answers(questionnaire), other).status_code == 400
     assert submit(client, tokens[0], valid_answers(questionnaire), "forged").status_code == 400
+    mine = read_form(client, tokens[0])[1].hidden["form_token"]
+    for hostile in ("a.b.c.d.e", "r1.x.y.1.签名", mine.replace(".", ".1", 1), mine[:-2] + "签名", "." * 4):
+        assert submit(client, tokens[0], valid_answers(questionnaire), hostile).status_code == 400, hostile
     assert stored(app) == []
 
 

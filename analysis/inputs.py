@@ -141,8 +141,10 @@ SPREADSHEET_ERRORS = {"#NAME?", "#VALUE!", "#REF!", "#N/A", "#DIV/0!", "#NUM!", 
 
 def _refuse_damaged_ids(ids: Factor, lines: np.ndarray) -> None:
     """An empty id or a spreadsheet's error value is refused, not dropped later as a duplicate."""
-    damaged = np.array([str(label).strip().upper() in SPREADSHEET_ERRORS for label in ids.labels], dtype=bool)
-    bad = (ids.codes < 0) | np.append(damaged, False)[ids.codes]
+    bad = ids.codes < 0
+    if "\n#" in "\n" + "\n".join(map(str, ids.labels)):          # one scan; error values start with #
+        damaged = np.array([str(label).strip().upper() in SPREADSHEET_ERRORS for label in ids.labels], dtype=bool)
+        bad |= np.append(damaged, False)[ids.codes]
     if bad.any():
         rows = np.flatnonzero(bad)
         raise AnalysisError(

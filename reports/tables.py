@@ -39,10 +39,14 @@ def csv_bytes(table: Table, names: dict[str, str]) -> bytes:
     return csv_text(table).encode("utf-8")
 
 
+PER_RESPONSE = {"weights"}   # a row per response (a million rows): county codes only, written fast
+
+
 def files(results: Results, names: dict[str, str]) -> dict[str, bytes]:
-    """Every table as CSV (county names beside the codes) and the record as settings.json:
-    the output of `survey analyze`."""
-    out = {name: csv_bytes(getattr(results, attribute), names) for name, attribute in TABLES.items()}
+    """Every table as CSV (county names beside the codes in the result tables) and the record as
+    settings.json: the output of `survey analyze`."""
+    out = {name: csv_text(getattr(results, attribute)).encode("utf-8") if attribute in PER_RESPONSE
+           else csv_bytes(getattr(results, attribute), names) for name, attribute in TABLES.items()}
     out["settings.json"] = record_json(results.record).encode("utf-8")
     return out
 

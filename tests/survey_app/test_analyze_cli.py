@@ -254,7 +254,7 @@ def test_county_names_stand_beside_the_codes_in_every_table_and_on_screen(tmp_pa
     counties.write_text("code,name\n511502,翠屏区\n511503,南溪区\n", encoding="utf-8")
     result = analyze("--targets", REFERENCE / "targets.csv", "--counties", counties, "--out", tmp_path / "out")
     assert result.exit_code == 0, result.output
-    for table in ("county_results", "item_results", "quality", "problems", "weights"):
+    for table in ("county_results", "item_results", "quality", "problems", "breakdowns"):
         frame = pd.read_csv(tmp_path / "out" / f"{table}.csv", encoding="utf-8-sig", dtype=str, keep_default_na=False)
         assert list(frame.columns[frame.columns.get_loc("county"):][:2]) == ["county", "county_name"], table
         named = dict(zip(frame["county"], frame["county_name"]))

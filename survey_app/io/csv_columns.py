@@ -20,6 +20,7 @@ from pyarrow import csv as arrow_csv
 
 from analysis.inputs import Factor
 from survey_app.errors import UserError
+from survey_app.io.uploads import cell_text
 
 TEXT, NUMBER, ID = "text", "number", "id"   # ID: text whose labels need no sorting
 BLOCK_BYTES = 1 << 20                        # the file is parsed in blocks of this size, in parallel
@@ -143,15 +144,6 @@ def read_small(path: Path, what: str) -> dict[str, list[str]]:
         line = next(i for i, row in enumerate(rows, start=2) if len(row) != len(names))
         raise UserError(f"{what} {path.name} 第 {line} 行的列数与表头不符")
     return {name: [row[i] for row in rows] for i, name in enumerate(names)}
-
-
-def cell_text(value) -> str:
-    """An Excel cell as the text a CSV would hold (511502.0 -> "511502")."""
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
 
 
 def _read(path: Path, columns: list[str], types: dict) -> pa.Table:

@@ -6,7 +6,6 @@ import io
 from dataclasses import dataclass
 
 from survey_app.errors import UserError
-from survey_app.io.csv_columns import cell_text
 
 MAX_ROWS = 100_000
 
@@ -69,3 +68,12 @@ def _xlsx(name: str, data: bytes) -> tuple[list[str], list[list[str]]]:
     if not rows:
         raise UserError(f"{name}：第一个工作表是空的")
     return rows[0], rows[1:]
+
+
+def cell_text(value) -> str:
+    """An Excel cell as the text a CSV would hold (511502.0 -> "511502")."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)

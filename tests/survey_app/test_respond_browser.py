@@ -28,7 +28,7 @@ def test_progress_and_conditional_stage(server, page, channel_token):
     assert page.get_by_role("group", name="4. 孩子能就近上幼儿园").count() == 1
     page.check("input[name=respondent_type][value=public]")
     assert page.is_hidden("#f-stage")
-    # Numbers come from a CSS counter: the hidden question leaves no gap.
+    # The page script numbers the questions shown: the hidden question leaves no gap.
     assert page.get_by_role("group", name="3. 孩子能就近上幼儿园").count() == 1
 
 

@@ -13,4 +13,4 @@ def test_every_acknowledged_submission_survives_random_kills():
     assert run.returncode == 0, run.stdout + run.stderr
     killed, outcome = run.stdout.splitlines()[:2]
     assert "'worker'" in killed and ("'master'" in killed or "'server'" in killed), killed
-    assert "acknowledged 60, lost 0, stored twice 0, gave up 0; integrity: ok" in outcome, outcome
+    assert "acknowledged 60, lost 0, stored twice 0, gave up 0, unaccounted 0; integrity: ok" in outcome, outcome

@@ -263,9 +263,8 @@ def run(args, database: str) -> None:
 
 # wrk sends the prepared submissions in turn, one per request, each thread its own share.
 WRK_SUBMIT = """
-local bodies, next_body = {}, 0
-function setup(thread) thread:set("id", #threads_made) table.insert(threads_made, thread) end
-threads_made = {}
+local bodies, next_body, threads_made = {}, 0, 0
+function setup(thread) thread:set("id", threads_made) threads_made = threads_made + 1 end
 function init(args)
   for line in io.lines(args[1]) do table.insert(bodies, line) end
   next_body = id

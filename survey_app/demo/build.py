@@ -88,10 +88,12 @@ def build_demo(app: Flask, n: int, seed: int, progress=lambda message: None) -> 
         write_qr(row[-1], files.qr, qr_stem(row))
     questionnaire = questionnaires.load(questionnaires.DEFAULT)
     settings = Settings(quality=QualitySettings.for_questionnaire(questionnaire), cluster="channel")
-    results, _ = run_analysis(InputFiles(files.responses, files.targets), questionnaire, settings, files.results)
+    names = {c.code: c.name for c in simulation.CITY}
+    results, _ = run_analysis(InputFiles(files.responses, files.targets), questionnaire, settings, files.results,
+                              names=names)
     with app.app_context():
         evaluator = _evaluator_account(directory / "evaluator-password.txt")
-    return Demo(rows, files, results, {c.code: c.name for c in simulation.CITY}, evaluator)
+    return Demo(rows, files, results, names, evaluator)
 
 
 def _plan(session, demo: Campaign, n: int) -> None:

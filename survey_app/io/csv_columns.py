@@ -20,7 +20,7 @@ from pyarrow import csv as arrow_csv
 
 from analysis.inputs import Factor
 from survey_app.errors import UserError
-from survey_app.io.uploads import cell_text
+from survey_app.io.uploads import read_upload, sheet_rows
 
 TEXT, NUMBER, ID = "text", "number", "id"   # ID: text whose labels need no sorting
 BLOCK_BYTES = 1 << 20                        # the file is parsed in blocks of this size, in parallel
@@ -45,7 +45,7 @@ def as_utf8_csv(path: Path, what: str) -> Iterator[Path]:
         copy = Path(folder) / path.name
         with copy.open("w", encoding="utf-8", newline="") as out:
             if excel:
-                csv.writer(out).writerows(_sheet_rows(path, what))
+                csv.writer(out).writerows(sheet_rows(path, f"{what} {path.name}"))
             else:
                 with path.open(encoding="gb18030", newline="") as source:
                     shutil.copyfileobj(source, out, 1 << 20)
@@ -65,19 +65,6 @@ def _encoding(path: Path, what: str) -> str:
         except UnicodeDecodeError:
             continue
     raise UserError(f"{what} {path.name} 无法识别编码：应为 UTF-8 或 GBK/GB18030 编码的 CSV 文件，或 Excel（.xlsx）文件")
-
-
-def _sheet_rows(path: Path, what: str) -> Iterator[list[str]]:
-    import openpyxl
-    try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:   # openpyxl raises many kinds for a damaged or foreign file
-        raise UserError(f"{what} {path.name} 不是有效的 Excel（.xlsx）文件") from exc
-    try:
-        for row in book.worksheets[0].iter_rows(values_only=True):
-            yield [cell_text(value) for value in row]
-    finally:
-        book.close()
 
 
 def read(path: Path, what: str, kinds: dict[str, str]) -> dict[str, Factor | np.ndarray]:
@@ -134,16 +121,9 @@ def _empty(values) -> np.ndarray:
 
 
 def read_small(path: Path, what: str) -> dict[str, list[str]]:
-    """Every column of a small file as text (targets, item weights); blank rows are left out."""
-    with as_utf8_csv(path, what) as source:
-        with source.open(encoding="utf-8-sig", newline="") as stream:
-            rows = list(csv.reader(stream))
-    names = rows[0] if rows else []
-    rows = [row for row in rows[1:] if any(cell.strip() for cell in row)]
-    if any(len(row) != len(names) for row in rows):
-        line = next(i for i, row in enumerate(rows, start=2) if len(row) != len(names))
-        raise UserError(f"{what} {path.name} 第 {line} 行的列数与表头不符")
-    return {name: [row[i] for row in rows] for i, name in enumerate(names)}
+    """Every column of a small file as text (targets, item weights), read as an upload is."""
+    table = read_upload(f"{what} {path.name}", path.read_bytes())
+    return {name: table.column(name) for name in table.header}
 
 
 def _read(path: Path, columns: list[str], types: dict) -> pa.Table:

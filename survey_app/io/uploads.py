@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from survey_app.errors import UserError
@@ -58,16 +59,24 @@ def _csv(name: str, data: bytes) -> tuple[list[str], list[list[str]]]:
 
 
 def _xlsx(name: str, data: bytes) -> tuple[list[str], list[list[str]]]:
-    import openpyxl
-    try:
-        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:   # openpyxl raises many kinds for a damaged or foreign file
-        raise UserError(f"{name}：不是有效的 Excel（.xlsx）文件") from exc
-    rows = [[cell_text(v) for v in row] for row in book.worksheets[0].iter_rows(values_only=True)]
-    book.close()
+    rows = list(sheet_rows(io.BytesIO(data), name))
     if not rows:
         raise UserError(f"{name}：第一个工作表是空的")
     return rows[0], rows[1:]
+
+
+def sheet_rows(source, name: str) -> Iterator[list[str]]:
+    """The first sheet of an .xlsx (a path or a binary stream), row by row, every cell as text."""
+    import openpyxl
+    try:
+        book = openpyxl.load_workbook(source, read_only=True, data_only=True)
+    except Exception as exc:   # openpyxl raises many kinds for a damaged or foreign file
+        raise UserError(f"{name}：不是有效的 Excel（.xlsx）文件") from exc
+    try:
+        for row in book.worksheets[0].iter_rows(values_only=True):
+            yield [cell_text(value) for value in row]
+    finally:
+        book.close()
 
 
 def cell_text(value) -> str:

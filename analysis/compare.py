@@ -1,33 +1,75 @@
 """Comparisons: each county against the whole, rank intervals, grades, the problem list."""
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
-from statistics import NormalDist
 
 import numpy as np
 
-Z95 = 1.959963984540054
+from analysis import student_t
+from analysis.variance import NEGLIGIBLE
 
 
-def normal_p(z: np.ndarray) -> np.ndarray:
-    """Two-sided p-values of standard normal statistics.
+def interval(mean, se, df, scale: tuple[float, float], level: float = 0.95):
+    """Confidence interval mean -/+ t se, t the (1 + level) / 2 quantile of t(df).
 
     Parameters
     ----------
-    z : array of float
-        Test statistics; NaN or infinite values give NaN.
+    mean, se : arrays of float
+    df : array broadcast with `mean`
+        The design's degrees of freedom for each estimate (PSUs minus strata).
+    scale : (lowest, highest)
+        The range of the scores: an interval is cut at its ends.
 
     Returns
     -------
-    array of float
-        p = erfc(|z| / sqrt(2)) = 2 (1 - Phi(|z|)), as ``scipy.stats.norm.sf(|z|) * 2``.
+    low, high : arrays like `mean`
+        R: ``confint(svymean(...), df = degf(design))``, within `scale`.
     """
-    return np.vectorize(lambda v: math.erfc(abs(v) / math.sqrt(2)) if np.isfinite(v) else np.nan,
-                        otypes=[float])(z)
+    t = student_t.quantile((1 + level) / 2, df)
+    return np.clip(mean - t * se, *scale), np.clip(mean + t * se, *scale)
 
 
-def difference_from_all(mean, se, mean_all, se_all, cov_with_all):
+def logit_interval(share, se, df, n, level: float = 0.95):
+    """Confidence interval of a proportion on the logit scale.
+
+    Parameters
+    ----------
+    share, se : arrays of float
+        Proportions (0..1) and their design-based standard errors.
+    df : array broadcast with `share`
+        Degrees of freedom.
+    n : array broadcast with `share`
+        Respondents behind each proportion, for shares of exactly 0 or 1.
+
+    Returns
+    -------
+    low, high : arrays like `share`
+
+    Notes
+    -----
+    expit(logit(p) -/+ t se / (p (1 - p))): R's ``svyciprop(~y, design, method = "logit",
+    df = degf(design))``. It stays within (0, 1). Where p is 0 or 1 (every respondent on
+    one side) the logit is infinite; the interval then reaches from the observed share
+    to the exact binomial bound for n respondents, (alpha / 2)^(1/n) from the other side
+    (Clopper and Pearson 1934), as the sample carries no spread to scale.
+    """
+    share, se = np.asarray(share, dtype=float), np.asarray(se, dtype=float)
+    t = student_t.quantile((1 + level) / 2, df)
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        logit = np.log(share / (1 - share))
+        half = t * se / (share * (1 - share))
+        low, high = _expit(logit - half), _expit(logit + half)
+        exact = ((1 - level) / 2) ** (1 / np.asarray(n, dtype=float))
+    edge_low, edge_high = share <= 0, share >= 1
+    low, high = np.where(edge_low, 0.0, low), np.where(edge_low, 1 - exact, high)
+    return np.where(edge_high, exact, low), np.where(edge_high, 1.0, high)
+
+
+def _expit(x):
+    return 1 / (1 + np.exp(-x))
+
+
+def difference_from_all(mean, se, mean_all, se_all, cov_with_all, df):
     """Each county's difference from the overall figure, with its SE and a two-sided p-value.
 
     Parameters
@@ -38,21 +80,39 @@ def difference_from_all(mean, se, mean_all, se_all, cov_with_all):
         The overall estimate and its standard error.
     cov_with_all : array like `mean`
         Covariance of each county's estimate with the overall one (the county is part of it).
+    df : array broadcast with `mean`
+        Each county's degrees of freedom (its PSUs minus one).
 
     Returns
     -------
     diff, se_diff, p : arrays like `mean`
+        p is NaN (no test) where the county's SE is zero or undefined: answers that do not
+        vary, or a single PSU. A difference below the rounding tolerance is 0.
 
     Notes
     -----
     Var(m_c - m) = v_c + v - 2 cov(m_c, m); R: ``svycontrast(svyby(...), ...)`` on the joint
-    covariance of ``svyby(..., covmat=TRUE)`` and ``svymean``. The p-value is from the normal
-    distribution of diff / se_diff.
+    covariance of ``svyby(..., covmat=TRUE)`` and ``svymean``. The p-value is from the t
+    distribution with the county's df: the county's own sampling error dominates the
+    difference.
     """
-    diff = mean - mean_all
+    diff = _negligible_as_zero(mean - mean_all, np.maximum(np.abs(mean), np.abs(mean_all)))
     se_diff = np.sqrt(np.maximum(se ** 2 + se_all ** 2 - 2 * cov_with_all, 0))
+    testable = has_spread(mean, se)
     with np.errstate(invalid="ignore", divide="ignore"):
-        return diff, se_diff, normal_p(diff / se_diff)
+        p = student_t.two_sided_p(np.where(testable, diff / se_diff, np.nan), df)
+    return diff, se_diff, p
+
+
+def has_spread(mean, se) -> np.ndarray:
+    """Whether an estimate has a usable standard error: finite and above rounding."""
+    se = np.asarray(se, dtype=float)
+    with np.errstate(invalid="ignore"):
+        return np.isfinite(se) & (se > NEGLIGIBLE * np.maximum(np.abs(mean), 1.0))
+
+
+def _negligible_as_zero(values, size):
+    return np.where(np.abs(values) <= NEGLIGIBLE * np.maximum(size, 1.0), 0.0, values)
 
 
 def ranks(mean: np.ndarray) -> np.ndarray:
@@ -65,24 +125,32 @@ def ranks(mean: np.ndarray) -> np.ndarray:
     Returns
     -------
     1-D int array
-        1 + the number of counties with a strictly higher mean.
+        1 + the number of counties with a higher mean; means within rounding of each
+        other are ties.
     """
-    return np.array([1 + int(np.sum(mean > m)) for m in mean])
+    higher = _negligible_as_zero(mean[None, :] - mean[:, None],
+                                 np.maximum(np.abs(mean[None, :]), np.abs(mean[:, None]))) > 0
+    return 1 + higher.sum(axis=1)
 
 
-def rank_intervals(mean: np.ndarray, se: np.ndarray, level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
+def rank_intervals(mean: np.ndarray, se: np.ndarray, df: np.ndarray,
+                   level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
     """For each county, the ranks it could hold.
 
     Parameters
     ----------
     mean, se : 1-D arrays of float
-        County estimates and standard errors (NaN SE: the county is never significantly apart).
+        County estimates and standard errors.
+    df : 1-D array of float
+        Each county's degrees of freedom.
     level : float
         Probability that each county's true rank lies in its interval.
 
     Returns
     -------
     low, high : 1-D int arrays
+        A county whose SE is zero or undefined (see ``has_spread``) can hold any rank, and
+        is never significantly apart from another.
 
     Notes
     -----
@@ -92,15 +160,23 @@ def rank_intervals(mean: np.ndarray, se: np.ndarray, level: float = 0.95) -> tup
     (Bonferroni), which gives individual intervals of at least that coverage (Klein,
     Wright and Wieczorek 2020, "A joint confidence region for an overall ranking of
     populations", JRSS C 69(3)). Counties are independent strata, so
-    Var(m_a - m_b) = se_a^2 + se_b^2.
+    Var(m_a - m_b) = se_a^2 + se_b^2, with Welch-Satterthwaite degrees of freedom
+    (v_a + v_b)^2 / (v_a^2 / df_a + v_b^2 / df_b).
     """
     k = len(mean)
-    z = NormalDist().inv_cdf(1 - (1 - level) / (2 * max(k - 1, 1)))
-    diff = mean[None, :] - mean[:, None]            # [c, j] = m_j - m_c
-    spread = np.sqrt(se[None, :] ** 2 + se[:, None] ** 2)
-    better = (diff > z * spread).sum(axis=1)
-    worse = (-diff > z * spread).sum(axis=1)
-    return 1 + better, k - worse
+    usable = has_spread(mean, se)
+    v = np.where(usable, se ** 2, np.nan)
+    diff = _negligible_as_zero(mean[None, :] - mean[:, None],
+                               np.maximum(np.abs(mean[None, :]), np.abs(mean[:, None])))   # [c, j] = m_j - m_c
+    spread = v[None, :] + v[:, None]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        satterthwaite = spread ** 2 / (v[None, :] ** 2 / df[None, :] + v[:, None] ** 2 / df[:, None])
+        p = student_t.two_sided_p(diff / np.sqrt(spread), satterthwaite)
+    apart = p < (1 - level) / max(k - 1, 1)
+    better = (apart & (diff > 0)).sum(axis=1)
+    worse = (apart & (diff < 0)).sum(axis=1)
+    full = ~usable
+    return np.where(full, 1, 1 + better), np.where(full, k, k - worse)
 
 
 @dataclass(frozen=True)

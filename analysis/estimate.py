@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from analysis.variance import ClassSums, Design, Linear, stratum_covariances
+from analysis.variance import NEGLIGIBLE, ClassSums, Design, Linear, stratum_covariances
 
 BLOCK_ELEMENTS = 4_000_000  # respondents x columns held in one working array
 
@@ -170,14 +170,31 @@ def _estimate(design: Design, sums: ClassSums) -> Means:
         overall = _influence(classes, d, dy, np.broadcast_to(-mean_all / total_all, d.shape),
                              np.broadcast_to(1 / total_all, d.shape), bool(design.calibration))
         var = stratum_covariances(classes, sums, county, county)
-        var_all = np.nansum(stratum_covariances(classes, sums, overall, overall), axis=0)
+        # Strata of a single PSU add nothing they could estimate; if no stratum can, the
+        # overall variance is unknown, not 0.
+        by_stratum = stratum_covariances(classes, sums, overall, overall)
+        var_all = np.where(np.isnan(by_stratum).all(axis=0), np.nan, np.nansum(by_stratum, axis=0))
         cov = stratum_covariances(classes, sums, county, overall)
-        squares = classes.by_stratum(w * sums.dyy) - mean * weighted      # sum w d (y - mean)^2
+        weighted_squares = classes.by_stratum(w * sums.dyy)
+        squares = weighted_squares - mean * weighted      # sum w d (y - mean)^2
         s2 = squares / total * n / (n - 1)
         s2_all = (np.nansum(squares + mean ** 2 * total, axis=0) - mean_all ** 2 * total_all) \
             / total_all * n_all / (n_all - 1)
-        deff, deff_all = var / (s2 / n), var_all / (s2_all / n_all)
+        # Answers that do not vary leave only rounding in these: 0 spread, no design effect.
+        # The element variance comes from sums of squares less squared sums, which cancel
+        # to about 1e-16 of the mean square; the variance of a mean is far smaller still.
+        size2, size2_all = weighted_squares / total, np.nansum(weighted_squares, axis=0) / total_all
+        var = _rounding_as_zero(var, NEGLIGIBLE ** 2 * size2)
+        var_all = _rounding_as_zero(var_all, NEGLIGIBLE ** 2 * size2_all)
+        s2, s2_all = _rounding_as_zero(s2, NEGLIGIBLE * size2), _rounding_as_zero(s2_all, NEGLIGIBLE * size2_all)
+        deff = np.where(s2 > 0, var / (s2 / n), np.nan)
+        deff_all = np.where(s2_all > 0, var_all / (s2_all / n_all), np.nan)
     return Means(n, mean, np.sqrt(var), deff, n_all, mean_all, np.sqrt(var_all), deff_all, cov)
+
+
+def _rounding_as_zero(variance: np.ndarray, rounding: np.ndarray) -> np.ndarray:
+    """A variance at or below its rounding size (or below zero) is 0."""
+    return np.where(variance <= rounding, 0.0, variance)
 
 
 def _influence(classes, d, dy, a, b, calibrated: bool) -> Linear:

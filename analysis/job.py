@@ -13,7 +13,8 @@ from analysis import targets as target_tables
 from analysis.inputs import AnalysisError, Factor, Responses, encode
 from analysis.table import Table
 from analysis.variance import Design
-from analysis.weighting import WeightingError, base_weights, rake, trim
+from analysis.fallbacks import rake_with_fallbacks
+from analysis.weighting import WeightingError, base_weights, trim
 from questionnaires import Questionnaire
 
 __all__ = ["AnalysisError", "Results", "Settings", "analyze"]
@@ -31,7 +32,8 @@ class Settings:
     problem_threshold: float = 70.0                   # an item below this is a problem anyway
     adjustment: str = "holm"                          # or "bh"
     alpha: float = 0.05
-    min_effective_n: float = 100.0                    # below: flagged as imprecise
+    min_effective_n: float = 100.0                    # design-based effective n below this: imprecise
+    min_clusters: int = 5                             # PSUs (clusters) below this: imprecise
     shrinkage: bool = False                           # add Fay-Herriot estimates of the index
     driver_outcome: str | None = None                 # an overall-satisfaction item; None: the index
 
@@ -133,13 +135,16 @@ def analyze(responses: Mapping, questionnaire: Questionnaire, targets: Mapping |
         index=estimate.means(design, index), items=items, satisfied=satisfied, dissatisfied=dissatisfied,
         domains={attribute.id: estimate.domain_means(design, index, codes, len(attribute.options))
                  for attribute, codes in groups})
-    n_eff = estimate.kish_effective_n(weights, strata, len(counties))
-    n_eff_all = weights.sum() ** 2 / (weights ** 2).sum()
+    kish = np.append(estimate.kish_effective_n(weights, strata, len(counties)),
+                     weights.sum() ** 2 / (weights ** 2).sum())
+    df, df_all = design.degrees_of_freedom()
+    df = np.append(df, df_all)    # last: the whole city
 
-    county_results = _county_results(est.index, counties, n_eff, n_eff_all, settings)
-    item_results = _item_results(est, counties, questionnaire)
-    problems = _problems(est.items, counties, questionnaire, settings)
-    breakdowns = _breakdowns(est.domains, counties, [attribute for attribute, _ in groups])
+    scale = (min(mapping.scores.values()), max(mapping.scores.values()))   # intervals end there
+    county_results = _county_results(est.index, counties, kish, df, design.classes.psu_count, scale, settings)
+    item_results = _item_results(est, counties, questionnaire, df, scale)
+    problems = _problems(est.items, counties, questionnaire, settings, df)
+    breakdowns = _breakdowns(est.domains, counties, [attribute for attribute, _ in groups], df, scale)
     moments = reliability.Moments.of(used.codes, table, weights, strata, len(counties))
     alpha_table = reliability.cronbach_table(moments, counties)
     drivers, drivers_record = _drivers(used, table, weights, moments, item_weights, est.items.mean_all,
@@ -154,12 +159,17 @@ def analyze(responses: Mapping, questionnaire: Questionnaire, targets: Mapping |
                     "always_excluded": list(quality.ALWAYS), "speeder_threshold_s": found.speeder_threshold_s},
         "weighting": weighting_record,
         "design": {"strata": "county", "clusters": settings.cluster or "none (each response)",
-                   "variance": "Taylor linearization with raking residuals (as R survey::rake + svymean)"},
+                   "variance": "Taylor linearization with raking residuals (as R survey::rake + svymean)",
+                   "intervals": "t quantiles with the design's degrees of freedom: a county's PSUs - 1, "
+                                "the whole city's PSUs - strata; shares on the logit scale (as R svyciprop "
+                                "method='logit')",
+                   "degrees_of_freedom": float(df_all)},
         "rank_intervals": "95% for each county; its K-1 pairwise comparisons Bonferroni-adjusted "
                           "(Klein, Wright and Wieczorek 2020)",
         "grades": [[b, label] for b, label in settings.grades.bounds],
         "problem_threshold": settings.problem_threshold, "adjustment": settings.adjustment,
         "alpha": settings.alpha, "min_effective_n": settings.min_effective_n,
+        "min_clusters": settings.min_clusters,
         "shrinkage": "Fay-Herriot, REML" if settings.shrinkage else None,
         "drivers": drivers_record,
         "responses": {"received": len(data), "used": len(used)},
@@ -201,7 +211,7 @@ def _notices(record: dict, county_results: Table, quality_table: Table, settings
     if reviewed:
         notices.append(f"其中 {reviewed:,} 份由评估人员审核剔除（导出文件的 excluded 列，原因见 exclusion_reason 列）")
     weighting = record["weighting"]
-    notices += weighting.get("collapsed", [])
+    notices += weighting.get("collapsed", []) + weighting.get("fallbacks", [])
     if weighting.get("trim_bounds"):
         notices.append(f"权重截尾后，加权合计与人口目标的最大相对偏差为 "
                        f"{weighting['max_margin_error_after_trimming']:.2%}")
@@ -213,15 +223,19 @@ def _notices(record: dict, county_results: Table, quality_table: Table, settings
                        f"（结果题 {record['drivers']['outcome']}）")
     rows = range(county_results.n_rows - 1)   # the last row is ALL
     county, se = county_results["county"], county_results["se"]
+    unit = f"个整群（{settings.cluster}）" if settings.cluster else "份答卷"
     lonely = [county[i] for i in rows if not np.isfinite(se[i])]
     if lonely:
-        unit = f"整群（{settings.cluster}）" if settings.cluster else "份答卷"
-        notices.append(f"这些区县只有 1 个{unit}，无法估计标准误和置信区间，可能名次为全部名次，"
+        notices.append(f"这些区县只有 1 {unit}，无法估计标准误和置信区间，不做显著性检验，可能名次为全部名次，"
                        f"全市标准误不含其抽样误差：{'、'.join(lonely)}")
-    imprecise = [f"{county[i]}（{county_results['n_effective'][i]:.0f}）" for i in rows
-                 if county_results["imprecise"][i]]
+    flat = [county[i] for i in rows if np.isfinite(se[i]) and not compare.has_spread(county_results["index"][i], se[i])]
+    if flat:
+        notices.append(f"这些区县的答卷指数没有差异（标准误为 0），不做显著性检验，可能名次为全部名次：{'、'.join(flat)}")
+    imprecise = [f"{county[i]}（有效样本量 {county_results['n_effective'][i]:.0f}，{county_results['psu'][i]:.0f} {unit}）"
+                 for i in rows if county_results["imprecise"][i]]
     if imprecise:
-        notices.append(f"这些区县的有效样本量少于 {settings.min_effective_n:g}，结果不够精确：{'、'.join(imprecise)}")
+        notices.append(f"这些区县的有效样本量（样本量÷设计效应）少于 {settings.min_effective_n:g} 或少于 "
+                       f"{settings.min_clusters} {unit}，结果不够精确：{'、'.join(imprecise)}")
     return notices
 
 
@@ -266,7 +280,7 @@ def _weights(used: Responses, strata, counties, targets, settings):
                                                settings.collapse_empty_cells)
         population = target_tables.county_populations(targets)
         base = base_weights(strata, np.array([population[c] for c in counties]))
-        raked = rake(base, margins)
+        raked, margins, fallbacks = rake_with_fallbacks(base, margins)
         trimmed = trim(base, raked.weights, margins, settings.trim_bounds) if settings.trim_bounds else None
     except WeightingError as exc:
         raise AnalysisError(str(exc)) from exc
@@ -279,7 +293,7 @@ def _weights(used: Responses, strata, counties, targets, settings):
         "trim_rounds": trimmed.iterations if trimmed else 0,
         "max_margin_error_after_trimming": trimmed.max_margin_error if trimmed else None,
         "empty_cells": "collapsed into a neighbour" if settings.collapse_empty_cells else "error",
-        "collapsed": notes, "targets_sha256": target_tables.fingerprint(targets),
+        "collapsed": notes, "fallbacks": fallbacks, "targets_sha256": target_tables.fingerprint(targets),
         # Counties with targets but no usable response: not weighted, not in the overall figure.
         "counties_without_responses": sorted(set(targets["county"]) - set(counties)),
     }
@@ -306,29 +320,34 @@ def _indicator(table: np.ndarray, selected) -> np.ndarray:
     return np.where(np.isnan(table), np.nan, chosen * 100.0)
 
 
-def _ci(mean, se):
-    return mean - compare.Z95 * se, mean + compare.Z95 * se
-
-
 def _with_all(values, overall) -> np.ndarray:
     return np.append(np.asarray(values, dtype=object if isinstance(overall, str) else None), overall)
 
 
-def _county_results(est: estimate.Means, counties, n_eff, n_eff_all, settings) -> Table:
+def _county_results(est: estimate.Means, counties, kish, df, psu, scale, settings) -> Table:
+    """One row per county and a last row ALL; `kish`, `df` carry the ALL value last, `psu` does not."""
     mean, se = est.mean[:, 0], est.se[:, 0]
-    low, high = compare.rank_intervals(mean, se)
+    low, high = compare.rank_intervals(mean, se, df[:-1])
     diff, se_diff, p = compare.difference_from_all(mean, se, est.mean_all[0], est.se_all[0],
-                                                   est.cov_with_all[:, 0])
+                                                   est.cov_with_all[:, 0], df[:-1])
     index, index_se = est.with_all("mean")[:, 0], est.with_all("se")[:, 0]
+    n, deff = est.with_all("n")[:, 0], est.with_all("deff")[:, 0]
+    # Design-based effective n: n / deff of the index; Kish's weight-only figure where the
+    # design effect is undefined (answers that do not vary).
+    with np.errstate(invalid="ignore", divide="ignore"):
+        n_effective = np.where(np.isfinite(deff) & (deff > 0), n / deff, kish)
+    psu = _with_all(psu, psu.sum())
+    imprecise = (n_effective < settings.min_effective_n) | (psu < settings.min_clusters)
+    ci_low, ci_high = compare.interval(index, index_se, df, scale)
     missing = np.nan
     columns = {
-        "county": _with_all(counties, "ALL"), "n": est.with_all("n")[:, 0].astype(np.int64),
-        "n_effective": _with_all(n_eff, n_eff_all), "index": index, "se": index_se,
-        "ci_low": _ci(index, index_se)[0], "ci_high": _ci(index, index_se)[1], "deff": est.with_all("deff")[:, 0],
+        "county": _with_all(counties, "ALL"), "n": n.astype(np.int64), "n_effective": n_effective,
+        "index": index, "se": index_se, "ci_low": ci_low, "ci_high": ci_high, "deff": deff,
         "rank": _with_all(compare.ranks(mean), missing), "rank_low": _with_all(low, missing),
         "rank_high": _with_all(high, missing), "grade": np.array([settings.grades.of(m) for m in index], dtype=object),
         "diff_vs_all": _with_all(diff, missing), "se_diff": _with_all(se_diff, missing),
-        "p_vs_all": _with_all(p, missing), "imprecise": _with_all(n_eff < settings.min_effective_n, False).astype(np.int8),   # 0/1
+        "p_vs_all": _with_all(p, missing), "imprecise": np.append(imprecise[:-1], False).astype(np.int8),   # 0/1
+        "psu": psu, "df": df, "n_effective_kish": kish,
     }
     if settings.shrinkage:
         fit = shrinkage.fay_herriot(mean, se ** 2)
@@ -337,37 +356,42 @@ def _county_results(est: estimate.Means, counties, n_eff, n_eff_all, settings) -
     return Table(columns)
 
 
-def _item_results(est: estimate.Estimates, counties, questionnaire) -> Table:
+def _item_results(est: estimate.Estimates, counties, questionnaire, df, scale) -> Table:
     labels = [*counties, "ALL"]
     k = len(questionnaire.items)
     means, ses = est.items.with_all("mean").ravel(), est.items.with_all("se").ravel()
-    return Table({
+    n, df = est.items.with_all("n").ravel(), np.repeat(df, k)
+    columns = {
         "county": np.repeat(np.array(labels, dtype=object), k),
         "item": np.tile(np.array(questionnaire.item_ids, dtype=object), len(labels)),
         "topic": np.tile(np.array([i.topic for i in questionnaire.items], dtype=object), len(labels)),
-        "n": est.items.with_all("n").ravel().astype(np.int64), "mean": means, "se": ses,
-        "ci_low": _ci(means, ses)[0], "ci_high": _ci(means, ses)[1], "deff": est.items.with_all("deff").ravel(),
-        "share_satisfied": est.satisfied.with_all("mean").ravel() / 100,
-        "share_satisfied_se": est.satisfied.with_all("se").ravel() / 100,
-        "share_dissatisfied": est.dissatisfied.with_all("mean").ravel() / 100,
-        "share_dissatisfied_se": est.dissatisfied.with_all("se").ravel() / 100,
-    })
+        "n": n.astype(np.int64), "df": df, "mean": means, "se": ses,
+        **dict(zip(("ci_low", "ci_high"), compare.interval(means, ses, df, scale))),
+        "deff": est.items.with_all("deff").ravel(),
+    }
+    for name, shares in (("share_satisfied", est.satisfied), ("share_dissatisfied", est.dissatisfied)):
+        share, se = shares.with_all("mean").ravel() / 100, shares.with_all("se").ravel() / 100
+        low, high = compare.logit_interval(share, se, df, n)
+        columns |= {name: share, f"{name}_se": se, f"{name}_ci_low": low, f"{name}_ci_high": high}
+    return Table(columns)
 
 
 PROBLEM_COLUMNS = ["county", "item", "topic", "text", "mean", "mean_all", "difference", "se_difference",
                    "p_value", "p_adjusted", "reason"]
 
 
-def _problems(items: estimate.Means, counties, questionnaire, settings) -> Table:
+def _problems(items: estimate.Means, counties, questionnaire, settings, df) -> Table:
     """Per county: items significantly below the overall (adjusted across items) or below
     the threshold, worst first."""
     adjust = compare.ADJUSTMENTS[settings.adjustment]
     rows = []
     for c, code in enumerate(counties):
         diff, se_diff, p = compare.difference_from_all(items.mean[c], items.se[c], items.mean_all, items.se_all,
-                                                       items.cov_with_all[c])
+                                                       items.cov_with_all[c], df[c])
         p_one_sided = np.where(diff < 0, p / 2, 1 - p / 2)
-        adjusted = adjust(np.nan_to_num(p_one_sided, nan=1.0))
+        tested = np.isfinite(p_one_sided)      # no test where the county's SE is 0 or undefined
+        adjusted = np.full(len(p_one_sided), np.nan)
+        adjusted[tested] = adjust(p_one_sided[tested])
         for j, item in enumerate(questionnaire.items):
             below_all = diff[j] < 0 and adjusted[j] < settings.alpha
             below_threshold = items.mean[c, j] < settings.problem_threshold
@@ -429,13 +453,15 @@ def _breakdown_groups(used: Responses, questionnaire: Questionnaire):
     return groups
 
 
-def _breakdowns(domains: dict[str, estimate.Means], counties, attributes) -> Table:
-    """Index by each attribute's categories within each county (domains) and overall."""
+def _breakdowns(domains: dict[str, estimate.Means], counties, attributes, df, scale) -> Table:
+    """Index by each attribute's categories within each county (domains) and overall, with
+    the county's (or the city's) degrees of freedom."""
     rows = []
     for c, code in enumerate([*counties, "ALL"]):
         for attribute in attributes:
             n, mean, se = (domains[attribute.id].with_all(f)[c] for f in ("n", "mean", "se"))
-            rows += [(code, attribute.id, option.id, option.label, int(n[j]), mean[j], se[j], *_ci(mean[j], se[j]))
+            low, high = compare.interval(mean, se, df[c], scale)
+            rows += [(code, attribute.id, option.id, option.label, int(n[j]), mean[j], se[j], low[j], high[j])
                      for j, option in enumerate(attribute.options)]
     names = ["county", "attribute", "category", "label", "n", "index", "se", "ci_low", "ci_high"]
     return Table({name: np.array([row[i] for row in rows], dtype=object if i < 4 else None)

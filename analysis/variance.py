@@ -23,6 +23,7 @@ import numpy as np
 from analysis import cells
 
 RAKING_SWEEPS = 10
+NEGLIGIBLE = 1e-9   # a spread or difference below this, relative to the values' size, is rounding
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,15 @@ class Design:
     @cached_property
     def classes(self) -> Classes:
         return Classes.of(self)
+
+    def degrees_of_freedom(self) -> tuple[np.ndarray, float]:
+        """Each stratum's PSUs minus one, and the design's PSUs minus strata.
+
+        R: ``degf(subset(design, county == c))`` and ``degf(design)``. Every stratum here
+        has respondents (counties are numbered over the responses used).
+        """
+        psu = self.classes.psu_count.astype(float)
+        return psu - 1, float(psu.sum() - len(psu))
 
 
 @dataclass(frozen=True)

@@ -88,14 +88,14 @@ def rake(weights: np.ndarray, margins: list[Margin], tolerance: float = TOLERANC
     joint, per_joint = cells.cross([m.cells for m in margins], [len(m.targets) for m in margins])
     base = np.bincount(joint, weights=weights)
     factor = np.ones(len(base))
-    for iteration in range(1, max_iterations + 1):
-        for m, cell in zip(margins, per_joint):
-            totals = np.bincount(cell, weights=base * factor, minlength=len(m.targets))
-            with np.errstate(invalid="ignore", divide="ignore"):
+    with np.errstate(invalid="ignore", divide="ignore"):   # a cell without weight: NaN, then not met
+        for iteration in range(1, max_iterations + 1):
+            for m, cell in zip(margins, per_joint):
+                totals = np.bincount(cell, weights=base * factor, minlength=len(m.targets))
                 factor *= (m.targets / totals)[cell]
-        error = max(_margin_error(base * factor, cell, m) for m, cell in zip(margins, per_joint))
-        if error < tolerance:
-            return RakeResult(weights * factor[joint], iteration, error)
+            error = max(_margin_error(base * factor, cell, m) for m, cell in zip(margins, per_joint))
+            if error < tolerance:
+                return RakeResult(weights * factor[joint], iteration, error)
     raise WeightingError(f"加权迭代 {max_iterations} 次仍未收敛（最大边际误差 {error:.2e}），"
                          "请检查人口目标是否一致")
 

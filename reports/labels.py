@@ -2,14 +2,17 @@
 from __future__ import annotations
 
 COLUMNS = {
-    "county": "区县代码", "county_name": "区县", "n": "样本量", "n_effective": "有效样本量", "index": "满意度指数",
+    "county": "区县代码", "county_name": "区县", "n": "样本量", "psu": "整群数", "df": "自由度",
+    "n_effective": "有效样本量（样本量÷设计效应）", "n_effective_kish": "有效样本量（Kish，仅按权重）", "index": "满意度指数",
     "se": "标准误", "ci_low": "95%置信区间下限", "ci_high": "95%置信区间上限", "deff": "设计效应", "rank": "名次",
     "rank_low": "可能名次（最好）", "rank_high": "可能名次（最差）", "grade": "等级", "diff_vs_all": "与全市之差",
     "se_diff": "差的标准误", "p_vs_all": "与全市比较的p值", "imprecise": "不够精确（1=是）",
     "index_shrunk": "收缩估计", "se_shrunk": "收缩估计标准误", "shrinkage": "收缩系数",
     "item": "题号", "topic": "主题", "text": "题目", "mean": "平均得分",
     "share_satisfied": "满意率", "share_satisfied_se": "满意率标准误",
+    "share_satisfied_ci_low": "满意率95%置信区间下限", "share_satisfied_ci_high": "满意率95%置信区间上限",
     "share_dissatisfied": "不满意率", "share_dissatisfied_se": "不满意率标准误",
+    "share_dissatisfied_ci_low": "不满意率95%置信区间下限", "share_dissatisfied_ci_high": "不满意率95%置信区间上限",
     "attribute": "属性", "category": "类别", "label": "类别名称",
     "mean_all": "全市平均得分", "difference": "与全市之差", "se_difference": "差的标准误", "p_value": "p值",
     "p_adjusted": "校正后p值", "reason": "列入原因", "severity": "严重程度（越小越严重）",

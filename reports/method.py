@@ -2,6 +2,7 @@
 reports' method section say, so that a reader can follow how every figure was made."""
 from __future__ import annotations
 
+from analysis.fallbacks import SPARSE_CELL
 from questionnaires import Questionnaire
 from reports.labels import column
 
@@ -30,14 +31,19 @@ def notes(record: dict, questionnaire: Questionnaire) -> list[tuple[str, str]]:
         ("加权", _weighting(weighting)),
         ("抽样设计与标准误", f"区县为分层{'，按' + record['design']['clusters'] + '整群' if record['design']['clusters'] != 'none (each response)' else ''}；"
                       "标准误用泰勒线性化计算，并计入加权调整本身（与 R survey 包的 rake + svymean 相同）。"),
-        ("置信区间", "95% 置信区间 = 估计值 ± 1.96 × 标准误。"),
-        ("比较与名次", "各区县与全市之差的检验计入二者的协方差；“可能名次”区间以不低于 95% 的概率包含区县的真实名次"
-                  "（每个区县与其余区县的比较作 Bonferroni 校正，Klein、Wright、Wieczorek 2020）。"),
+        ("置信区间", "95% 置信区间 = 估计值 ± t × 标准误，t 取自由度为抽样设计自由度的 t 分布（区县：整群数 − 1；"
+                 f"全市：整群数 − 区县数 = {record['design']['degrees_of_freedom']:g}），区间截在 0–100 分以内；"
+                 "满意率、不满意率的区间在 logit 尺度上计算（与 R 的 svyciprop(method = \"logit\") 相同），不会超出 0–100%。"),
+        ("比较与名次", "各区县与全市之差的 t 检验计入二者的协方差，自由度取该区县的自由度；“可能名次”区间以不低于 95% 的概率"
+                  "包含区县的真实名次（每个区县与其余区县的比较作 Bonferroni 校正，Klein、Wright、Wieczorek 2020；"
+                  "两区县之差的自由度按 Welch–Satterthwaite 公式）。答案没有差异（标准误为 0）或只有 1 个整群的区县不做检验，"
+                  "可能名次为全部名次。"),
         ("等级", "，".join(f"{label}：{'≥' + format(bound, 'g') if bound > -1e300 else '其余'}"
                          for bound, label in record["grades"]) + "。"),
         ("问题清单", f"得分显著低于全市（各区县内各题的 p 值经 {'Holm' if record['adjustment'] == 'holm' else 'Benjamini–Hochberg'} "
                  f"校正，显著性水平 {record['alpha']:g}）或低于 {record['problem_threshold']:g} 分的题目。"),
-        ("精确度", f"有效样本量少于 {record['min_effective_n']:g} 的区县标为“不够精确”。"),
+        ("精确度", f"有效样本量（样本量 ÷ 满意度指数的设计效应，计入整群和加权）少于 {record['min_effective_n']:g}，"
+                f"或整群少于 {record['min_clusters']} 个的区县标为“不够精确”。"),
         ("软件", "，".join(f"{k} {v}" for k, v in record.get("versions", {}).items()) + "。"),
     ]
     if weighting.get("targets_sha256"):
@@ -61,4 +67,7 @@ def _weighting(weighting: dict) -> str:
         text += f"权重截尾在基础权重的 {low:g}–{high:g} 倍之间。"
     if weighting.get("collapsed"):
         text += "合并的人口单元：" + "；".join(weighting["collapsed"]) + "。"
+    if weighting.get("fallbacks"):
+        text += (f"样本过少、无法同时满足各人口目标的区县，依次合并稀疏类别（少于 {SPARSE_CELL} 份答卷的类别并入相邻类别）、"
+                 "减少加权变量：" + "；".join(weighting["fallbacks"]) + "。")
     return text

@@ -71,6 +71,8 @@ def export_responses(campaign_slug, out):
               help="题目得分低于此值即列入问题清单")
 @click.option("--adjust", type=click.Choice(["holm", "bh"]), default=Settings.adjustment, show_default=True,
               help="问题清单的多重检验校正")
+@click.option("--min-clusters", type=click.IntRange(min=2), default=Settings.min_clusters, show_default=True,
+              help="整群（或答卷）少于此数的区县标为“不够精确”")
 @click.option("--shrinkage", is_flag=True, help="另给出各区县指数的 Fay–Herriot 收缩估计")
 @click.option("--driver-outcome", help="关键驱动分析以该题（总体满意度题，如 q16）为结果变量；默认以综合指数为结果")
 def analyze(responses_csv, out, settings_json, **options):
@@ -107,8 +109,8 @@ def analyze(responses_csv, out, settings_json, **options):
 
 
 def _settings(questionnaire, questionnaire_name, targets_csv, item_weights_csv, cluster, no_quality_exclusions,
-              exclude, min_items, trim, empty_cells, scores, grades, problem_threshold, adjust, shrinkage,
-              driver_outcome) -> Settings:
+              exclude, min_items, trim, empty_cells, scores, grades, problem_threshold, adjust, min_clusters,
+              shrinkage, driver_outcome) -> Settings:
     from analysis.quality import QualitySettings
     from analysis.scoring import ScoreMapping
     return Settings(
@@ -116,5 +118,5 @@ def _settings(questionnaire, questionnaire_name, targets_csv, item_weights_csv, 
         quality=QualitySettings.for_questionnaire(
             questionnaire, frozenset() if no_quality_exclusions else exclude, min_items),
         cluster=cluster, trim_bounds=trim, collapse_empty_cells=empty_cells == "collapse",
-        problem_threshold=problem_threshold, adjustment=adjust, shrinkage=shrinkage,
+        problem_threshold=problem_threshold, adjustment=adjust, min_clusters=min_clusters, shrinkage=shrinkage,
         driver_outcome=driver_outcome, **({"grades": grades} if grades else {}))

@@ -32,7 +32,7 @@ def test_job_reproduces_r_through_the_public_entry_point(responses, questionnair
     got = result.county_results.to_pandas().set_index("county").loc[expected["county"]]
     np.testing.assert_allclose(got["index"], expected["index"], atol=1e-6, rtol=0)
     np.testing.assert_allclose(got["se"], expected["se"], rtol=1e-4)
-    np.testing.assert_allclose(got["n_effective"], expected["n_effective"], rtol=1e-9)
+    np.testing.assert_allclose(got["n_effective_kish"], expected["n_effective"], rtol=1e-9)
     items = pd.read_csv(REFERENCE / "expected_clustered" / "item_results.csv", dtype={"county": str})
     merged = items.merge(result.item_results.to_pandas(), on=["county", "item"], suffixes=("_r", ""))
     np.testing.assert_allclose(merged["mean"], merged["mean_r"], atol=1e-6, rtol=0)

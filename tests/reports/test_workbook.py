@@ -14,7 +14,7 @@ def test_the_county_sheet_equals_the_results_in_numeric_cells(results, questionn
     assert book.sheetnames[:4] == ["区县结果", "题目得分", "满意率", "不满意率"]
     sheet = book["区县结果"]
     header = [c.value for c in sheet[1]]
-    assert header[:5] == ["区县代码", "区县", "样本量", "有效样本量", "满意度指数"]
+    assert header[:5] == ["区县代码", "区县", "样本量", "有效样本量（样本量÷设计效应）", "满意度指数"]
     assert sheet.freeze_panes == "C2"
     table = results.county_results
     for r, row in enumerate(sheet.iter_rows(min_row=2, values_only=True)):

@@ -24,6 +24,7 @@ def test_analyze_writes_the_documented_tables(tmp_path):
     county = pd.read_csv(tmp_path / "county_results.csv", encoding="utf-8-sig", dtype={"county": str})
     assert list(county.columns[:13]) == ["county", "county_name", "n", "n_effective", "index", "se", "ci_low",
                                          "ci_high", "deff", "rank", "rank_low", "rank_high", "grade"]
+    assert {"psu", "df", "n_effective_kish", "imprecise"} <= set(county.columns)
     assert county["county"].iloc[-1] == "ALL" and len(county) == 11
     items = pd.read_csv(tmp_path / "item_results.csv", encoding="utf-8-sig", dtype={"county": str})
     assert {"county", "item", "n", "mean", "se", "ci_low", "ci_high", "share_satisfied",

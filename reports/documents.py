@@ -66,10 +66,19 @@ def summary(ctx: Context, code: str) -> str:
         direction = "高" if diff > 0 else "低"
         text += (f"比全市（{_f(city['index'])}）{direction} {abs(diff):.1f} 分，"
                  + (f"差异在统计上显著（p={p:.3f}）。" if p < 0.05 else f"差异在统计上不显著（p={p:.3f}），不能认为与全市不同。"))
+    elif np.isfinite(diff):
+        text += "本区县的标准误为 0 或无法估计（答案没有差异，或只有 1 个整群），不检验与全市的差别。"
     text += f"得分最高的方面是{'、'.join(best)}，最低的是{'、'.join(worst)}。"
-    text += f"本区县使用有效答卷 {int(row['n']):,} 份（加权后的有效样本量约 {_f(row['n_effective'], 0)}）。"
+    clusters = ctx.results.record["design"]["clusters"]
+    unit = "个渠道" if clusters == "channel" else f"个整群（{clusters}）"
+    text += f"本区县使用有效答卷 {int(row['n']):,} 份"
+    if clusters != "none (each response)":
+        text += f"，来自 {int(row['psu']):,} {unit}"
+    text += f"（计入整群和加权后的有效样本量约 {_f(row['n_effective'], 0)}）。"
     if row["imprecise"]:
-        text += "有效样本量偏少，结果不够精确，解读时请注意置信区间较宽。"
+        few = row["psu"] < ctx.results.record["min_clusters"]
+        text += (f"只有 {int(row['psu'])} {unit}，抽样误差本身也估计不稳，" if few else "有效样本量偏少，") + \
+            "结果不够精确，解读时请注意置信区间较宽。"
     return text
 
 

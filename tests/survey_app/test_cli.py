@@ -122,6 +122,13 @@ def test_demo_builds_a_simulated_campaign(app, runner, tmp_path):
     assert login(app.test_client(), "demo-evaluator", password).status_code == 302
 
 
+def test_a_small_demo_weights_its_small_counties_by_the_documented_fallbacks(runner):
+    result = runner("demo", "--responses", 300, "--no-serve")
+    assert result.exit_code == 0, result.output
+    assert "无法同时满足 respondent_type、area 的人口目标：加权时将" in result.output
+    assert "加权满意度指数" in result.output and "未收敛" not in result.output
+
+
 def test_qr_files_of_labels_with_slashes_stay_in_the_output_folder(runner, counties_csv, tmp_path):
     create(runner, counties_csv)
     runner("channel", "add", "city-2026", "511502", "一中/二中", "../外面")

@@ -12,13 +12,14 @@ from datetime import UTC, datetime, timedelta
 
 import numpy as np
 from sqlalchemy import bindparam, exists, func, literal, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError
 
 from analysis.quality import straightlined
 from questionnaires import Questionnaire
 from survey_app.models import Flag, Response, pack
 from survey_app.models.base import UTCDateTime
+from survey_app.services import group_commit
 
 HONEYPOT_FIELD = "website"
 TOKEN_FIELD = "form_token"
@@ -175,6 +176,19 @@ _FLAG_BURST = (_responses.update()
                .values(flags=_responses.c.flags.op("|")(int(Flag.ADDRESS_BURST))))
 _EXISTING = select(_responses.c.attributes + "|" + _responses.c.answers).where(
     _of_campaign, _responses.c.submission_id == bindparam("b_submission_id"))
+# Inserts the rows whose id is new, and returns those ids (a stored id is left as it is).
+_INSERT_NEW = {dialect.__name__.rpartition(".")[2]: dialect.insert(_responses).on_conflict_do_nothing(
+    index_elements=["campaign_id", "submission_id"]).returning(_responses.c.campaign_id, _responses.c.submission_id)
+    for dialect in (postgresql, sqlite)}
+
+
+@dataclass(frozen=True)
+class _Row:
+    """What storing writes for one submission."""
+
+    values: dict
+    packed: str                     # attributes|answers, to compare with a copy stored before
+    flag_burst_start: dict | None   # the look-up keys when this response begins a burst
 
 
 def store(engine: Engine, questionnaire: Questionnaire, sub: Submission, burst_responses: int) -> str:
@@ -183,36 +197,100 @@ def store(engine: Engine, questionnaire: Questionnaire, sub: Submission, burst_r
     Returns only after the commit. Raises SubmissionConflict when the id is known with
     different answers. When this response makes `burst_responses` or more from its address
     within BURST_WINDOW, it and the window's earlier ones from the address are flagged ADDRESS_BURST.
+
+    On SQLite, which writes one transaction at a time, the look-up runs before the write
+    and the submissions arriving together in a process are inserted and committed together
+    (group_commit); two responses from one device or address in the same instant may then
+    not see each other in the flags' counts. PostgreSQL commits concurrent transactions
+    side by side: each submission has its own. Either way the id is unique in the database
+    whatever the timing.
     """
+    if engine.dialect.name == "sqlite":
+        with engine.connect() as connection:
+            row = _prepare(connection, questionnaire, sub, burst_responses)
+        if isinstance(row, str):
+            return row
+        return group_commit.for_process(id(engine), functools.partial(_store_batch, engine)).run(row)
+    with engine.begin() as connection:
+        row = _prepare(connection, questionnaire, sub, burst_responses)
+        if isinstance(row, str):
+            return row
+        [outcome] = _insert(connection, [row])
+    if isinstance(outcome, Exception):
+        raise outcome
+    return outcome
+
+
+def _prepare(connection, questionnaire: Questionnaire, sub: Submission, burst_responses: int) -> _Row | str:
+    """The row to insert, or the id when it is stored already with the same answers."""
     attributes, answers = packed(questionnaire, sub.answers)
     now = datetime.fromtimestamp(time.time(), UTC)
     keys = {"b_campaign_id": sub.campaign_id, "b_submission_id": sub.token.submission_id,
             "b_device_hash": sub.device_hash, "b_ip_hash": sub.ip_hash, "since": now - BURST_WINDOW,
             "threshold": burst_responses}
+    existing, repeat, recent, last_flags = connection.execute(_LOOK_UP, keys).one()
+    if existing is not None:
+        return _same_or_conflict(existing, f"{attributes}|{answers}", sub.token.submission_id)
+    duration = max(0, int(now.timestamp() - sub.token.started))
+    flags = quality_flags(questionnaire, sub.answers, duration, sub.honeypot, repeat, sub.token.in_burst)
+    begins_burst = False
+    if recent + 1 >= burst_responses:
+        flags |= Flag.ADDRESS_BURST
+        begins_burst = not (last_flags or 0) & Flag.ADDRESS_BURST     # then flag the burst's start too
+    return _Row({"campaign_id": sub.campaign_id, "county_id": sub.county_id, "channel_id": sub.channel_id,
+                 "submission_id": sub.token.submission_id, "attributes": attributes, "answers": answers,
+                 "started_at": datetime.fromtimestamp(sub.token.started, UTC), "submitted_at": now,
+                 "duration_s": duration, "flags": int(flags), "device_hash": sub.device_hash, "ip_hash": sub.ip_hash},
+                f"{attributes}|{answers}", keys if begins_burst else None)
+
+
+def _store_batch(engine: Engine, writes: list[group_commit.Write]) -> None:
+    """All the rows in one transaction; if the database refuses it, each row in its own."""
     try:
-        with engine.begin() as connection:
-            existing, repeat, recent, last_flags = connection.execute(_LOOK_UP, keys).one()
-            if existing is not None:
-                return _same_or_conflict(existing, attributes, answers, sub)
-            duration = max(0, int(now.timestamp() - sub.token.started))
-            flags = quality_flags(questionnaire, sub.answers, duration, sub.honeypot, repeat, sub.token.in_burst)
-            if recent + 1 >= burst_responses:
-                flags |= Flag.ADDRESS_BURST
-                if not (last_flags or 0) & Flag.ADDRESS_BURST:       # the burst begins: flag its start too
-                    connection.execute(_FLAG_BURST, keys)
-            connection.execute(_responses.insert(), {
-                "campaign_id": sub.campaign_id, "county_id": sub.county_id, "channel_id": sub.channel_id,
-                "submission_id": sub.token.submission_id, "attributes": attributes, "answers": answers,
-                "started_at": datetime.fromtimestamp(sub.token.started, UTC), "submitted_at": now,
-                "duration_s": duration, "flags": int(flags), "device_hash": sub.device_hash, "ip_hash": sub.ip_hash})
-        return sub.token.submission_id
-    except IntegrityError:
-        # A concurrent request with the same id committed first.
-        with engine.connect() as connection:
-            return _same_or_conflict(connection.execute(_EXISTING, keys).scalar_one(), attributes, answers, sub)
+        outcomes = _write(engine, [write.arguments[0] for write in writes])
+    except Exception:
+        outcomes = []
+        for write in writes:
+            try:
+                outcomes += _write(engine, [write.arguments[0]])
+            except Exception as exc:
+                outcomes.append(exc)
+    for write, outcome in zip(writes, outcomes):
+        if isinstance(outcome, Exception):
+            write.error = outcome
+        else:
+            write.result = outcome
 
 
-def _same_or_conflict(existing: str, attributes: str, answers: str, sub: Submission) -> str:
-    if existing != f"{attributes}|{answers}":
+def _write(engine: Engine, rows: list[_Row]) -> list[str | Exception]:
+    with engine.begin() as connection:
+        return _insert(connection, rows)
+
+
+def _insert(connection, rows: list[_Row]) -> list[str | Exception]:
+    """Insert the rows (an id stored before is left as it is); each row's id, or
+    SubmissionConflict where its id is stored with other answers."""
+    for row in rows:
+        if row.flag_burst_start:
+            connection.execute(_FLAG_BURST, row.flag_burst_start)
+    inserted = set(map(tuple, connection.execute(_INSERT_NEW[connection.dialect.name], [row.values for row in rows])))
+    outcomes = []
+    for row in rows:
+        key = (row.values["campaign_id"], row.values["submission_id"])
+        if key in inserted:
+            inserted.remove(key)            # the same id twice in these rows: the second compares
+            outcomes.append(key[1])
+            continue
+        try:                                # stored before (a double tap), or earlier in these rows
+            keys = {"b_campaign_id": key[0], "b_submission_id": key[1]}
+            outcomes.append(_same_or_conflict(connection.execute(_EXISTING, keys).scalar_one(), row.packed, key[1]))
+        except SubmissionConflict as exc:
+            outcomes.append(exc)
+    return outcomes
+
+
+def _same_or_conflict(existing: str, packed_answers: str, submission_id: str) -> str:
+    """The id, when its stored copy holds the same answers; else SubmissionConflict."""
+    if existing != packed_answers:
         raise SubmissionConflict
-    return sub.token.submission_id
+    return submission_id

@@ -44,6 +44,10 @@ def _app_serving(bind: str):
 def _run(app, bind: str, workers: int, threads: int = config.SERVE_THREADS) -> None:
     from survey_app.server import run
     os.environ["SURVEY_BASE_URL"] = app.config["BASE_URL"]   # the workers build their own app
+    # No database connection may cross the fork: a worker holding a copy of the master's SQLite
+    # connection loses its own file locks when that copy is closed, and two writers then
+    # corrupt the database (seen under kill -9 at 200 submissions a second).
+    app.extensions["survey_engine"].dispose()
     run(bind, workers, threads)
 
 

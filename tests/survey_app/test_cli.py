@@ -158,3 +158,17 @@ def test_a_forgotten_password_is_reset_on_the_command_line(app, runner, client):
     assert runner("user", "password", "eva", "--password", "second-secret-2").exit_code == 0
     assert login(client, "eva", "second-secret-2").status_code == 302
     assert runner("user", "password", "nobody", "--password", "second-secret-2").exit_code == 1
+
+
+def test_serve_opens_no_database_connection_that_the_workers_would_inherit(runner, monkeypatch):
+    # A worker holding a copy of the master's SQLite connection loses its own file locks when
+    # that copy is closed: two writers then corrupt the database.
+    from survey_app import server
+    from survey_app.cli import system
+    served, make = {}, system._app_serving
+    monkeypatch.setattr(system, "_app_serving", lambda bind: served.setdefault("app", make(bind)))
+    monkeypatch.setattr(server, "run", lambda *args: served.update(
+        open=served["app"].extensions["survey_engine"].pool.checkedin()))
+    result = runner("serve", "--bind", "127.0.0.1:0")
+    assert result.exit_code == 0, result.output
+    assert served["open"] == 0

@@ -115,6 +115,11 @@ def _negligible_as_zero(values, size):
     return np.where(np.abs(values) <= NEGLIGIBLE * np.maximum(size, 1.0), 0.0, values)
 
 
+def _pairwise_differences(mean: np.ndarray) -> np.ndarray:
+    """[c, j] = m_j - m_c, 0 where the two are within rounding of each other."""
+    return _negligible_as_zero(mean[None, :] - mean[:, None], np.maximum(np.abs(mean[None, :]), np.abs(mean[:, None])))
+
+
 def ranks(mean: np.ndarray) -> np.ndarray:
     """Ranks of the counties, 1 = highest; ties share the better rank.
 
@@ -128,9 +133,7 @@ def ranks(mean: np.ndarray) -> np.ndarray:
         1 + the number of counties with a higher mean; means within rounding of each
         other are ties.
     """
-    higher = _negligible_as_zero(mean[None, :] - mean[:, None],
-                                 np.maximum(np.abs(mean[None, :]), np.abs(mean[:, None]))) > 0
-    return 1 + higher.sum(axis=1)
+    return 1 + (_pairwise_differences(mean) > 0).sum(axis=1)
 
 
 def rank_intervals(mean: np.ndarray, se: np.ndarray, df: np.ndarray,
@@ -166,8 +169,7 @@ def rank_intervals(mean: np.ndarray, se: np.ndarray, df: np.ndarray,
     k = len(mean)
     usable = has_spread(mean, se)
     v = np.where(usable, se ** 2, np.nan)
-    diff = _negligible_as_zero(mean[None, :] - mean[:, None],
-                               np.maximum(np.abs(mean[None, :]), np.abs(mean[:, None])))   # [c, j] = m_j - m_c
+    diff = _pairwise_differences(mean)
     spread = v[None, :] + v[:, None]
     with np.errstate(invalid="ignore", divide="ignore"):
         satterthwaite = spread ** 2 / (v[None, :] ** 2 / df[None, :] + v[:, None] ** 2 / df[:, None])

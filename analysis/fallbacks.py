@@ -39,9 +39,14 @@ class _CountyMargin:
     def as_margin(self) -> Margin:
         return Margin(self.variable, self.category, self.targets, [("", n) for n in self.names])
 
+    def live(self) -> list[int]:
+        """The categories not merged away: with a target or with respondents."""
+        counts = np.bincount(self.category, minlength=len(self.names))
+        return [j for j in range(len(self.names)) if self.targets[j] > 0 or counts[j] > 0]
+
     def merge(self, source: int) -> str:
         """Merge category `source` into its neighbour (the next, or the previous for the last)."""
-        live = [j for j in range(len(self.names)) if self.targets[j] > 0 or (self.category == j).any()]
+        live = self.live()
         position = live.index(source)
         into = live[position + 1] if position + 1 < len(live) else live[position - 1]
         self.category = np.where(self.category == source, into, self.category)
@@ -148,8 +153,7 @@ def _sparsest(margins: list[_CountyMargin]):
     or more live categories; None when there is none."""
     best = None
     for margin in margins:
-        counts = np.bincount(margin.category, minlength=len(margin.names))
-        live = [j for j in range(len(margin.names)) if margin.targets[j] > 0 or counts[j] > 0]
+        counts, live = np.bincount(margin.category, minlength=len(margin.names)), margin.live()
         if len(live) < 2:
             continue
         for j in live:

@@ -74,11 +74,10 @@ def _quantile(tail: float, df: float) -> float:
     z = NormalDist().inv_cdf(1 - tail / 2)
     if math.isinf(df):
         return z
-    # Cornish-Fisher start (Abramowitz and Stegun 26.7.5), then Newton's method on
-    # log p against log t, nearly linear in the heavy tails of few degrees of freedom.
-    t = z + (z ** 3 + z) / (4 * df) + (5 * z ** 5 + 16 * z ** 3 + 3 * z) / (96 * df ** 2)
-    if df < 3:
-        t = _exact_small_df(tail, df)
+    # Start from the closed forms below 3 df, else Cornish-Fisher (Abramowitz and Stegun
+    # 26.7.5); then Newton's method on log p against log t, nearly linear in heavy tails.
+    t = _exact_small_df(tail, df) if df < 3 else \
+        z + (z ** 3 + z) / (4 * df) + (5 * z ** 5 + 16 * z ** 3 + 3 * z) / (96 * df ** 2)
     for _ in range(60):
         p = _two_sided_p(t, df)
         slope = -2 * t * math.exp(_log_density(t, df)) / p

@@ -18,7 +18,7 @@ import numpy as np
 import pyarrow as pa
 from pyarrow import csv as arrow_csv
 
-from analysis.inputs import Factor
+from analysis.inputs import FIRST_ROW, Factor
 from survey_app.errors import UserError
 from survey_app.io.uploads import read_upload, sheet_rows
 
@@ -109,7 +109,7 @@ def _without_blank_rows(columns: dict) -> dict:
     kept = np.flatnonzero(~blank)
     trimmed = {name: values.take(kept) if isinstance(values, Factor) else values[kept]
                for name, values in columns.items()}
-    return {**trimmed, "_line": kept + 2}
+    return {**trimmed, "_line": kept + FIRST_ROW}
 
 
 def _empty(values) -> np.ndarray:

@@ -114,6 +114,12 @@ def straightlined(codes: np.ndarray, scored: np.ndarray) -> np.ndarray:
     return (low == high) & (scored.sum(axis=1) > 1)
 
 
+def straightlined_response(codes: list[int], scored_codes: frozenset[int]) -> bool:
+    """`straightlined` for one response as it is stored: no arrays for sixteen numbers."""
+    scored = [code for code in codes if code in scored_codes]
+    return len(scored) > 1 and scored.count(scored[0]) == len(scored)
+
+
 def _repeated(codes: np.ndarray) -> np.ndarray:
     """True for every occurrence of a code after its first."""
     order = np.argsort(codes, kind="stable")

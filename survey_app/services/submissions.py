@@ -10,16 +10,16 @@ import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-import numpy as np
 from sqlalchemy import bindparam, exists, func, literal, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 
-from analysis.quality import straightlined
+from analysis.quality import straightlined_response
 from questionnaires import Questionnaire
 from survey_app.models import Flag, Response, pack
 from survey_app.models.base import UTCDateTime
 from survey_app.services import group_commit
+from survey_app.services.driver_sql import DriverStatement, driver_connection, sqlite_write_turn
 
 HONEYPOT_FIELD = "website"
 TOKEN_FIELD = "form_token"
@@ -124,6 +124,11 @@ def packed(questionnaire: Questionnaire, answers: Answers) -> tuple[str, str]:
     return pack(positions), pack([answers.items[i] for i in questionnaire.item_ids])
 
 
+@functools.lru_cache(maxsize=8)
+def _scored_codes(codes: tuple[int, ...]) -> frozenset[int]:
+    return frozenset(codes)
+
+
 def quality_flags(questionnaire: Questionnaire, answers: Answers, duration_s: int,
                   honeypot: str, repeat_device: bool, form_burst: bool = False) -> Flag:
     flags = Flag.FORM_BURST if form_burst else Flag(0)
@@ -131,9 +136,7 @@ def quality_flags(questionnaire: Questionnaire, answers: Answers, duration_s: in
         flags |= Flag.SPEEDER
     if honeypot.strip():
         flags |= Flag.HONEYPOT
-    values = list(answers.items.values())
-    scored = set(questionnaire.scale.scored_codes)
-    if straightlined(np.array([values]), np.array([[v in scored for v in values]]))[0]:
+    if straightlined_response(list(answers.items.values()), _scored_codes(questionnaire.scale.scored_codes)):
         flags |= Flag.STRAIGHTLINE
     if repeat_device:
         flags |= Flag.REPEAT_DEVICE
@@ -176,10 +179,26 @@ _FLAG_BURST = (_responses.update()
                .values(flags=_responses.c.flags.op("|")(int(Flag.ADDRESS_BURST))))
 _EXISTING = select(_responses.c.attributes + "|" + _responses.c.answers).where(
     _of_campaign, _responses.c.submission_id == bindparam("b_submission_id"))
-# Inserts the rows whose id is new, and returns those ids (a stored id is left as it is).
+# Inserts the rows whose id is new (a stored id is left as it is).
 _INSERT_NEW = {dialect.__name__.rpartition(".")[2]: dialect.insert(_responses).on_conflict_do_nothing(
-    index_elements=["campaign_id", "submission_id"]).returning(_responses.c.campaign_id, _responses.c.submission_id)
-    for dialect in (postgresql, sqlite)}
+    index_elements=["campaign_id", "submission_id"]) for dialect in (postgresql, sqlite)}
+_INSERTED_COLUMNS = ["campaign_id", "county_id", "channel_id", "submission_id", "attributes", "answers", "started_at",
+                     "submitted_at", "duration_s", "flags", "excluded", "exclusion_reason", "device_hash", "ip_hash"]
+
+
+@dataclass(frozen=True)
+class _Statements:
+    look_up: DriverStatement
+    flag_burst: DriverStatement
+    existing: DriverStatement
+    insert_new: DriverStatement
+
+
+@functools.lru_cache(maxsize=8)
+def _statements(dialect) -> _Statements:
+    return _Statements(DriverStatement(_LOOK_UP, dialect), DriverStatement(_FLAG_BURST, dialect),
+                       DriverStatement(_EXISTING, dialect),
+                       DriverStatement(_INSERT_NEW[dialect.name], dialect, _INSERTED_COLUMNS))
 
 
 @dataclass(frozen=True)
@@ -200,35 +219,39 @@ def store(engine: Engine, questionnaire: Questionnaire, sub: Submission, burst_r
 
     On SQLite, which writes one transaction at a time, the look-up runs before the write
     and the submissions arriving together in a process are inserted and committed together
-    (group_commit); two responses from one device or address in the same instant may then
-    not see each other in the flags' counts. PostgreSQL commits concurrent transactions
-    side by side: each submission has its own. Either way the id is unique in the database
-    whatever the timing.
+    (group_commit), the processes taking turns to write; two responses from one device or
+    address in the same instant may then not see each other in the flags' counts. PostgreSQL
+    commits concurrent transactions side by side: each submission has its own. Either way the
+    id is unique in the database whatever the timing.
     """
+    statements = _statements(engine.dialect)
     if engine.dialect.name == "sqlite":
-        with engine.connect() as connection:
-            row = _prepare(connection, questionnaire, sub, burst_responses)
+        with driver_connection(engine) as connection:
+            row = _prepare(connection.cursor(), statements, questionnaire, sub, burst_responses)
         if isinstance(row, str):
             return row
         return group_commit.for_process(id(engine), functools.partial(_store_batch, engine)).run(row)
-    with engine.begin() as connection:
-        row = _prepare(connection, questionnaire, sub, burst_responses)
+    with driver_connection(engine) as connection:
+        cursor = connection.cursor()
+        row = _prepare(cursor, statements, questionnaire, sub, burst_responses)
         if isinstance(row, str):
             return row
-        [outcome] = _insert(connection, [row])
+        [outcome] = _insert(cursor, statements, [row])
+        connection.commit()
     if isinstance(outcome, Exception):
         raise outcome
     return outcome
 
 
-def _prepare(connection, questionnaire: Questionnaire, sub: Submission, burst_responses: int) -> _Row | str:
+def _prepare(cursor, statements: _Statements, questionnaire: Questionnaire, sub: Submission,
+             burst_responses: int) -> _Row | str:
     """The row to insert, or the id when it is stored already with the same answers."""
     attributes, answers = packed(questionnaire, sub.answers)
     now = datetime.fromtimestamp(time.time(), UTC)
     keys = {"b_campaign_id": sub.campaign_id, "b_submission_id": sub.token.submission_id,
             "b_device_hash": sub.device_hash, "b_ip_hash": sub.ip_hash, "since": now - BURST_WINDOW,
             "threshold": burst_responses}
-    existing, repeat, recent, last_flags = connection.execute(_LOOK_UP, keys).one()
+    existing, repeat, recent, last_flags = statements.look_up.run(cursor, keys).fetchone()
     if existing is not None:
         return _same_or_conflict(existing, f"{attributes}|{answers}", sub.token.submission_id)
     duration = max(0, int(now.timestamp() - sub.token.started))
@@ -240,7 +263,8 @@ def _prepare(connection, questionnaire: Questionnaire, sub: Submission, burst_re
     return _Row({"campaign_id": sub.campaign_id, "county_id": sub.county_id, "channel_id": sub.channel_id,
                  "submission_id": sub.token.submission_id, "attributes": attributes, "answers": answers,
                  "started_at": datetime.fromtimestamp(sub.token.started, UTC), "submitted_at": now,
-                 "duration_s": duration, "flags": int(flags), "device_hash": sub.device_hash, "ip_hash": sub.ip_hash},
+                 "duration_s": duration, "flags": int(flags), "excluded": False, "exclusion_reason": "",
+                 "device_hash": sub.device_hash, "ip_hash": sub.ip_hash},
                 f"{attributes}|{answers}", keys if begins_burst else None)
 
 
@@ -263,27 +287,29 @@ def _store_batch(engine: Engine, writes: list[group_commit.Write]) -> None:
 
 
 def _write(engine: Engine, rows: list[_Row]) -> list[str | Exception]:
-    with engine.begin() as connection:
-        return _insert(connection, rows)
+    with sqlite_write_turn(engine), driver_connection(engine) as connection:
+        outcomes = _insert(connection.cursor(), _statements(engine.dialect), rows)
+        connection.commit()
+    return outcomes
 
 
-def _insert(connection, rows: list[_Row]) -> list[str | Exception]:
+def _insert(cursor, statements: _Statements, rows: list[_Row]) -> list[str | Exception]:
     """Insert the rows (an id stored before is left as it is); each row's id, or
     SubmissionConflict where its id is stored with other answers."""
+    parameters = [statements.insert_new.parameters(row.values) for row in rows]
     for row in rows:
         if row.flag_burst_start:
-            connection.execute(_FLAG_BURST, row.flag_burst_start)
-    inserted = set(map(tuple, connection.execute(_INSERT_NEW[connection.dialect.name], [row.values for row in rows])))
+            statements.flag_burst.run(cursor, row.flag_burst_start)
+    cursor.executemany(statements.insert_new.sql, parameters)
+    if cursor.rowcount == len(rows):        # all new: the usual case
+        return [row.values["submission_id"] for row in rows]
     outcomes = []
-    for row in rows:
-        key = (row.values["campaign_id"], row.values["submission_id"])
-        if key in inserted:
-            inserted.remove(key)            # the same id twice in these rows: the second compares
-            outcomes.append(key[1])
-            continue
-        try:                                # stored before (a double tap), or earlier in these rows
-            keys = {"b_campaign_id": key[0], "b_submission_id": key[1]}
-            outcomes.append(_same_or_conflict(connection.execute(_EXISTING, keys).scalar_one(), row.packed, key[1]))
+    for row in rows:                        # some stored before (a double tap), or twice in these rows
+        submission_id = row.values["submission_id"]
+        keys = {"b_campaign_id": row.values["campaign_id"], "b_submission_id": submission_id}
+        try:
+            outcomes.append(_same_or_conflict(statements.existing.run(cursor, keys).fetchone()[0], row.packed,
+                                              submission_id))
         except SubmissionConflict as exc:
             outcomes.append(exc)
     return outcomes

@@ -18,6 +18,14 @@ def test_straightlining_counts_scored_answers_only():
                           [3, -1, 3, NA]]) == [True, True, False, False, False, True]
 
 
+def test_one_response_is_judged_as_the_arrays_judge_it():
+    rng = np.random.default_rng(3)
+    codes = rng.choice(np.array([-1, 1, 2, 5, NA], dtype=np.int8), size=(2000, 4), p=[0.1, 0.05, 0.05, 0.6, 0.2])
+    expected = quality.straightlined(codes, np.isin(codes, [1, 2, 3, 4, 5]))
+    assert expected.any() and not expected.all()
+    assert [quality.straightlined_response(row.tolist(), frozenset({1, 2, 3, 4, 5})) for row in codes] == expected.tolist()
+
+
 def responses(questionnaire, durations, ids=None, county=None):
     n = len(durations)
     frame = {"response_id": ids or [f"r{i}" for i in range(n)], "county": county or ["511502"] * n,

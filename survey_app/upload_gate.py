@@ -14,6 +14,8 @@ import socket
 import threading
 import time
 
+from survey_app import security
+
 BYTES_PER_SECOND = 50_000   # on top of the fixed allowance: a large upload on a slow line still fits
 TOO_SLOW = "网络太慢，上传没有在规定时间内完成。请到信号较好的地方再提交；已填写的答案仍保存在手机上。"
 
@@ -40,7 +42,7 @@ class UploadGate:
         if len(body) < length:
             reason = TOO_SLOW.encode()
             start_response("408 Request Timeout", [("Content-Type", "text/plain; charset=utf-8"),
-                                                   ("Content-Length", str(len(reason)))])
+                                                   ("Content-Length", str(len(reason))), *security.WITHOUT_SCRIPTS])
             return [reason]
         environ["wsgi.input"] = io.BytesIO(body)
         return self._run(environ, start_response)

@@ -117,6 +117,7 @@ def test_an_upload_that_outlasts_its_deadline_is_cut_with_a_reason(tmp_path):
                 reply += chunk
             reply = reply.decode()
         assert reply.startswith("HTTP/1.1 408") and "网络太慢" in reply and time.monotonic() - started < 5
+        assert "Content-Security-Policy: default-src 'self'" in reply and "X-Content-Type-Options: nosniff" in reply
         with socket.create_connection(("127.0.0.1", port), timeout=10) as whole:   # a body sent in time reaches the app
             whole.sendall(b"POST /s/x HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nConnection: close\r\n\r\narea=")
             assert whole.recv(4096).decode().startswith("HTTP/1.1 404")

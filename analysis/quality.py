@@ -1,6 +1,7 @@
 """Quality rules: which responses are flagged, which are excluded, and how many per county."""
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -114,7 +115,7 @@ def straightlined(codes: np.ndarray, scored: np.ndarray) -> np.ndarray:
     return (low == high) & (scored.sum(axis=1) > 1)
 
 
-def straightlined_response(codes: list[int], scored_codes: frozenset[int]) -> bool:
+def straightlined_response(codes: list[int], scored_codes: Collection[int]) -> bool:
     """`straightlined` for one response as it is stored: no arrays for sixteen numbers."""
     scored = [code for code in codes if code in scored_codes]
     return len(scored) > 1 and scored.count(scored[0]) == len(scored)

@@ -42,16 +42,6 @@ class DriverStatement:
 
 
 @contextmanager
-def driver_connection(engine: Engine):
-    """A pooled DB-API connection; what was not committed is rolled back when it returns to the pool."""
-    connection = engine.raw_connection()
-    try:
-        yield connection
-    finally:
-        connection.close()
-
-
-@contextmanager
 def sqlite_write_turn(engine: Engine):
     """Writers in all processes on one SQLite file take turns through an OS lock.
 

@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import secrets
 import time
+from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -19,7 +20,7 @@ from questionnaires import Questionnaire
 from survey_app.models import Flag, Response, pack
 from survey_app.models.base import UTCDateTime
 from survey_app.services import group_commit
-from survey_app.services.driver_sql import DriverStatement, driver_connection, sqlite_write_turn
+from survey_app.services.driver_sql import DriverStatement, sqlite_write_turn
 
 HONEYPOT_FIELD = "website"
 TOKEN_FIELD = "form_token"
@@ -124,11 +125,6 @@ def packed(questionnaire: Questionnaire, answers: Answers) -> tuple[str, str]:
     return pack(positions), pack([answers.items[i] for i in questionnaire.item_ids])
 
 
-@functools.lru_cache(maxsize=8)
-def _scored_codes(codes: tuple[int, ...]) -> frozenset[int]:
-    return frozenset(codes)
-
-
 def quality_flags(questionnaire: Questionnaire, answers: Answers, duration_s: int,
                   honeypot: str, repeat_device: bool, form_burst: bool = False) -> Flag:
     flags = Flag.FORM_BURST if form_burst else Flag(0)
@@ -136,7 +132,7 @@ def quality_flags(questionnaire: Questionnaire, answers: Answers, duration_s: in
         flags |= Flag.SPEEDER
     if honeypot.strip():
         flags |= Flag.HONEYPOT
-    if straightlined_response(list(answers.items.values()), _scored_codes(questionnaire.scale.scored_codes)):
+    if straightlined_response(list(answers.items.values()), questionnaire.scale.scored_codes):
         flags |= Flag.STRAIGHTLINE
     if repeat_device:
         flags |= Flag.REPEAT_DEVICE
@@ -182,8 +178,7 @@ _EXISTING = select(_responses.c.attributes + "|" + _responses.c.answers).where(
 # Inserts the rows whose id is new (a stored id is left as it is).
 _INSERT_NEW = {dialect.__name__.rpartition(".")[2]: dialect.insert(_responses).on_conflict_do_nothing(
     index_elements=["campaign_id", "submission_id"]) for dialect in (postgresql, sqlite)}
-_INSERTED_COLUMNS = ["campaign_id", "county_id", "channel_id", "submission_id", "attributes", "answers", "started_at",
-                     "submitted_at", "duration_s", "flags", "excluded", "exclusion_reason", "device_hash", "ip_hash"]
+_INSERTED_COLUMNS = [column.name for column in _responses.c if not column.primary_key]
 
 
 @dataclass(frozen=True)
@@ -226,12 +221,12 @@ def store(engine: Engine, questionnaire: Questionnaire, sub: Submission, burst_r
     """
     statements = _statements(engine.dialect)
     if engine.dialect.name == "sqlite":
-        with driver_connection(engine) as connection:
+        with closing(engine.raw_connection()) as connection:
             row = _prepare(connection.cursor(), statements, questionnaire, sub, burst_responses)
         if isinstance(row, str):
             return row
         return group_commit.for_process(id(engine), functools.partial(_store_batch, engine)).run(row)
-    with driver_connection(engine) as connection:
+    with closing(engine.raw_connection()) as connection:
         cursor = connection.cursor()
         row = _prepare(cursor, statements, questionnaire, sub, burst_responses)
         if isinstance(row, str):
@@ -287,7 +282,7 @@ def _store_batch(engine: Engine, writes: list[group_commit.Write]) -> None:
 
 
 def _write(engine: Engine, rows: list[_Row]) -> list[str | Exception]:
-    with sqlite_write_turn(engine), driver_connection(engine) as connection:
+    with sqlite_write_turn(engine), closing(engine.raw_connection()) as connection:
         outcomes = _insert(connection.cursor(), _statements(engine.dialect), rows)
         connection.commit()
     return outcomes

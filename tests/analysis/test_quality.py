@@ -23,7 +23,7 @@ def test_one_response_is_judged_as_the_arrays_judge_it():
     codes = rng.choice(np.array([-1, 1, 2, 5, NA], dtype=np.int8), size=(2000, 4), p=[0.1, 0.05, 0.05, 0.6, 0.2])
     expected = quality.straightlined(codes, np.isin(codes, [1, 2, 3, 4, 5]))
     assert expected.any() and not expected.all()
-    assert [quality.straightlined_response(row.tolist(), frozenset({1, 2, 3, 4, 5})) for row in codes] == expected.tolist()
+    assert [quality.straightlined_response(row.tolist(), (1, 2, 3, 4, 5)) for row in codes] == expected.tolist()
 
 
 def responses(questionnaire, durations, ids=None, county=None):

@@ -1,13 +1,14 @@
 """Statements run on the driver's cursor bind values as SQLAlchemy does; SQLite writers take turns."""
 import fcntl
 import os
+from contextlib import closing
 from datetime import UTC
 
 import pytest
 from sqlalchemy import bindparam, select
 
 from survey_app.models import Response, make_engine
-from survey_app.services.driver_sql import DriverStatement, driver_connection, sqlite_write_turn
+from survey_app.services.driver_sql import DriverStatement, sqlite_write_turn
 from tests.helpers import submit, valid_answers
 
 _responses = Response.__table__
@@ -27,7 +28,7 @@ def test_a_statement_on_the_driver_finds_what_sqlalchemy_finds(app, channel_toke
     values = {"campaign": campaign_id, "excluded": False, "until": submitted.astimezone(UTC)}
     with engine.connect() as connection:
         expected = sorted(connection.execute(query, values).scalars())
-    with driver_connection(engine) as connection:
+    with closing(engine.raw_connection()) as connection:
         found = sorted(row[0] for row in DriverStatement(query, engine.dialect).run(connection.cursor(), values))
     assert found == expected and found
 

@@ -39,14 +39,14 @@ class _CountyMargin:
     def as_margin(self) -> Margin:
         return Margin(self.variable, self.category, self.targets, [("", n) for n in self.names])
 
-    def live(self) -> list[int]:
-        """The categories not merged away: with a target or with respondents."""
+    def live(self) -> tuple[np.ndarray, list[int]]:
+        """Respondents per category, and the categories not merged away (with a target or respondents)."""
         counts = np.bincount(self.category, minlength=len(self.names))
-        return [j for j in range(len(self.names)) if self.targets[j] > 0 or counts[j] > 0]
+        return counts, [j for j in range(len(self.names)) if self.targets[j] > 0 or counts[j] > 0]
 
     def merge(self, source: int) -> str:
         """Merge category `source` into its neighbour (the next, or the previous for the last)."""
-        live = self.live()
+        _, live = self.live()
         position = live.index(source)
         into = live[position + 1] if position + 1 < len(live) else live[position - 1]
         self.category = np.where(self.category == source, into, self.category)
@@ -153,7 +153,7 @@ def _sparsest(margins: list[_CountyMargin]):
     or more live categories; None when there is none."""
     best = None
     for margin in margins:
-        counts, live = np.bincount(margin.category, minlength=len(margin.names)), margin.live()
+        counts, live = margin.live()
         if len(live) < 2:
             continue
         for j in live:

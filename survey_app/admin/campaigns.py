@@ -20,6 +20,7 @@ from survey_app.io.uploads import read_upload
 from survey_app.models import Campaign, Channel, Response, Role, User
 from survey_app.services import audit, library
 from survey_app.services import campaigns as campaign_service
+from survey_app.services import targets as target_service
 
 evaluator = role_required(Role.EVALUATOR)
 
@@ -98,6 +99,8 @@ def campaign(slug: str):
         return render_template(
             "admin/campaign.html", c=c, status=c.status(now()), responses=responses, disabled=disabled,
             questionnaire=c.questionnaire, tab="overview", nav="campaigns",
+            missing_targets=[f"{county.code} {county.name}" for county in c.counties
+                             if county.code in target_service.missing_counties(c)],
             base_url=current_app.config["BASE_URL"], actions=campaign_service.STATE_ACTIONS)
 
 

@@ -23,7 +23,9 @@ def _counties_page(slug: str, form: CountyForm, upload: UploadForm, status: int 
     with db.session() as s:
         c = find(s, slug)
         channels = {county.id: len(county.channels) for county in c.counties}
+        received = campaign_service.responses_by_county(s, c)
         return render_template("admin/counties.html", c=c, form=form, upload=upload, channels=channels,
+                               received=received,
                                tab="counties", nav="campaigns"), status
 
 
@@ -50,6 +52,33 @@ def counties_add(slug: str):
         flash(str(exc), "error")
         return _counties_page(slug, form, upload, 422)
     flash(f"已添加 {len(rows)} 个区县。")
+    return redirect(url_for("admin.counties", slug=slug))
+
+
+@bp.post("/c/<slug>/counties/<code>/rename")
+@evaluator
+def county_rename(slug: str, code: str):
+    try:
+        row = counties_typed(f"{code},{request.form.get('name', '')}")[0]
+        with db.session() as s:
+            campaign_service.rename_county(s, find(s, slug), row, by(s), address_hash())
+    except UserError as exc:
+        flash(str(exc), "error")
+    else:
+        flash(f"区县 {code} 已改名为“{row.name}”。")
+    return redirect(url_for("admin.counties", slug=slug))
+
+
+@bp.post("/c/<slug>/counties/<code>/remove")
+@evaluator
+def county_remove(slug: str, code: str):
+    try:
+        with db.session() as s:
+            campaign_service.remove_county(s, find(s, slug), code, by(s), address_hash())
+    except UserError as exc:
+        flash(str(exc), "error")
+    else:
+        flash(f"已删除区县 {code}。")
     return redirect(url_for("admin.counties", slug=slug))
 
 
@@ -93,48 +122,74 @@ def targets_csv(slug: str):
 @bp.route("/c/<slug>/quotas", methods=["GET", "POST"])
 @evaluator
 def quotas(slug: str):
+    """Propose quotas from population (GET with total), or save the table as typed (POST)."""
     form = QuotaProposalForm(request.args, meta={"csrf": False})
     with db.session() as s:
         c = find(s, slug)
         variables = list(dict.fromkeys(t.variable for t in c.targets))
         form.attribute.choices = [SelectChoice("", "不按属性")] + [
             SelectChoice(v, c.questionnaire.attribute(v).question) for v in variables]
-        proposal, error = None, None
-        if request.args.get("total"):
+        values, attribute, error, problems, proposed = quota_service.saved(c), None, None, [], False
+        if request.method == "POST":
+            typed = _typed_quotas()
+            values, problems = _whole_numbers(typed)
+            problems = problems or quota_service.check(c, values)
+            if not problems:
+                quota_service.replace(s, c, values, by(s), address_hash())
+                flash(f"配额已保存：{sum(1 for _, a, _ in values if not a)} 个区县。")
+                return redirect(url_for("admin.quotas", slug=slug))
+            values = typed      # shown again as typed, beside the problems
+        elif request.args.get("total"):
             if form.validate():
                 try:
                     proposal = quota_service.propose(c, form.total.data, form.floor.data or 0,
                                                      form.attribute.data or None)
                 except UserError as exc:
                     error = str(exc)
+                else:
+                    attribute, proposed = form.attribute.data or "", True
+                    values = {(p.county_code, "", ""): p.quota for p in proposal} | {
+                        (p.county_code, attribute, k): v for p in proposal for k, v in p.by_category.items()}
             else:
                 error = "；".join(e for errors in form.errors.values() for e in errors)
-        if request.method == "POST":
-            try:
-                quota_service.replace(s, c, _posted_quotas(c), by(s), address_hash())
-            except UserError as exc:
-                error = str(exc)
-            else:
-                flash("配额已保存。")
-                return redirect(url_for("admin.quotas", slug=slug))
-        return render_template("admin/quotas.html", c=c, form=form, proposal=proposal, error=error,
+        return render_template("admin/quotas.html", c=c, form=form, error=error, problems=problems,
+                               grid=_quota_grid(c, values, attribute), proposed=proposed,
                                labels=_labels(c.questionnaire),
                                assumptions=(quota_service.ASSUMED_DEFF, quota_service.ASSUMED_INDEX_SD),
-                               tab="quotas", nav="campaigns")
+                               tab="quotas", nav="campaigns"), 422 if problems else 200
 
 
-def _posted_quotas(campaign) -> dict[tuple[str, str, str], int]:
-    """Fields quota|<county code>|<attribute>|<category> with a whole number (empty: no quota)."""
-    quotas = {}
-    for name, value in request.form.items():
-        if not name.startswith("quota|") or not value.strip():
-            continue
-        _, code, attribute, category = name.split("|", 3)
+def _typed_quotas() -> dict[tuple[str, str, str], str]:
+    """Fields quota|<county code>|<attribute>|<category> as typed (empty: no quota)."""
+    return {tuple(name.split("|", 3)[1:]): value.strip() for name, value in request.form.items()
+            if name.startswith("quota|") and name.count("|") == 3 and value.strip()}
+
+
+def _whole_numbers(typed: dict) -> tuple[dict[tuple[str, str, str], int], list[str]]:
+    quotas, problems = {}, []
+    for (code, attribute, category), value in typed.items():
         try:
-            quotas[(code, attribute, category)] = int(value)
-        except ValueError as exc:
-            raise UserError(f"区县 {code} 的配额“{value}”不是整数") from exc
-    return quotas
+            quotas[(code, attribute, category)] = int(value.replace(",", ""))
+        except ValueError:
+            problems.append(f"区县 {code} 的配额“{value}”不是整数")
+    return quotas, problems
+
+
+def _quota_grid(campaign, values: dict, attribute: str | None) -> dict:
+    """The editable table: a row per county with its quota and, for one attribute, its categories."""
+    if attribute is None:
+        known = {a.id for a in campaign.questionnaire.attributes if not a.applies_if}
+        attribute = next((a for _, a, _ in values if a in known), "")
+    categories = campaign.questionnaire.attribute(attribute).option_ids if attribute else []
+    populations = target_service.county_populations(campaign)
+    rows = []
+    for county in campaign.counties:
+        total = values.get((county.code, "", ""))
+        rows.append({"code": county.code, "name": county.name, "population": populations.get(county.code),
+                     "total": total, "cells": {k: values.get((county.code, attribute, k)) for k in categories},
+                     "margins": (quota_service.index_margin(total), quota_service.share_margin(total))
+                     if isinstance(total, int) and total > 0 else None})
+    return {"attribute": attribute, "categories": categories, "rows": rows}
 
 
 def _labels(questionnaire) -> dict[str, str]:

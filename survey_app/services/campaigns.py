@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from questionnaires import Questionnaire
 from survey_app.errors import UserError
 from survey_app.io.counties import CountyRow
-from survey_app.models import Campaign, Channel, County
+from survey_app.models import Campaign, Channel, County, Response
 from survey_app.services import audit
 
 
@@ -44,9 +44,7 @@ def find_campaign(session: Session, slug: str) -> Campaign:
 
 
 def add_channel(session: Session, campaign: Campaign, county_code: str, label: str) -> Channel:
-    county = next((c for c in campaign.counties if c.code == county_code), None)
-    if county is None:
-        raise UserError(f"调查“{campaign.slug}”中没有区县 {county_code}")
+    county = _county(campaign, county_code)
     if not label.strip():
         raise UserError("渠道名称不能为空")
     count = session.scalar(select(func.count()).where(Channel.county_id == county.id))
@@ -96,7 +94,49 @@ def add_counties(session: Session, campaign: Campaign, rows: list[CountyRow], by
         raise UserError(f"这些区县已在本调查中：{'、'.join(again)}")
     campaign.counties.extend(County(code=r.code, name=r.name) for r in rows)
     session.flush()
-    audit.record(session, by, "counties_update", campaign.slug, ip_hash, added=[r.code for r in rows])
+    audit.record(session, by, "counties_update", campaign.slug, ip_hash, added=[r.code for r in rows],
+                 summary=f"添加 {len(rows)} 个区县：{'、'.join(r.name for r in rows[:20])}")
+
+
+def rename_county(session: Session, campaign: Campaign, row: CountyRow, by, ip_hash: str = "") -> None:
+    """A county's new name (its code stays: responses, targets and channels refer to it)."""
+    county = _county(campaign, row.code)
+    if county.name == row.name:
+        return
+    old, county.name = county.name, row.name
+    audit.record(session, by, "counties_update", campaign.slug, ip_hash,
+                 summary=f"区县 {row.code} 改名：{old} → {row.name}")
+
+
+def remove_county(session: Session, campaign: Campaign, code: str, by, ip_hash: str = "") -> None:
+    """A county that has no responses leaves the campaign with its channels, targets and quotas."""
+    county = _county(campaign, code)
+    received = session.scalar(select(func.count()).where(Response.county_id == county.id))
+    if received:
+        raise UserError(f"区县 {code}（{county.name}）已收到 {received:,} 份答卷，不能删除，只能改名")
+    channels = len(county.channels)
+    campaign.quotas = [q for q in campaign.quotas if q.county_id != county.id]
+    campaign.targets = [t for t in campaign.targets if t.county_code != code]
+    for channel in list(county.channels):
+        session.delete(channel)
+    campaign.counties.remove(county)
+    session.delete(county)
+    session.flush()
+    audit.record(session, by, "counties_update", campaign.slug, ip_hash,
+                 summary=f"删除区县 {code}（{county.name}）及其 {channels} 个渠道、人口目标和配额")
+
+
+def responses_by_county(session: Session, campaign: Campaign) -> dict[int, int]:
+    """County id -> responses received (counties without any are absent)."""
+    return dict(session.execute(select(Response.county_id, func.count()).where(Response.campaign_id == campaign.id)
+                                .group_by(Response.county_id)).all())
+
+
+def _county(campaign: Campaign, code: str) -> County:
+    county = next((c for c in campaign.counties if c.code == code), None)
+    if county is None:
+        raise UserError(f"调查“{campaign.slug}”中没有区县 {code}")
+    return county
 
 
 def add_channels(session: Session, campaign: Campaign, rows: list[tuple[str, str]], by,

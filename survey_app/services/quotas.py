@@ -11,13 +11,23 @@ from sqlalchemy.orm import Session
 from analysis.allocation import allocate, proportional_with_floor
 from survey_app.errors import UserError
 from survey_app.models import Campaign, Quota
-from survey_app.services import audit
+from survey_app.services import audit, changes
 from survey_app.services import targets as campaign_targets
 
 # Planning assumptions for the precision shown beside a quota (stated on the page).
 ASSUMED_DEFF = 1.5          # design effect of weighting and clustering
 ASSUMED_INDEX_SD = 18.0     # standard deviation of the respondent index (0-100 points)
 Z95 = 1.959963984540054
+
+
+def index_margin(quota: int) -> float:
+    """Half-width of the 95% interval of a county index from `quota` responses, in points."""
+    return Z95 * ASSUMED_INDEX_SD * math.sqrt(ASSUMED_DEFF / quota) if quota else math.inf
+
+
+def share_margin(quota: int) -> float:
+    """Half-width of the 95% interval of a 50% share (the widest), in percentage points."""
+    return Z95 * 100 * math.sqrt(0.25 * ASSUMED_DEFF / quota) if quota else math.inf
 
 
 @dataclass(frozen=True)
@@ -28,15 +38,8 @@ class Proposal:
     quota: int
     by_category: dict[str, int]          # attribute category -> quota ({} without an attribute)
 
-    @property
-    def index_margin(self) -> float:
-        """Half-width of the 95% interval of the county index, in points."""
-        return Z95 * ASSUMED_INDEX_SD * math.sqrt(ASSUMED_DEFF / self.quota) if self.quota else math.inf
 
-    @property
-    def share_margin(self) -> float:
-        """Half-width of the 95% interval of a 50% share, in percentage points (the widest)."""
-        return Z95 * 100 * math.sqrt(0.25 * ASSUMED_DEFF / self.quota) if self.quota else math.inf
+Key = tuple[str, str, str]       # (county code, attribute, category); ("", "") for the whole county
 
 
 def propose(campaign: Campaign, total: int, floor: int, attribute: str | None = None) -> list[Proposal]:
@@ -61,16 +64,60 @@ def propose(campaign: Campaign, total: int, floor: int, attribute: str | None = 
     return proposals
 
 
-def replace(session: Session, campaign: Campaign, quotas: dict[tuple[str, str, str], int], by,
-            ip_hash: str = "") -> None:
-    """Quotas keyed by (county code, attribute, category); ("", "") for the whole county."""
+def check(campaign: Campaign, quotas: dict[Key, int]) -> list[str]:
+    """Every problem of a set of quotas: unknown counties, attributes or categories, negative
+    numbers, and categories that do not add up to their county's quota."""
+    questionnaire = campaign.questionnaire
+    names = {c.code: c.name for c in campaign.counties}
+    attributes = {a.id: a for a in questionnaire.attributes if not a.applies_if}
+    problems = []
+    for (code, attribute, category), target in quotas.items():
+        if code not in names:
+            problems.append(f"区县 {code} 不在本调查中")
+        elif attribute and attribute not in attributes:
+            problems.append(f"区县 {code}（{names[code]}）：“{attribute}”不是对所有人询问的答题人属性")
+        elif attribute and category not in attributes[attribute].option_ids:
+            problems.append(f"区县 {code}（{names[code]}）：{attributes[attribute].question}没有类别“{category}”")
+        elif target < 0:
+            problems.append(f"区县 {code}（{names[code]}）的配额不能为负数")
+    if problems:
+        return problems
+    for code, name in names.items():
+        total = quotas.get((code, "", ""))
+        if total is None:
+            continue
+        for attribute in sorted({a for (c, a, _) in quotas if c == code and a}):
+            cells = {k: t for (c, a, k), t in quotas.items() if c == code and a == attribute}
+            options = attributes[attribute].option_ids
+            labels = dict(zip(options, (o.label for o in attributes[attribute].options)))
+            parts = " + ".join(f"{labels[k]} {cells[k]:,}" for k in options if k in cells)
+            if len(cells) == len(options) and sum(cells.values()) != total:
+                problems.append(f"区县 {code}（{name}）按“{attributes[attribute].question}”各类别的配额 "
+                                f"{parts} = {sum(cells.values()):,}，不等于区县配额 {total:,}")
+            elif sum(cells.values()) > total:
+                problems.append(f"区县 {code}（{name}）按“{attributes[attribute].question}”各类别的配额 "
+                                f"{parts} 已超过区县配额 {total:,}")
+    return problems
+
+
+def replace(session: Session, campaign: Campaign, quotas: dict[Key, int], by, ip_hash: str = "") -> None:
+    """The campaign's quotas become `quotas` (all or nothing); UserError lists every problem."""
+    problems = check(campaign, quotas)
+    if problems:
+        raise UserError("；".join(problems))
     county_id = {c.code: c.id for c in campaign.counties}
-    for (code, _, _), target in quotas.items():
-        if code not in county_id:
-            raise UserError(f"区县 {code} 不在本调查中")
-        if target < 0:
-            raise UserError(f"区县 {code} 的配额不能为负数")
-    campaign.quotas = [Quota(county_id=county_id[code], attribute=attribute, category=category, target=target)
-                       for (code, attribute, category), target in quotas.items()]
+    code_of = {c.id: c.code for c in campaign.counties}
+    before = {(code_of[q.county_id], q.attribute, q.category): q.target for q in campaign.quotas}
+    campaign.quotas.clear()
+    session.flush()     # the old quotas are gone before new ones with the same keys arrive
+    campaign.quotas.extend(Quota(county_id=county_id[code], attribute=attribute, category=category, target=target)
+                           for (code, attribute, category), target in quotas.items())
+    session.flush()
     audit.record(session, by, "quotas_update", campaign.slug, ip_hash, quotas=len(quotas),
-                 total=sum(t for (_, a, _), t in quotas.items() if not a))
+                 total=sum(t for (_, a, _), t in quotas.items() if not a),
+                 summary=changes.summary("配额", "项", before, quotas))
+
+
+def saved(campaign: Campaign) -> dict[Key, int]:
+    code_of = {c.id: c.code for c in campaign.counties}
+    return {(code_of[q.county_id], q.attribute, q.category): q.target for q in campaign.quotas}

@@ -10,7 +10,7 @@ from analysis import targets as analysis_targets
 from survey_app.errors import UserError
 from survey_app.io.uploads import UploadedTable
 from survey_app.models import Campaign, PopulationTarget
-from survey_app.services import audit
+from survey_app.services import audit, changes
 
 COLUMNS = ["county", "variable", "category", "population"]
 TOTAL_TOLERANCE = 1e-6   # relative difference allowed between a county's margins
@@ -90,10 +90,27 @@ def _check_margins(rows: list[TargetRow], counties: dict[str, str], attributes) 
 
 
 def replace(session: Session, campaign: Campaign, rows: list[TargetRow], by, ip_hash: str = "") -> None:
-    campaign.targets = [PopulationTarget(county_code=r.county, variable=r.variable, category=r.category,
-                                         population=r.population) for r in rows]
+    """The campaign's targets become `rows`, in the caller's transaction (all or nothing)."""
+    before = {(t.county_code, t.variable, t.category): t.population for t in campaign.targets}
+    campaign.targets.clear()
+    session.flush()     # the old cells are gone before the new ones (with the same keys) arrive
+    campaign.targets.extend(PopulationTarget(county_code=r.county, variable=r.variable, category=r.category,
+                                             population=r.population) for r in rows)
+    session.flush()
+    after = {(r.county, r.variable, r.category): r.population for r in rows}
     audit.record(session, by, "targets_upload", campaign.slug, ip_hash, rows=len(rows),
-                 sha256=fingerprint(campaign))
+                 summary=changes.summary("人口目标", "个单元", before, after), sha256=fingerprint(campaign))
+
+
+def remove_county(campaign: Campaign, code: str) -> None:
+    """Drop a county's cells (the county left the campaign)."""
+    campaign.targets = [t for t in campaign.targets if t.county_code != code]
+
+
+def missing_counties(campaign: Campaign) -> list[str]:
+    """Codes of the campaign's counties without targets, once any targets exist."""
+    covered = {t.county_code for t in campaign.targets}
+    return [c.code for c in campaign.counties if covered and c.code not in covered]
 
 
 def table(campaign: Campaign) -> dict[str, list]:

@@ -63,30 +63,40 @@ def campaign_new():
     versions = {str(v.id): v.definition for v in library_versions}
     form.questionnaire.choices = [SelectChoice(str(v.id), f"{v.title}（{v.key} 版本 {v.version}）")
                                   for v in library_versions]
-    if form.validate_on_submit():
-        try:
-            upload = form.counties_file.data
-            if upload and upload.filename:
-                counties = counties_from(read_upload(upload.filename, upload.read()))
-            elif (form.counties_text.data or "").strip():
-                counties = counties_typed(form.counties_text.data)
-            else:
-                raise UserError("请上传区县名单或直接输入区县")
-            zone = local_zone()
-            with db.session() as s:
+    if form.is_submitted():
+        form.validate()           # every field's own problems, then the campaign's, all shown at once
+        counties = _posted_counties(form)
+        zone = local_zone()
+        opens, closes = (f.data.replace(tzinfo=zone) if f.data else None for f in (form.opens, form.closes))
+        with db.session() as s:
+            for problem in campaign_service.new_campaign_problems(s, (form.slug.data or "").strip() or None,
+                                                                  opens, closes):
+                getattr(form, problem.field).errors.append(problem.text)
+            if not any(f.errors for f in form):
                 campaign = campaign_service.create_campaign(
                     s, slug=form.slug.data.strip(), name=form.name.data.strip(), organizer=form.organizer.data.strip(),
                     questionnaire=questionnaires.load_dict(versions[form.questionnaire.data]), counties=counties,
-                    opens_at=form.opens.data.replace(tzinfo=zone), closes_at=form.closes.data.replace(tzinfo=zone))
+                    opens_at=opens, closes_at=closes)
                 audit.record(s, by(s), "campaign_create", campaign.slug, address_hash(), counties=len(counties),
                              questionnaire=f"{campaign.questionnaire_id} {campaign.questionnaire_version}")
-                slug = campaign.slug
-        except (UserError, questionnaires.QuestionnaireError) as exc:
-            flash(str(exc), "error")
-        else:
-            flash(f"已创建调查，共 {len(counties)} 个区县。下一步：上传人口目标、设置配额、添加渠道。")
-            return redirect(url_for("admin.campaign", slug=slug))
+                flash(f"已创建调查，共 {len(counties)} 个区县。下一步：上传人口目标、设置配额、添加渠道。")
+                return redirect(url_for("admin.campaign", slug=campaign.slug))
     return render_template("admin/campaign_new.html", form=form, nav="campaigns")
+
+
+def _posted_counties(form: CampaignForm) -> list:
+    """The counties uploaded or typed; their problems go to the field they came from."""
+    upload = form.counties_file.data
+    field = form.counties_file if upload and upload.filename else form.counties_text
+    try:
+        if field is form.counties_file:
+            return counties_from(read_upload(upload.filename, upload.read()))
+        if (form.counties_text.data or "").strip():
+            return counties_typed(form.counties_text.data)
+        raise UserError("请上传区县名单或直接输入区县")
+    except UserError as exc:
+        field.errors = list(field.errors) + exc.texts
+        return []
 
 
 @bp.get("/c/<slug>/")

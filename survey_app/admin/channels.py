@@ -26,7 +26,7 @@ from survey_app.services import audit
 from survey_app.services import campaigns as campaign_service
 
 
-def _page(slug: str, form: ChannelForm, upload: UploadForm, status: int = 200):
+def _page(slug: str, form: ChannelForm, upload: UploadForm, status: int = 200, problems=()):
     with db.session() as s:
         c = find(s, slug)
         form.county.choices = [SelectChoice(county.code, f"{county.code} {county.name}") for county in c.counties]
@@ -34,7 +34,7 @@ def _page(slug: str, form: ChannelForm, upload: UploadForm, status: int = 200):
         links = {ch.id: campaign_service.link(base_url, ch) for ch in c.channels}
         return render_template("admin/channels.html", c=c, form=form, upload=upload, links=links,
                                reachable=campaign_service.links_reachable(base_url), base_url=base_url,
-                               tab="channels", nav="campaigns"), status
+                               problems=problems, tab="channels", nav="campaigns"), status
 
 
 @bp.get("/c/<slug>/channels")
@@ -56,17 +56,17 @@ def channels_add(slug: str):
         return _page(slug, form, upload, 422)
     try:
         if typed:
-            rows = [(form.county.data, label.strip()) for label in form.labels.data.splitlines() if label.strip()]
+            rows, lines, source = [(form.county.data, label.strip())
+                                   for label in form.labels.data.splitlines() if label.strip()], None, ""
         else:
             table = read_upload(upload.file.data.filename, upload.file.data.read())
             table.require("county", "label")
-            rows = list(zip(table.column("county"), table.column("label")))
+            rows, lines, source = list(zip(table.column("county"), table.column("label"))), table.lines, table.name
         with db.session() as s:
-            added = campaign_service.add_channels(s, find(s, slug), rows, by(s), address_hash())
+            added = campaign_service.add_channels(s, find(s, slug), rows, by(s), address_hash(), lines, source)
             count = len(added)
     except UserError as exc:
-        flash(str(exc), "error")
-        return _page(slug, form, upload, 422)
+        return _page(slug, form, upload, 422, problems=exc.texts)
     flash(f"已添加 {count} 个渠道。")
     return redirect(url_for("admin.channels", slug=slug))
 

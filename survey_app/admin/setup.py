@@ -19,13 +19,13 @@ from survey_app.services import quotas as quota_service
 from survey_app.services import targets as target_service
 
 
-def _counties_page(slug: str, form: CountyForm, upload: UploadForm, status: int = 200):
+def _counties_page(slug: str, form: CountyForm, upload: UploadForm, status: int = 200, problems=()):
     with db.session() as s:
         c = find(s, slug)
         channels = {county.id: len(county.channels) for county in c.counties}
         received = campaign_service.responses_by_county(s, c)
         return render_template("admin/counties.html", c=c, form=form, upload=upload, channels=channels,
-                               received=received,
+                               received=received, problems=problems,
                                tab="counties", nav="campaigns"), status
 
 
@@ -49,8 +49,7 @@ def counties_add(slug: str):
         with db.session() as s:
             campaign_service.add_counties(s, find(s, slug), rows, by(s), address_hash())
     except UserError as exc:
-        flash(str(exc), "error")
-        return _counties_page(slug, form, upload, 422)
+        return _counties_page(slug, form, upload, 422, exc.texts)
     flash(f"已添加 {len(rows)} 个区县。")
     return redirect(url_for("admin.counties", slug=slug))
 
@@ -95,7 +94,7 @@ def targets(slug: str):
                 if not problems:
                     target_service.replace(s, c, rows, by(s), address_hash())
         except UserError as exc:
-            problems = [str(exc)]
+            problems = exc.texts
         if not problems:
             flash(f"人口目标已保存：{len(rows)} 个人口单元。")
             return redirect(url_for("admin.targets", slug=slug))

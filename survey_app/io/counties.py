@@ -5,7 +5,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from survey_app.errors import UserError
+from survey_app.errors import Problem, UserError
 from survey_app.io.uploads import UploadedTable, read_upload
 
 COUNTY_CODE = re.compile(r"^\d{6}$")
@@ -18,30 +18,36 @@ class CountyRow:
 
 
 def counties_from(table: UploadedTable) -> list[CountyRow]:
-    """Rows of `code,name` (6-digit administrative code, Chinese name)."""
+    """Rows of `code,name` (6-digit administrative code, Chinese name); UserError lists every problem."""
     if not {"code", "name"} <= set(table.header):
         missing = {"code", "name"} - set(table.header)
         raise UserError(f"{table.name}：缺少列 {'、'.join(sorted(missing))}（应为 code,name）")
-    rows, seen = [], set()
-    for line, (code, name) in enumerate(zip(table.column("code"), table.column("name")), start=2):
+    rows, problems, seen = [], [], set()
+    for line, code, name in zip(table.lines, table.column("code"), table.column("name")):
+        at = f"{table.name} 第 {line} 行："
         if not COUNTY_CODE.match(code):
-            raise UserError(f"{table.name} 第 {line} 行：区县代码“{code}”应为 6 位数字")
+            problems.append(f"{at}区县代码“{code}”应为 6 位数字")
+        elif code in seen:
+            problems.append(f"{at}区县代码 {code} 重复")
         if not name:
-            raise UserError(f"{table.name} 第 {line} 行：缺少区县名称")
-        if code in seen:
-            raise UserError(f"{table.name} 第 {line} 行：区县代码 {code} 重复")
+            problems.append(f"{at}缺少区县名称")
         seen.add(code)
         rows.append(CountyRow(code, name))
+    if problems:
+        raise UserError(problems=[Problem(p) for p in problems])
     if not rows:
         raise UserError(f"{table.name}：没有任何区县")
     return rows
 
 
 def counties_typed(text: str) -> list[CountyRow]:
-    """Lines of "code,name" typed into a form (a Chinese comma works too), checked like a file."""
-    lines = [line.replace("，", ",").split(",", 1) for line in text.splitlines() if line.strip()]
+    """Lines of "code,name" typed into a form (a Chinese comma works too), checked like a file; line
+    numbers count the typed lines."""
+    numbered = [(number, line.replace("，", ",").split(",", 1))
+                for number, line in enumerate(text.splitlines(), start=1) if line.strip()]
     return counties_from(UploadedTable("输入的区县", ["code", "name"],
-                                       [[cell.strip() for cell in line] + [""] * (2 - len(line)) for line in lines]))
+                                       [[cell.strip() for cell in cells] + [""] * (2 - len(cells))
+                                        for _, cells in numbered], [number for number, _ in numbered]))
 
 
 def county_names(path: Path) -> dict[str, str]:

@@ -15,7 +15,8 @@ MAX_ROWS = 100_000
 class UploadedTable:
     name: str                      # the file's name, for messages
     header: list[str]
-    rows: list[list[str]]          # text cells; rows[i] is line i + 2 of the file
+    rows: list[list[str]]          # text cells, blank rows left out
+    lines: list[int]               # rows[i] is line lines[i] of the file, as the user's editor numbers it
 
     def column(self, name: str) -> list[str]:
         position = self.header.index(name)
@@ -37,13 +38,14 @@ def read_upload(name: str, data: bytes) -> UploadedTable:
         header, rows = _csv(name, data)
     else:
         raise UserError(f"{name}：只接受 CSV（.csv）或 Excel（.xlsx）文件")
-    rows = [row for row in rows if any(cell.strip() for cell in row)]
-    if len(rows) > MAX_ROWS:
+    kept = [(line, row) for line, row in rows if any(cell.strip() for cell in row)]
+    if len(kept) > MAX_ROWS:
         raise UserError(f"{name}：行数超过 {MAX_ROWS:,}")
-    return UploadedTable(name, [h.strip().lstrip("\ufeff") for h in header], [[c.strip() for c in r] for r in rows])
+    return UploadedTable(name, [h.strip().lstrip("\ufeff") for h in header],
+                         [[c.strip() for c in row] for _, row in kept], [line for line, _ in kept])
 
 
-def _csv(name: str, data: bytes) -> tuple[list[str], list[list[str]]]:
+def _csv(name: str, data: bytes) -> tuple[list[str], list[tuple[int, list[str]]]]:
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             text = data.decode(encoding)
@@ -52,17 +54,21 @@ def _csv(name: str, data: bytes) -> tuple[list[str], list[list[str]]]:
             continue
     else:
         raise UserError(f"{name}：无法识别文件编码（应为 UTF-8 或 GBK/GB18030）")
-    rows = list(csv.reader(io.StringIO(text)))
+    reader, rows = csv.reader(io.StringIO(text)), []
+    line = 1
+    for row in reader:
+        rows.append((line, row))
+        line = reader.line_num + 1      # a quoted cell may span lines
     if not rows:
         raise UserError(f"{name}：文件是空的")
-    return rows[0], rows[1:]
+    return rows[0][1], rows[1:]
 
 
-def _xlsx(name: str, data: bytes) -> tuple[list[str], list[list[str]]]:
-    rows = list(sheet_rows(io.BytesIO(data), name))
+def _xlsx(name: str, data: bytes) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    rows = list(enumerate(sheet_rows(io.BytesIO(data), name), start=1))
     if not rows:
         raise UserError(f"{name}：第一个工作表是空的")
-    return rows[0], rows[1:]
+    return rows[0][1], rows[1:]
 
 
 def sheet_rows(source, name: str) -> Iterator[list[str]]:

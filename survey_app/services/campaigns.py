@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from questionnaires import Questionnaire
-from survey_app.errors import UserError
+from survey_app.errors import Problem, UserError
 from survey_app.io.counties import CountyRow
 from survey_app.models import Campaign, Channel, County, Response
 from survey_app.services import audit
@@ -18,12 +18,9 @@ from survey_app.services import audit
 def create_campaign(session: Session, *, slug: str, name: str, organizer: str,
                     questionnaire: Questionnaire, counties: list[CountyRow],
                     opens_at: datetime, closes_at: datetime, simulated: bool = False) -> Campaign:
-    if not re.match(r"^[a-z0-9][a-z0-9-]{1,63}$", slug):
-        raise UserError(f"调查编号“{slug}”无效：只能用小写字母、数字和连字符")
-    if closes_at <= opens_at:
-        raise UserError("结束时间必须晚于开始时间")
-    if session.scalar(select(Campaign.id).where(Campaign.slug == slug)):
-        raise UserError(f"调查编号“{slug}”已存在")
+    problems = new_campaign_problems(session, slug, opens_at, closes_at)
+    if problems:
+        raise UserError(problems=problems)
     campaign = Campaign(
         slug=slug, name=name, organizer=organizer,
         questionnaire_id=questionnaire.id, questionnaire_version=questionnaire.version,
@@ -34,6 +31,19 @@ def create_campaign(session: Session, *, slug: str, name: str, organizer: str,
     session.add(campaign)
     session.flush()
     return campaign
+
+
+def new_campaign_problems(session: Session, slug: str | None, opens_at: datetime | None,
+                          closes_at: datetime | None) -> list[Problem]:
+    """What is wrong with a new campaign's number and times (those given), each at its field."""
+    problems = []
+    if slug is not None and not re.match(r"^[a-z0-9][a-z0-9-]{1,63}$", slug):
+        problems.append(Problem(f"调查编号“{slug}”无效：只能用小写字母、数字和连字符", "slug"))
+    elif slug is not None and session.scalar(select(Campaign.id).where(Campaign.slug == slug)):
+        problems.append(Problem(f"调查编号“{slug}”已存在", "slug"))
+    if opens_at is not None and closes_at is not None and closes_at <= opens_at:
+        problems.append(Problem("结束时间必须晚于开始时间", "closes"))
+    return problems
 
 
 def find_campaign(session: Session, slug: str) -> Campaign:
@@ -139,11 +149,22 @@ def _county(campaign: Campaign, code: str) -> County:
     return county
 
 
-def add_channels(session: Session, campaign: Campaign, rows: list[tuple[str, str]], by,
-                 ip_hash: str = "") -> list[Channel]:
-    """Channels from (county code, label) pairs, all or none."""
+def add_channels(session: Session, campaign: Campaign, rows: list[tuple[str, str]], by, ip_hash: str = "",
+                 lines: list[int] | None = None, source: str = "") -> list[Channel]:
+    """Channels from (county code, label) pairs, all or none; UserError lists every bad row, by
+    `lines` (the file's line numbers) where given."""
     if not rows:
         raise UserError("没有任何渠道")
+    known = {c.code for c in campaign.counties}
+    problems = []
+    for line, (county, label) in zip(lines or range(1, len(rows) + 1), rows):
+        at = f"{source} 第 {line} 行：" if lines else ""
+        if county not in known:
+            problems.append(Problem(f"{at}区县“{county}”不在本调查中"))
+        if not label.strip():
+            problems.append(Problem(f"{at}缺少渠道名称"))
+    if problems:
+        raise UserError(problems=problems)
     added = [add_channel(session, campaign, county, label) for county, label in rows]
     audit.record(session, by, "channels_add", campaign.slug, ip_hash, channels=[c.code for c in added][:200])
     return added

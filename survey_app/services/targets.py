@@ -30,44 +30,47 @@ def check(campaign: Campaign, table: UploadedTable) -> tuple[list[TargetRow], li
     questionnaire = campaign.questionnaire
     counties = {c.code: c.name for c in campaign.counties}
     attributes = {a.id: a for a in questionnaire.attributes}
-    rows, problems, seen = [], [], set()
-    for line, values in enumerate(zip(*(table.column(c) for c in COLUMNS)), start=2):
+    rows, problems, seen, broken = [], [], set(), set()
+    for line, values in zip(table.lines, zip(*(table.column(c) for c in COLUMNS))):
         county, variable, category, population = values
-        at = f"第 {line} 行："
-        if county not in counties:
-            problems.append(f"{at}区县“{county}”不在本调查中")
-            continue
-        attribute = attributes.get(variable)
-        if attribute is None:
-            problems.append(f"{at}变量“{variable}”不是问卷中的答题人属性（可用：{'、'.join(attributes)}）")
-            continue
-        if attribute.applies_if:
-            problems.append(f"{at}属性“{variable}”只对部分答题人询问，不能用作加权变量")
-            continue
-        if category not in attribute.option_ids:
-            problems.append(f"{at}{variable} 没有类别“{category}”（可用：{'、'.join(attribute.option_ids)}）")
-            continue
-        try:
-            number = float(population.replace(",", ""))
-        except ValueError:
-            number = float("nan")
-        if not number >= 0:
-            problems.append(f"{at}人口数“{population}”无效，应为不小于 0 的数")
-            continue
-        if (county, variable, category) in seen:
-            problems.append(f"{at}{county}/{variable}/{category} 重复")
+        problem, number = _row_problem(county, variable, category, population, counties, attributes, seen)
+        if problem:
+            problems.append(f"第 {line} 行：{problem}")
+            broken.add((county, variable))      # its county's margins are left to this row's problem
             continue
         seen.add((county, variable, category))
         rows.append(TargetRow(county, variable, category, number))
-    if not problems:
-        problems = _check_margins(rows, counties, attributes)
+    problems += _check_margins(rows, counties, attributes, broken)
     if not rows and not problems:
         problems = [f"{table.name}：没有任何人口数"]
     return rows, problems
 
 
-def _check_margins(rows: list[TargetRow], counties: dict[str, str], attributes) -> list[str]:
-    """Every county has every variable with all its categories, and its variables agree on the total."""
+def _row_problem(county, variable, category, population, counties, attributes, seen) -> tuple[str, float]:
+    """What is wrong with one row ("" if nothing), and its population."""
+    if county not in counties:
+        return f"区县“{county}”不在本调查中", 0
+    attribute = attributes.get(variable)
+    if attribute is None:
+        return f"变量“{variable}”不是问卷中的答题人属性（可用：{'、'.join(attributes)}）", 0
+    if attribute.applies_if:
+        return f"属性“{variable}”（{attribute.question}）只对部分答题人询问，不能用作加权变量", 0
+    if category not in attribute.option_ids:
+        return f"变量 {_named(attribute)} 没有类别“{category}”（可用：{_options(attribute)}）", 0
+    try:
+        number = float(population.replace(",", ""))
+    except ValueError:
+        number = float("nan")
+    if not number >= 0:
+        return f"人口数“{population}”无效，应为不小于 0 的数", 0
+    if (county, variable, category) in seen:
+        return f"{county}/{variable}/{category} 重复", 0
+    return "", number
+
+
+def _check_margins(rows: list[TargetRow], counties: dict[str, str], attributes, broken: set) -> list[str]:
+    """Every county has every variable with all its categories, and its variables agree on the total
+    (a county and variable with a bad row are left to that row's problem)."""
     problems = []
     variables = sorted({r.variable for r in rows})
     present = {(r.county, r.variable, r.category) for r in rows}
@@ -77,16 +80,27 @@ def _check_margins(rows: list[TargetRow], counties: dict[str, str], attributes) 
         totals[r.county][r.variable] += r.population
     for code, name in counties.items():
         for variable in variables:
-            missing = [c for c in attributes[variable].option_ids if (code, variable, c) not in present]
-            if missing:
-                problems.append(f"区县 {code}（{name}）缺少 {variable} 的类别：{'、'.join(missing)}")
+            missing = [o for o in attributes[variable].options if (code, variable, o.id) not in present]
+            if missing and (code, variable) not in broken:
+                problems.append(f"区县 {code}（{name}）缺少变量 {_named(attributes[variable])} 的类别："
+                                f"{_options(attributes[variable], missing)}")
         by_variable = totals.get(code, {})
+        if any(county == code for county, _ in broken):
+            continue
         if by_variable and max(by_variable.values()) > 0:
             high, low = max(by_variable.values()), min(by_variable.values())
             if (high - low) / high > TOTAL_TOLERANCE:
-                detail = "，".join(f"{v} 合计 {t:,.0f}" for v, t in by_variable.items())
+                detail = "，".join(f"{_named(attributes[v])} 合计 {t:,.0f}" for v, t in by_variable.items())
                 problems.append(f"区县 {code}（{name}）各变量的人口合计不一致：{detail}")
     return problems
+
+
+def _named(attribute) -> str:
+    return f"“{attribute.question}”（{attribute.id}）"
+
+
+def _options(attribute, options=None) -> str:
+    return "、".join(f"{o.label}（{o.id}）" for o in (attribute.options if options is None else options))
 
 
 def replace(session: Session, campaign: Campaign, rows: list[TargetRow], by, ip_hash: str = "") -> None:

@@ -68,7 +68,7 @@ def test_a_campaign_is_created_from_an_excel_county_list(app, evaluator):
 
 def test_a_bad_county_list_names_the_line_and_creates_nothing(app, evaluator):
     r = create(evaluator, counties_text="511502,翠屏区\n5115,南溪区\n")
-    assert r.status_code == 200 and "第 3 行：区县代码“5115”应为 6 位数字" in r.get_data(as_text=True)
+    assert r.status_code == 200 and "第 2 行：区县代码“5115”应为 6 位数字" in r.get_data(as_text=True)
     with app.app_context(), db.session() as s:
         assert s.scalar(select(Campaign)) is None
 
@@ -123,7 +123,7 @@ def test_targets_are_checked_row_by_row_and_nothing_is_kept_on_a_problem(app, ev
     r = upload_targets(evaluator, rows)
     page = r.get_data(as_text=True)
     assert r.status_code == 422 and "文件有 4 处问题" in page
-    for words in ["第 2 行：区县“999999”不在本调查中", "第 3 行：area 没有类别“suburb”", "第 4 行：属性“stage”只对部分答题人询问",
+    for words in ["第 2 行：区县“999999”不在本调查中", "第 3 行：变量 “您居住在”（area） 没有类别“suburb”", "第 4 行：属性“stage”（您的孩子（或您所在的学校）处于哪个学段）只对部分答题人询问",
                   "第 5 行：人口数“很多”无效"]:
         assert words in page
     assert stored_campaign(app).targets == []
@@ -134,8 +134,8 @@ def test_targets_must_cover_every_margin_with_equal_totals(app, evaluator, quest
     rows = [r for r in good_targets() if not (r[0] == "511503" and r[2] == "rural")]
     rows = [(c, v, k, 700 if (c, k) == ("511523", "urban") else p) for c, v, k, p in rows]
     page = upload_targets(evaluator, rows).get_data(as_text=True)
-    assert "区县 511503（南溪区）缺少 area 的类别：rural" in page
-    assert "区县 511523（江安县）各变量的人口合计不一致：area 合计 1,100，respondent_type 合计 1,000" in page
+    assert "区县 511503（南溪区）缺少变量 “您居住在”（area） 的类别：农村（rural）" in page
+    assert "区县 511523（江安县）各变量的人口合计不一致：“您居住在”（area） 合计 1,100，“您的身份是”（respondent_type） 合计 1,000" in page
 
 
 def test_good_targets_are_stored_and_download_as_survey_analyze_reads_them(app, evaluator, questionnaire):
@@ -178,7 +178,7 @@ def test_channels_are_added_typed_and_from_a_list_and_can_be_disabled(app, evalu
     assert ("511503-002", "第一中学") in labels and ("511523-003", "实验小学") in labels and len(labels) == 7
     bad = (io.BytesIO(xlsx([["county", "label"], ["999999", "某校"]])), "学校.xlsx")
     r = post(evaluator, f"/admin/c/{SLUG}/channels", {"file": bad}, content_type="multipart/form-data")
-    assert r.status_code == 422 and "没有区县 999999" in r.get_data(as_text=True)
+    assert r.status_code == 422 and "学校.xlsx 第 2 行：区县“999999”不在本调查中" in r.get_data(as_text=True)
     assert len(stored_campaign(app).channels) == 7                    # all or nothing
 
     token = stored_campaign(app).channels[0].token

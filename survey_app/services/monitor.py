@@ -18,8 +18,8 @@ from sqlalchemy.orm import Session
 from survey_app.models import Campaign, MonitorSnapshot, Response, packing
 from survey_app.services import targets as campaign_targets
 
-DURATION_STEP_S = 5          # durations are counted in 5-second steps up to an hour
-DURATION_CAP_S = 3600
+DURATION_CAP_S = 3600        # durations are counted in whole seconds up to an hour
+COUNTS_FORMAT = 2            # a snapshot counted another way (5-second steps: 1) is counted again
 
 
 def _local_day(session: Session, zone: ZoneInfo):
@@ -47,13 +47,12 @@ def _count_since(session: Session, campaign_id: int, after_id: int, zone: ZoneIn
 
     capped = (func.min if session.get_bind().dialect.name == "sqlite" else func.least)(
         Response.duration_s, DURATION_CAP_S)
-    duration = capped // DURATION_STEP_S
     day = _local_day(session, zone)
     return last, {
         "flags": {f"{c}|{f}": k for c, f, k in grouped(Response.channel_id, Response.flags)},
         "days": {f"{c}|{d}": k for c, d, k in grouped(Response.channel_id, day)},
         "attributes": {f"{c}|{a}": k for c, a, k in grouped(Response.county_id, Response.attributes)},
-        "durations": {f"{c}|{int(s)}": k for c, s, k in grouped(Response.county_id, duration)},
+        "durations": {f"{c}|{int(s)}": k for c, s, k in grouped(Response.county_id, capped)},
     }
 
 
@@ -65,17 +64,18 @@ def _merge(counts: dict, more: dict) -> dict:
 def refresh(session: Session, campaign: Campaign, zone: ZoneInfo) -> dict:
     """The campaign's counts up to now, adding only what came since the stored snapshot."""
     snapshot = session.get(MonitorSnapshot, campaign.id)
-    after = snapshot.last_response_id if snapshot else 0
+    current = snapshot is not None and snapshot.counts.get("format") == COUNTS_FORMAT
+    after = snapshot.last_response_id if current else 0
     last, more = _count_since(session, campaign.id, after, zone)
-    counts = snapshot.counts if snapshot else {}
+    counts = snapshot.counts if current else {"format": COUNTS_FORMAT}
     if last == after:
         return counts
-    counts = _merge(counts, more)
+    counts = _merge(counts, more) | {"format": COUNTS_FORMAT}
     if snapshot is None:
         session.add(MonitorSnapshot(campaign_id=campaign.id, last_response_id=last, counts=counts))
     else:   # another worker may have moved it on meanwhile; then its snapshot stands
         session.execute(update(MonitorSnapshot).where(MonitorSnapshot.campaign_id == campaign.id,
-                                                      MonitorSnapshot.last_response_id == after)
+                                                      MonitorSnapshot.last_response_id == snapshot.last_response_id)
                         .values(last_response_id=last, counts=counts))
     return counts
 
@@ -170,7 +170,7 @@ def _add_quotas(campaign: Campaign, rows: dict) -> None:
 
 
 def _add_durations(durations: dict, rows: dict, pooled: bool = False) -> None:
-    """Median completion time from the counts per 5-second step (the middle of the step)."""
+    """Median completion time from the counts per whole second."""
     histograms: dict[int, Counter] = {}
     for key, k in durations.items():
         county, step = map(int, key.split("|"))
@@ -180,7 +180,7 @@ def _add_durations(durations: dict, rows: dict, pooled: bool = False) -> None:
         for step in sorted(histogram):
             running += histogram[step]
             if running * 2 >= total:
-                rows[county].median_duration_s = (step + 0.5) * DURATION_STEP_S
+                rows[county].median_duration_s = float(step)
                 break
 
 

@@ -27,6 +27,23 @@ def cleaned(responses: pd.DataFrame, results: Results, questionnaire: Questionna
                             "weight": np.asarray(results.weights["weight"], dtype=float)})
     frame = responses.assign(response_id=responses["response_id"].astype(str)).drop_duplicates("response_id")
     frame = frame.merge(weights, on="response_id", how="inner", validate="one_to_one")
+    out = _coded(frame, questionnaire, names)
+    out["weight"] = frame["weight"].to_numpy()
+    return out.reset_index(drop=True)
+
+
+def raw(responses: pd.DataFrame, questionnaire: Questionnaire, names: dict[str, str],
+        flag_labels: dict[str, str]) -> pd.DataFrame:
+    """Every stored response (excluded ones too), coded as `cleaned` codes them, with its quality
+    flags (flag_<name> columns, 0/1) and the review's decision."""
+    out = _coded(responses, questionnaire, names)
+    for column in [f"flag_{name}" for name in flag_labels] + ["excluded", "exclusion_reason"]:
+        out[column] = responses[column].to_numpy()
+    return out
+
+
+def _coded(frame: pd.DataFrame, questionnaire: Questionnaire, names: dict[str, str]) -> pd.DataFrame:
+    """Ids, county and its name, attributes coded 1..k, items as scale codes, channel and times."""
     out = pd.DataFrame({"response_id": frame["response_id"], "county": frame["county"].astype(str)})
     out["county_name"] = [names.get(code, "") for code in out["county"]]
     for attribute in questionnaire.attributes:
@@ -38,15 +55,19 @@ def cleaned(responses: pd.DataFrame, results: Results, questionnaire: Questionna
     for column in ("channel", "duration_s", "submitted_at"):
         if column in frame:
             out[column] = frame[column] if column != "duration_s" else pd.to_numeric(frame[column], errors="coerce")
-    out["weight"] = frame["weight"].to_numpy()
-    return out.reset_index(drop=True)
+    return out
 
 
-def labels(questionnaire: Questionnaire) -> tuple[dict[str, str], dict[str, dict]]:
-    """Variable labels and value labels (Chinese) of the cleaned columns."""
+def labels(questionnaire: Questionnaire, flag_labels: dict[str, str] | None = None
+           ) -> tuple[dict[str, str], dict[str, dict]]:
+    """Variable labels and value labels (Chinese) of the cleaned (or raw) columns."""
     variables = {"response_id": "回执编号", "county": "区县代码", "county_name": "区县", "channel": "渠道",
-                 "duration_s": "作答用时（秒）", "submitted_at": "提交时间", "weight": "最终权重（加权到人口）"}
-    values: dict[str, dict] = {}
+                 "duration_s": "作答用时（秒）", "submitted_at": "提交时间", "weight": "最终权重（加权到人口）",
+                 "excluded": "已剔除", "exclusion_reason": "剔除原因"}
+    values: dict[str, dict] = {"excluded": {0: "否", 1: "是"}}
+    for name, label in (flag_labels or {}).items():
+        variables[f"flag_{name}"] = f"标记：{label}"
+        values[f"flag_{name}"] = {0: "否", 1: "是"}
     for attribute in questionnaire.attributes:
         variables[attribute.id] = attribute.question
         values[attribute.id] = {float(i): o.label for i, o in enumerate(attribute.options, start=1)}
@@ -57,8 +78,11 @@ def labels(questionnaire: Questionnaire) -> tuple[dict[str, str], dict[str, dict
     return variables, values
 
 
-def sav_bytes(frame: pd.DataFrame, questionnaire: Questionnaire) -> bytes:
-    variables, values = labels(questionnaire)
+def sav_bytes(frame: pd.DataFrame, questionnaire: Questionnaire, flag_labels: dict[str, str] | None = None) -> bytes:
+    variables, values = labels(questionnaire, flag_labels)
+    # pyreadstat reads datetime64 at nanoseconds only: at seconds every time became 1970-01-01.
+    frame = frame.assign(**{c: frame[c].astype("datetime64[ns]") for c in frame
+                            if pd.api.types.is_datetime64_any_dtype(frame[c])})
     with tempfile.TemporaryDirectory() as directory:   # pyreadstat writes to a path only
         path = Path(directory) / "responses.sav"
         pyreadstat.write_sav(frame, str(path), column_labels=[variables.get(c, c) for c in frame.columns],
@@ -77,9 +101,9 @@ def csv_bytes(frame: pd.DataFrame) -> bytes:
     return safe.to_csv(index=False).encode("utf-8-sig")
 
 
-def xlsx_bytes(frame: pd.DataFrame, questionnaire: Questionnaire) -> bytes:
+def xlsx_bytes(frame: pd.DataFrame, questionnaire: Questionnaire, flag_labels: dict[str, str] | None = None) -> bytes:
     """One sheet, Chinese headers, row by row in constant memory (text stays text)."""
-    variables, _ = labels(questionnaire)
+    variables, _ = labels(questionnaire, flag_labels)
     out = io.BytesIO()
     book = xlsxwriter.Workbook(out, {"in_memory": True, "constant_memory": True, "strings_to_formulas": False,
                                      "strings_to_urls": False, "strings_to_numbers": False})

@@ -3,7 +3,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import flash, redirect, render_template, request, url_for
+from urllib.parse import quote
+
+from flask import Response as HttpResponse
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 
 from survey_app import db
 from survey_app.admin import bp
@@ -11,6 +14,7 @@ from survey_app.admin.campaigns import by, evaluator, find, local_zone
 from survey_app.auth import address_hash
 from survey_app.errors import UserError
 from survey_app.models import packing
+from survey_app.services import exports
 from survey_app.services import review as review_service
 from survey_app.services.monitor import FLAG_LABELS
 
@@ -33,6 +37,10 @@ def _filters(args) -> review_service.Filters:
 FILTER_KEYS = ("county", "channel", "flag", "since", "until")
 
 
+def _flag_choices() -> list[tuple[str, str, int]]:
+    return [(f.name.lower(), FLAG_LABELS.get(f.name.lower(), f.name), f.value) for f in packing.Flag]
+
+
 @bp.get("/c/<slug>/review")
 @evaluator
 def review(slug: str):
@@ -49,8 +57,7 @@ def review(slug: str):
             rows, total = [], 0
         return render_template("admin/review.html", c=c, rows=rows, total=total, page=page, args=args,
                                pages=(total + review_service.PAGE - 1) // review_service.PAGE,
-                               flags=[(f.name.lower(), FLAG_LABELS.get(f.name.lower(), f.name), f.value)
-                                      for f in packing.Flag],
+                               flags=_flag_choices(),
                                tab="review", nav="campaigns")
 
 
@@ -73,4 +80,37 @@ def review_decide(slug: str):
         flash(str(exc), "error")
     else:
         flash(f"已{'剔除' if exclude else '恢复'} {changed} 份答卷。")
+    if request.form.get("back") == "response":
+        return redirect(url_for("admin.response", slug=slug, submission_id=request.form.get("response", "")))
     return redirect(url_for("admin.review", slug=slug, **{k: v for k, v in args.items() if v}))
+
+
+@bp.get("/c/<slug>/responses/<submission_id>")
+@evaluator
+def response(slug: str, submission_id: str):
+    """One response as the resident answered it, with its flags and the review's decision."""
+    with db.session() as s:
+        c = find(s, slug)
+        found = review_service.one(s, c, submission_id)
+        if found is None:
+            abort(404)
+        r, channel_code, channel_label, county_name = found
+        return render_template("admin/response.html", c=c, r=r, channel=f"{channel_code} {channel_label}",
+                               county=county_name, answers=review_service.answers(c, r),
+                               flags=[label for key, label, bit in _flag_choices() if r.flags & bit],
+                               tab="review", nav="campaigns")
+
+
+@bp.get("/c/<slug>/responses.<kind>")
+@evaluator
+def responses_download(slug: str, kind: str):
+    """All responses of the campaign, as `survey export responses` writes them (audited)."""
+    if kind not in exports.FORMATS:
+        abort(404)
+    with db.session() as s:
+        c = find(s, slug)
+        data, _ = exports.responses_file(s, c, kind, current_app.config["TIMEZONE"], by(s), address_hash())
+        name = f"{c.name}_答卷.{kind}"
+    return HttpResponse(data, mimetype=exports.FORMATS[kind],
+                        headers={"Content-Disposition": f"attachment; filename=\"{slug}-responses.{kind}\"; "
+                                                        f"filename*=UTF-8''{quote(name)}"})

@@ -19,15 +19,19 @@ def export():
     pass
 
 
-@export.command("responses", help="导出全部答卷为 CSV（UTF-8 带 BOM，Excel 可直接打开）")
+@export.command("responses", help="导出全部答卷：CSV（UTF-8 带 BOM，Excel 可直接打开）、Excel（.xlsx）或 SPSS（.sav），按 --out 的扩展名")
 @click.argument("campaign_slug")
 @click.option("--out", type=click.Path(dir_okay=False, allow_dash=True), required=True,
-              help="输出文件，- 表示标准输出")
+              help="输出文件（.csv、.xlsx 或 .sav），- 表示以 CSV 输出到标准输出")
 def export_responses(campaign_slug, out):
     from survey_app import db
+    from survey_app.errors import UserError
     from survey_app.io.atomic import atomic_file
-    from survey_app.services import audit, responses
+    from survey_app.services import audit, exports, responses
     from survey_app.services import campaigns as campaign_service
+    kind = "csv" if out == "-" else Path(out).suffix.lower().lstrip(".")
+    if kind not in exports.FORMATS:
+        raise UserError(f"输出文件“{out}”的扩展名应为 .csv、.xlsx 或 .sav")
     app = make_app()
     progress = (lambda n: click.echo(f"  已导出 {n} 份", err=True)) if out != "-" else None
     with app.app_context(), db.session() as session:
@@ -35,11 +39,16 @@ def export_responses(campaign_slug, out):
         if out == "-":
             written = responses.export_csv(session.connection(), target, sys.stdout, app.config["TIMEZONE"])
             sys.stdout.flush()
-        else:
+            audit.record(session, None, "export", campaign_slug, responses=written, file=kind)
+        elif kind == "csv":      # streamed: constant memory however many responses
             with atomic_file(Path(out)) as stream:
                 written = responses.export_csv(session.connection(), target, stream,
                                                app.config["TIMEZONE"], progress)
-        audit.record(session, None, "export", campaign_slug, responses=written)
+            audit.record(session, None, "export", campaign_slug, responses=written, file=kind)
+        else:
+            data, written = exports.responses_file(session, target, kind, app.config["TIMEZONE"], None)
+            with atomic_file(Path(out), "wb", encoding=None) as stream:
+                stream.write(data)
     click.echo(f"已导出 {written} 份答卷：{out}", err=True)
 
 

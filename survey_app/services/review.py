@@ -62,6 +62,30 @@ def listing(session: Session, campaign: Campaign, filters: Filters, page: int = 
     return rows, total
 
 
+@dataclass(frozen=True)
+class Answer:
+    question: str
+    answer: str          # the option's label; "未作答" or "（未询问）" where none
+
+
+def one(session: Session, campaign: Campaign, submission_id: str) -> tuple | None:
+    """(response, channel code, channel label, county name) of one receipt, None if not in the campaign."""
+    return session.execute(_query(campaign, Filters()).where(Response.submission_id == submission_id)).first()
+
+
+def answers(campaign: Campaign, response: Response) -> list[Answer]:
+    """The respondent's attributes, then the items, with the labels the resident saw."""
+    questionnaire = campaign.questionnaire
+    shown = []
+    for attribute, code in zip(questionnaire.attributes, packing.unpack(response.attributes)):
+        label = attribute.options[code].label if code is not None else "（未询问或未作答）"
+        shown.append(Answer(attribute.question, label))
+    scale = {p.code: p.label for p in questionnaire.scale.points}
+    for number, (item, code) in enumerate(zip(questionnaire.items, packing.unpack(response.answers)), start=1):
+        shown.append(Answer(f"{number}. {item.text}", scale.get(code, "未作答") if code is not None else "未作答"))
+    return shown
+
+
 def decide(session: Session, campaign: Campaign, submission_ids: list[str], exclude: bool, reason: str,
            by, ip_hash: str = "") -> int:
     """Exclude (with a reason) or restore responses of the campaign; returns how many changed."""

@@ -19,7 +19,8 @@ EVALUATOR_ONLY = {ANON: LOGIN, ADMIN: 403, EVALUATOR: OK, STAFF: 403, STAFF_ELSE
 ADMIN_ONLY = {ANON: LOGIN, ADMIN: OK, EVALUATOR: 403, STAFF: 403, STAFF_ELSEWHERE: 403}
 STAFF_ONLY = {ANON: LOGIN, ADMIN: 403, EVALUATOR: 403, STAFF: OK, STAFF_ELSEWHERE: OK}
 PUBLIC = dict.fromkeys(WHO, OK)
-KINDS = {"admin.channel_qr": "png", "admin.monitor_download": "csv", "admin.channels_zip": "qr"}
+KINDS = {"admin.channel_qr": "png", "admin.monitor_download": "csv", "admin.channels_zip": "qr",
+         "admin.responses_download": "xlsx"}
 ARGUMENTS = {"staff.county_results": {"code": "511502"}}        # a county, where other routes take a channel
 
 # endpoint -> (method, expected status per visitor)
@@ -54,6 +55,10 @@ MATRIX = {
     "admin.monitor_download": ("GET", EVALUATOR_ONLY),
     "admin.review": ("GET", EVALUATOR_ONLY),
     "admin.review_decide": ("POST", EVALUATOR_ONLY),
+    "admin.response": ("GET", EVALUATOR_ONLY | {EVALUATOR: 404}),     # no such receipt in the campaign
+    "admin.responses_download": ("GET", EVALUATOR_ONLY),
+    "admin.county_rename": ("POST", EVALUATOR_ONLY),
+    "admin.county_remove": ("POST", EVALUATOR_ONLY),
     "admin.questionnaires_page": ("GET", EVALUATOR_ONLY),
     "admin.questionnaire_import": ("POST", EVALUATOR_ONLY),
     "admin.questionnaire_edit": ("GET", EVALUATOR_ONLY),
@@ -82,7 +87,7 @@ def site(app, questionnaire):
         library.ensure_builtins(s)
         version = s.scalar(select(QuestionnaireVersion.id))
     values = {"slug": "test-2026", "code": channel, "token": token, "user_id": users[ADMIN],
-              "filename": "workspace.css", "version_id": version, "name": "报告/511502_翠屏区_报告.pdf"}
+              "filename": "workspace.css", "version_id": version, "submission_id": "x" * 22, "name": "报告/511502_翠屏区_报告.pdf"}
     return values, {ADMIN: "root", EVALUATOR: "eva", STAFF: "cuiping", STAFF_ELSEWHERE: "nanxi"}
 
 

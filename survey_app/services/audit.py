@@ -23,7 +23,7 @@ DETAILS = {
     "role": "角色", "counties": "区县", "active": "启用", "change": "操作", "questionnaire": "问卷",
     "rows": "行数", "sha256": "SHA-256", "quotas": "配额数", "total": "合计", "added": "添加",
     "channels": "渠道", "disabled": "停用", "responses": "答卷数", "changed": "实际改变", "reason": "原因",
-    "ids": "回执编号", "county": "区县", "file": "文件", "new_version": "另存为新版本",
+    "ids": "回执编号", "county": "区县", "file": "文件", "new_version": "另存为新版本", "summary": "变更",
 }
 
 

@@ -63,7 +63,7 @@ def get(session: Session, version_id: int) -> QuestionnaireVersion | None:
 def import_yaml(session: Session, text: str, source: str, by, ip_hash: str = "") -> QuestionnaireVersion:
     """A new library version from a YAML file; the loader's errors name the field at fault."""
     questionnaire = questionnaires.loads(text, source)
-    _refuse_taken(session, questionnaire)
+    _refuse_taken(session, questionnaire, source)
     version = _add(session, questionnaire, "import")
     audit.record(session, by, "questionnaire_import", f"{questionnaire.id} {questionnaire.version}", ip_hash,
                  file=source)
@@ -73,7 +73,7 @@ def import_yaml(session: Session, text: str, source: str, by, ip_hash: str = "")
 def create(session: Session, definition: dict, by, ip_hash: str = "") -> QuestionnaireVersion:
     """A new questionnaire (or a new version of one) written in the browser."""
     questionnaire = questionnaires.load_dict(definition, source="新建的问卷")
-    _refuse_taken(session, questionnaire)
+    _refuse_taken(session, questionnaire, "新建的问卷")
     version = _add(session, questionnaire, "edit")
     audit.record(session, by, "questionnaire_save", f"{questionnaire.id} {questionnaire.version}", ip_hash,
                  new_version=True)
@@ -89,11 +89,11 @@ def save(session: Session, version: QuestionnaireVersion, definition: dict, by,
         if same_number:
             raise QuestionnaireError("编辑的问卷", "version",
                                      "此版本已有调查收到答卷，已冻结：请填写新的版本号，保存为新版本")
-        _refuse_taken(session, questionnaire)
+        _refuse_taken(session, questionnaire, "编辑的问卷")
         saved = _add(session, questionnaire, "edit")
     else:
         if not same_number:
-            _refuse_taken(session, questionnaire)
+            _refuse_taken(session, questionnaire, "编辑的问卷")
         for campaign in session.scalars(select(Campaign).where(Campaign.questionnaire_id == version.key,
                                                                Campaign.questionnaire_version == version.version)):
             campaign.questionnaire_id, campaign.questionnaire_version = questionnaire.id, questionnaire.version
@@ -106,10 +106,11 @@ def save(session: Session, version: QuestionnaireVersion, definition: dict, by,
     return saved
 
 
-def _refuse_taken(session: Session, questionnaire: Questionnaire) -> None:
+def _refuse_taken(session: Session, questionnaire: Questionnaire, source: str) -> None:
+    """A version number already in the library is refused at the field of the number (版本号)."""
     if session.scalar(select(QuestionnaireVersion.id).where(QuestionnaireVersion.key == questionnaire.id,
                                                             QuestionnaireVersion.version == questionnaire.version)):
-        raise QuestionnaireError("问卷", "version", f"问卷 {questionnaire.id} 已有版本 {questionnaire.version}，"
+        raise QuestionnaireError(source, "version", f"问卷 {questionnaire.id} 已有版本 {questionnaire.version}，"
                                                     "请填写新的版本号")
 
 

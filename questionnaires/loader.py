@@ -102,7 +102,7 @@ def loads(text: str, source: str = "<text>") -> Questionnaire:
             raise QuestionnaireError(source, "YAML", "不允许使用 YAML 别名（& 和 *），请直接写出内容")
         data = yaml.load(text, Loader=SAFE_LOADER)
     except yaml.YAMLError as exc:
-        raise QuestionnaireError(source, "YAML", f"格式错误：{exc}") from exc
+        raise _syntax_error(source, exc) from exc
     try:
         return load_dict(data, source=source)
     except QuestionnaireError as exc:
@@ -114,6 +114,34 @@ def _located(error: QuestionnaireError, text: str) -> QuestionnaireError:
     found = fields.lines(text, SAFE_LOADER)
     problems = [p._replace(line=fields.line_of(p.field, found)) for p in error.problems]
     return QuestionnaireError.listing(error.source, sorted(problems, key=lambda p: p.line or 0), error.definition)
+
+
+# PyYAML's words for a syntax error -> what to look at, in Chinese.
+_SYNTAX_HINTS = (
+    ("expected ',' or ']'", "方括号 [ ] 没有闭合，或列表各项之间缺少逗号"),
+    ("expected ',' or '}'", "花括号 { } 没有闭合，或各项之间缺少逗号"),
+    ("mapping values are not allowed", "此处不能出现“字段: 值”：缩进不一致，或文字中的冒号需要加引号"),
+    ("tab character", "不能用 Tab 键缩进，请改用空格"),
+    ("'\\t'", "不能用 Tab 键缩进，请改用空格"),
+    ("end of stream", "文件已结束，但引号或括号没有闭合"),
+    ("escape character", "双引号内的反斜杠 \\ 无效，可改用单引号"),
+    ("expected ':'", "缺少冒号“:”"),
+    ("'-' indicator", "列表各项的缩进不一致"),
+    ("expected key", "缩进不一致，或缺少“字段:”"),
+    ("unhashable key", "字段名不能是列表或映射"),
+    ("constructor for the tag", "不支持以 ! 开头的标签"),
+)
+
+
+def _syntax_error(source: str, exc: yaml.YAMLError) -> QuestionnaireError:
+    """A YAML syntax error at its line and column, with what to look at (in Chinese, not PyYAML's words)."""
+    problem = getattr(exc, "problem", None) or ""
+    hint = next((chinese for words, chinese in _SYNTAX_HINTS if words in problem), "请检查缩进、冒号、引号和括号")
+    mark, start = getattr(exc, "problem_mark", None), getattr(exc, "context_mark", None)
+    where = f"第 {mark.column + 1} 列附近" if mark else ""
+    if start and mark and start.line != mark.line:
+        where += f"（自第 {start.line + 1} 行第 {start.column + 1} 列起）"
+    return QuestionnaireError(source, "YAML", f"{where}格式有误：{hint}", mark.line + 1 if mark else None)
 
 
 def load_dict(data: Any, source: str = "<dict>") -> Questionnaire:

@@ -1,4 +1,5 @@
 import copy
+import re
 
 import pytest
 import yaml
@@ -81,6 +82,19 @@ def test_yaml_syntax_error_names_the_file(tmp_path):
     path.write_text("id: [unclosed", encoding="utf-8")
     with pytest.raises(QuestionnaireError, match="broken.yaml"):
         load(path)
+
+
+@pytest.mark.parametrize("text, line, hint", [
+    ("id: a\ntitle: [unclosed\n", 3, "方括号"),
+    ("id: a\ntitle: 标题: 副标题\n", 2, "冒号需要加引号"),
+    ("id: a\n\ttitle: x\n", 2, "Tab"),
+])
+def test_a_yaml_syntax_error_is_told_in_chinese_at_its_line(text, line, hint):
+    with pytest.raises(QuestionnaireError) as info:
+        questionnaires.loads(text, "broken.yaml")
+    [(field, problem, found)] = info.value.problems
+    assert (field, found) == ("YAML", line) and hint in problem
+    assert not re.search(r"[A-Za-z]{2,}", problem.replace("Tab", ""))       # none of PyYAML's English
 
 
 def test_unknown_name_lists_builtins():

@@ -137,35 +137,47 @@ def differences(old: Questionnaire, new: Questionnaire) -> list[tuple[str, str, 
         changes.append(("量表", _scale_text(old), _scale_text(new)))
     if old.quality != new.quality:
         changes.append(("质量设置", _quality_text(old), _quality_text(new)))
-    changes += _keyed("属性", {a.id: a for a in old.attributes}, {a.id: a for a in new.attributes}, _attribute_text)
-    changes += _keyed("题目", {i.id: i for i in old.items}, {i.id: i for i in new.items}, _item_text)
+    changes += _keyed("答题人信息", {a.id: a for a in old.attributes}, {a.id: a for a in new.attributes},
+                      lambda a: _attribute_text(a, old), lambda a: _attribute_text(a, new))
+    changes += _keyed("题目", {i.id: i for i in old.items}, {i.id: i for i in new.items}, _item_text, _item_text)
     if [i.id for i in old.items if i.id in new.item_ids] != [i.id for i in new.items if i.id in old.item_ids]:
         changes.append(("题目顺序", " ".join(old.item_ids), " ".join(new.item_ids)))
     return changes
 
 
-def _keyed(kind, old: dict, new: dict, text) -> list[tuple[str, str, str]]:
+def _keyed(kind, old: dict, new: dict, old_text, new_text) -> list[tuple[str, str, str]]:
     changes = []
     for key in [*old, *(k for k in new if k not in old)]:
         before, after = old.get(key), new.get(key)
         if before != after:
-            changes.append((f"{kind} {key}", text(before) if before else "（无）", text(after) if after else "（删除）"))
+            changes.append((f"{kind} {key}", old_text(before) if before else "（无）",
+                            new_text(after) if after else "（删除）"))
     return changes
 
 
 def _scale_text(q: Questionnaire) -> str:
     points = "，".join(f"{p.code}={p.label}" + (f"（{p.score:g} 分）" if p.score is not None else "")
                       for p in q.scale.points)
-    return f"{points}；满意：{sorted(q.scale.satisfied)}；不满意：{sorted(q.scale.dissatisfied)}"
+    return f"{points}；满意：{_codes(q.scale.satisfied)}；不满意：{_codes(q.scale.dissatisfied)}"
+
+
+def _codes(codes) -> str:
+    return "、".join(map(str, sorted(codes)))
 
 
 def _quality_text(q: Questionnaire) -> str:
     return f"最短用时 {q.quality.min_seconds} 秒，至少答 {q.quality.min_items_answered} 题"
 
 
-def _attribute_text(a) -> str:
-    condition = "；".join(f"仅当 {attr} 为 {'、'.join(sorted(allowed))}" for attr, allowed in a.applies_if)
-    return f"{a.question}：{'、'.join(f'{o.id}={o.label}' for o in a.options)}" + (f"（{condition}）" if condition else "")
+def _attribute_text(a, q: Questionnaire) -> str:
+    """The question, its options and its conditions by their labels (ids after them, for the YAML author)."""
+    conditions = []
+    for attr, allowed in a.applies_if:
+        asked = q.attribute(attr)
+        labels = "、".join(o.label for o in asked.options if o.id in allowed)
+        conditions.append(f"仅当“{asked.question}”为 {labels}")
+    options = "、".join(f"{o.label}（{o.id}）" for o in a.options)
+    return f"{a.question}：{options}" + (f"（{'；'.join(conditions)}）" if conditions else "")
 
 
 def _item_text(i) -> str:

@@ -1,4 +1,5 @@
 """The questionnaire library: import with the loader's errors, edit without YAML, preview, export, freeze."""
+import copy
 import io
 import re
 
@@ -160,6 +161,18 @@ def test_a_new_questionnaire_is_written_in_the_browser_from_a_copy(app, evaluato
     assert q.title == "家长满意度调查" and len(q.items) == 15
     r = post(evaluator, f"/admin/questionnaires/new?from={vid}", fields, page=f"/admin/questionnaires/new?from={vid}")
     assert r.status_code == 422 and "已有版本 1" in r.get_data(as_text=True)
+
+
+def test_differences_name_answers_and_conditions_by_their_labels():
+    old = questionnaires.load(questionnaires.DEFAULT)
+    definition = copy.deepcopy(old.source)
+    definition["attributes"][2]["applies_if"] = {"respondent_type": ["parent"]}
+    definition["scale"]["satisfied"] = [5]
+    changes = {where: (before, after) for where, before, after in
+               library.differences(old, questionnaires.load_dict(definition))}
+    assert changes["答题人信息 stage"][1] == ("您的孩子（或您所在的学校）处于哪个学段：幼儿园（kindergarten）、小学（primary）、"
+                                             "初中（junior）、高中或中职（senior）（仅当“您的身份是”为 家长）")
+    assert changes["量表"][1].endswith("；满意：5；不满意：1、2")
 
 
 def test_the_phone_preview_frames_the_residents_page_at_phone_width(app, evaluator):

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 import questionnaires
-from questionnaires import Questionnaire, QuestionnaireError
+from questionnaires import Problem, Questionnaire, QuestionnaireError
 from survey_app.models import Campaign, QuestionnaireVersion, Response
 from survey_app.services import audit
 
@@ -61,9 +61,8 @@ def get(session: Session, version_id: int) -> QuestionnaireVersion | None:
 
 
 def import_yaml(session: Session, text: str, source: str, by, ip_hash: str = "") -> QuestionnaireVersion:
-    """A new library version from a YAML file; the loader's errors name the field at fault."""
-    questionnaire = questionnaires.loads(text, source)
-    _refuse_taken(session, questionnaire, source)
+    """A new library version from a YAML file; a file with problems gets all of them, each at its field."""
+    questionnaire = _checked(session, lambda: questionnaires.loads(text, source), source)
     version = _add(session, questionnaire, "import")
     audit.record(session, by, "questionnaire_import", f"{questionnaire.id} {questionnaire.version}", ip_hash,
                  file=source)
@@ -72,8 +71,7 @@ def import_yaml(session: Session, text: str, source: str, by, ip_hash: str = "")
 
 def create(session: Session, definition: dict, by, ip_hash: str = "") -> QuestionnaireVersion:
     """A new questionnaire (or a new version of one) written in the browser."""
-    questionnaire = questionnaires.load_dict(definition, source="新建的问卷")
-    _refuse_taken(session, questionnaire, "新建的问卷")
+    questionnaire = _checked(session, lambda: questionnaires.load_dict(definition, source="新建的问卷"), "新建的问卷")
     version = _add(session, questionnaire, "edit")
     audit.record(session, by, "questionnaire_save", f"{questionnaire.id} {questionnaire.version}", ip_hash,
                  new_version=True)
@@ -83,17 +81,12 @@ def create(session: Session, definition: dict, by, ip_hash: str = "") -> Questio
 def save(session: Session, version: QuestionnaireVersion, definition: dict, by,
          ip_hash: str = "") -> QuestionnaireVersion:
     """Save an edit: in place while unfrozen, else as a new version (which needs a new number)."""
-    questionnaire = questionnaires.load_dict(definition, source="编辑的问卷")
-    same_number = (questionnaire.id, questionnaire.version) == (version.key, version.version)
-    if usage(session, version).frozen:
-        if same_number:
-            raise QuestionnaireError("编辑的问卷", "version",
-                                     "此版本已有调查收到答卷，已冻结：请填写新的版本号，保存为新版本")
-        _refuse_taken(session, questionnaire, "编辑的问卷")
+    frozen = usage(session, version).frozen
+    questionnaire = _checked(session, lambda: questionnaires.load_dict(definition, source="编辑的问卷"), "编辑的问卷",
+                             edited=version, frozen=frozen)
+    if frozen:
         saved = _add(session, questionnaire, "edit")
     else:
-        if not same_number:
-            _refuse_taken(session, questionnaire, "编辑的问卷")
         for campaign in session.scalars(select(Campaign).where(Campaign.questionnaire_id == version.key,
                                                                Campaign.questionnaire_version == version.version)):
             campaign.questionnaire_id, campaign.questionnaire_version = questionnaire.id, questionnaire.version
@@ -106,12 +99,36 @@ def save(session: Session, version: QuestionnaireVersion, definition: dict, by,
     return saved
 
 
-def _refuse_taken(session: Session, questionnaire: Questionnaire, source: str) -> None:
-    """A version number already in the library is refused at the field of the number (版本号)."""
-    if session.scalar(select(QuestionnaireVersion.id).where(QuestionnaireVersion.key == questionnaire.id,
-                                                            QuestionnaireVersion.version == questionnaire.version)):
-        raise QuestionnaireError(source, "version", f"问卷 {questionnaire.id} 已有版本 {questionnaire.version}，"
-                                                    "请填写新的版本号")
+def _checked(session: Session, load, source: str, edited: QuestionnaireVersion | None = None,
+             frozen: bool = False) -> Questionnaire:
+    """The questionnaire `load()` gives, with a version number it may take; a definition with problems
+    gets all of them at once, the number's among them (at 版本号)."""
+    try:
+        questionnaire = load()
+    except QuestionnaireError as exc:
+        found = exc.definition if isinstance(exc.definition, dict) else {}
+        number = _number_problem(session, found.get("id"), found.get("version"), edited, frozen)
+        if number is None:
+            raise
+        raise QuestionnaireError.listing(exc.source, [Problem("version", number), *exc.problems],
+                                         exc.definition) from None
+    number = _number_problem(session, questionnaire.id, questionnaire.version, edited, frozen)
+    if number is not None:
+        raise QuestionnaireError(source, "version", number)
+    return questionnaire
+
+
+def _number_problem(session: Session, key, number, edited: QuestionnaireVersion | None, frozen: bool) -> str | None:
+    """Why questionnaire `key` may not be saved as version `number` (an edit of `edited`), if it may not."""
+    if not isinstance(key, str) or not isinstance(number, (str, int, float)):
+        return None                      # the loader names these
+    number = str(number)
+    if edited is not None and (key, number) == (edited.key, edited.version):
+        return "此版本已有调查收到答卷，已冻结：请填写新的版本号，保存为新版本" if frozen else None
+    if session.scalar(select(QuestionnaireVersion.id).where(QuestionnaireVersion.key == key,
+                                                            QuestionnaireVersion.version == number)):
+        return f"问卷 {key} 已有版本 {number}，请填写新的版本号"
+    return None
 
 
 def _add(session: Session, questionnaire: Questionnaire, origin: str) -> QuestionnaireVersion:

@@ -57,6 +57,9 @@ def test_an_imported_file_with_mistakes_is_refused_listing_each_at_its_line(app,
     assert [(field, int(line)) for line, field in listed] == expected
     assert "<li>第 45 行，题目第 3 题（q03）的权重（items[2].weight）：必须为正数，实际为 0</li>" in page
     assert version_id(app, version="2027.1") is None                        # nothing imported
+    page = upload(evaluator, text).get_data(as_text=True)                   # and its number is taken
+    assert "文件有 6 处问题" in page
+    assert "<li>版本号（version）：问卷 county_education_satisfaction 已有版本 2026.1，请填写新的版本号</li>" in page
 
 
 def test_an_imported_version_number_already_taken_is_named_in_chinese(app, evaluator):
@@ -120,8 +123,11 @@ def test_a_version_in_use_with_responses_is_frozen_and_edits_make_a_new_version(
     page = evaluator.get("/admin/questionnaires").get_data(as_text=True)
     assert "已冻结" in page and "test-2026" in page
     fields = editor_fields(evaluator, vid) | {"item-0-text": "孩子能就近上幼儿园吗"}
-    r = post(evaluator, f"/admin/questionnaires/{vid}/edit", fields, page=f"/admin/questionnaires/{vid}/edit")
-    assert r.status_code == 422 and "已冻结" in r.get_data(as_text=True)
+    r = post(evaluator, f"/admin/questionnaires/{vid}/edit", fields | {"item-2-weight": "0"},
+             page=f"/admin/questionnaires/{vid}/edit")
+    html = r.get_data(as_text=True)                          # the number and the weight, in one answer
+    assert r.status_code == 422 and re.findall(r'id="e-([\w-]+)"', html) == ["version", "item-2-weight"]
+    assert '<p class="field-error" id="e-version">此版本已有调查收到答卷，已冻结' in html
     r = post(evaluator, f"/admin/questionnaires/{vid}/edit", fields | {"version": "2026.2"},
              page=f"/admin/questionnaires/{vid}/edit")
     assert r.status_code == 302

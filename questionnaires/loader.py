@@ -229,7 +229,7 @@ class _Validator:
         scale = self.scale(data.get("scale"))
         attributes = self.attributes(data.get("attributes"))
         items = self.items(data)
-        clash = {a.id for a in attributes if a} & {it.id for it in items or () if it} - {None}
+        clash = {a.id for a in attributes if a and a.id} & {it.id for it in items or () if it and it.id}
         if clash:
             self.report("attributes", f"编号与题目编号重复：{'、'.join(sorted(clash))}")
         quality = self.quality(data.get("quality", {}), items)

@@ -1,6 +1,7 @@
 """Questionnaire definitions and their loader/validator."""
 from questionnaires.loader import (
     DEFAULT,
+    Problem,
     QuestionnaireError,
     builtin_names,
     load,
@@ -19,6 +20,6 @@ from questionnaires.model import (
 )
 
 __all__ = [
-    "DEFAULT", "Attribute", "Item", "Option", "QualityRules", "Questionnaire", "QuestionnaireError",
+    "DEFAULT", "Attribute", "Item", "Option", "Problem", "QualityRules", "Questionnaire", "QuestionnaireError",
     "Scale", "ScalePoint", "builtin_names", "load", "load_dict", "loads", "resolve",
 ]

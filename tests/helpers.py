@@ -7,6 +7,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+import questionnaires
 from survey_app import db
 from survey_app.io.counties import CountyRow
 from survey_app.models import Response
@@ -28,6 +29,26 @@ def gen_campaign(app, questionnaire, *, slug="test-2026", opens=-1, closes=30, s
         tokens = [campaigns.add_channel(session, campaign, c.code, f"{c.name}海报").token
                   for c in COUNTIES]
     return tokens
+
+
+FIVE_MISTAKES = {                      # a line of the built-in file -> (that line with a mistake, the field at fault)
+    "title: 县域教育群众满意度调查": ("title: \"\"", "title"),
+    "estimated_minutes: 3": ("estimated_minutes: 0", "estimated_minutes"),
+    "{code: 4, label: 满意, score: 75}": ("{code: 40, label: 满意, score: 75}", "scale.points[1].code"),
+    "{id: q03, topic: 办学条件, weight: 1,": ("{id: q03, topic: 办学条件, weight: 0,", "items[2].weight"),
+    "{id: q05, topic": ("{id: q04, topic", "items[4].id"),
+}
+
+
+def questionnaire_with_five_mistakes() -> tuple[str, list[tuple[str, int]]]:
+    """The built-in questionnaire file with five mistakes, and (field, line) of each in the order of the file."""
+    text = questionnaires.resolve(questionnaires.DEFAULT).read_text(encoding="utf-8")
+    expected = []
+    for good, (bad, field) in FIVE_MISTAKES.items():
+        line = next(n for n, content in enumerate(text.splitlines(), 1) if good in content)
+        text = text.replace(good, bad, 1)
+        expected.append((field, line))
+    return text, expected
 
 
 def valid_answers(questionnaire, code="4", **overrides):

@@ -4,7 +4,8 @@ Fields: id, version, title, introduction, estimated_minutes; scale-<i>-code|labe
 not_applicable, satisfied, dissatisfied; attribute-<i>-id|question|options|applies_if (options
 one "id 标签" per line, applies_if "attribute=option,option"); item-<i>-id|topic|text|weight;
 quality-min_seconds, quality-min_items_answered. Rows left blank are dropped, so the editor
-always offers a few empty rows to add to.
+always offers a few empty rows to add to. A definition with problems is shown again as typed,
+each problem beside its field.
 """
 from __future__ import annotations
 
@@ -108,6 +109,15 @@ def to_definition(posted) -> tuple[dict, EditorForm]:
     return definition, form
 
 
+def errors_at_fields(problems, form: EditorForm) -> dict[str, list[str]]:
+    """Each loader problem (field path, problem, line) at the form field it belongs to, in the loader's
+    order (that of the page)."""
+    errors: dict[str, list[str]] = {}
+    for path, problem, _ in problems:
+        errors.setdefault(error_field(path, form), []).append(problem)
+    return errors
+
+
 def error_field(path: str, form: EditorForm) -> str:
     """The form field a loader error path (e.g. items[2].weight) belongs to."""
     for pattern, kind in ((r"scale\.points\[(\d+)\]\.(\w+)", "scale"), (r"attributes\[(\d+)\]\.(\w+)", "attribute"),
@@ -123,7 +133,7 @@ def error_field(path: str, form: EditorForm) -> str:
         return "quality-" + path.split(".", 1)[1]
     if path in ("items", "attributes"):
         return f"{path[:-1]}-0-id"
-    return path.replace("（根）.", "")
+    return path
 
 
 _KINDS = {"scale": "量表第 {n} 行", "attribute": "答题人信息第 {n} 项", "item": "题目第 {n} 行"}

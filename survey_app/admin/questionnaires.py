@@ -22,18 +22,23 @@ def _version(session, version_id: int):
     return version if version is not None else abort(404)
 
 
+def _library_page(problems=(), status=200):
+    with db.session() as s:
+        rows = library.versions(s)
+        return render_template("admin/questionnaires.html", rows=rows, upload=QuestionnaireUploadForm(),
+                               origins=library.ORIGINS, problems=list(problems), nav="questionnaires"), status
+
+
 @bp.get("/questionnaires")
 @evaluator
 def questionnaires_page():
-    with db.session() as s:
-        rows = library.versions(s)
-        return render_template("admin/questionnaires.html", rows=rows, upload=QuestionnaireUploadForm(), origins=library.ORIGINS,
-                               nav="questionnaires")
+    return _library_page()
 
 
 @bp.post("/questionnaires")
 @evaluator
 def questionnaire_import():
+    """A YAML file into the library; a file with problems gets the list of all of them and is not imported."""
     upload = QuestionnaireUploadForm()
     if not upload.validate():
         flash("请选择问卷 YAML 文件。", "error")
@@ -42,34 +47,31 @@ def questionnaire_import():
     try:
         text = upload.file.data.read().decode("utf-8-sig")
     except UnicodeDecodeError:
-        flash(f"{name}：不是 UTF-8 编码的文本文件", "error")
-        return redirect(url_for("admin.questionnaires_page"))
+        return _library_page([f"{name}：不是 UTF-8 编码的文本文件"], 422)
     try:
         with db.session() as s:
             version = library.import_yaml(s, text, name, by(s), address_hash())
             label = f"{version.title}（{version.key} 版本 {version.version}）"
     except questionnaires.QuestionnaireError as exc:
-        flash(f"未导入。{exc.source} 的 {exc.field}：{exc.problem}", "error")
-    else:
-        flash(f"已导入问卷 {label}。")
+        return _library_page(exc.messages(), 422)
+    flash(f"已导入问卷 {label}。")
     return redirect(url_for("admin.questionnaires_page"))
 
 
 def _editor_page(initial: dict, save, **page):
     """GET: the editor filled from `initial`. POST: `save(definition)` (a redirect), or the editor
-    again with what was typed and the loader's error at the field at fault."""
-    error = error_at = None
+    again with what was typed and every problem at its field."""
+    errors: dict[str, list[str]] = {}
     if request.method == "POST":
         definition, form = editor.to_definition(request.form)
         try:
             return save(definition)
         except questionnaires.QuestionnaireError as exc:
-            error, error_at = exc.problem, editor.error_field(exc.field, form)
+            errors = editor.errors_at_fields(exc.problems, form)
     else:
         form = editor.from_definition(initial)
-    return render_template("admin/questionnaire_edit.html", form=form, error=error, error_at=error_at,
-                           error_where=editor.describe(error_at or ""), nav="questionnaires", **page), \
-        422 if error else 200
+    return render_template("admin/questionnaire_edit.html", form=form, errors=errors, describe=editor.describe,
+                           nav="questionnaires", **page), 422 if errors else 200
 
 
 @bp.route("/questionnaires/new", methods=["GET", "POST"])

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 import questionnaires
-from questionnaires import Questionnaire, QuestionnaireError
+from questionnaires import Problem, Questionnaire, QuestionnaireError
 from survey_app.models import Campaign, QuestionnaireVersion, Response
 from survey_app.services import audit
 
@@ -61,9 +61,8 @@ def get(session: Session, version_id: int) -> QuestionnaireVersion | None:
 
 
 def import_yaml(session: Session, text: str, source: str, by, ip_hash: str = "") -> QuestionnaireVersion:
-    """A new library version from a YAML file; the loader's errors name the field at fault."""
-    questionnaire = questionnaires.loads(text, source)
-    _refuse_taken(session, questionnaire)
+    """A new library version from a YAML file; a file with problems gets all of them, each at its field."""
+    questionnaire = _checked(session, lambda: questionnaires.loads(text, source), source)
     version = _add(session, questionnaire, "import")
     audit.record(session, by, "questionnaire_import", f"{questionnaire.id} {questionnaire.version}", ip_hash,
                  file=source)
@@ -72,8 +71,7 @@ def import_yaml(session: Session, text: str, source: str, by, ip_hash: str = "")
 
 def create(session: Session, definition: dict, by, ip_hash: str = "") -> QuestionnaireVersion:
     """A new questionnaire (or a new version of one) written in the browser."""
-    questionnaire = questionnaires.load_dict(definition, source="新建的问卷")
-    _refuse_taken(session, questionnaire)
+    questionnaire = _checked(session, lambda: questionnaires.load_dict(definition, source="新建的问卷"), "新建的问卷")
     version = _add(session, questionnaire, "edit")
     audit.record(session, by, "questionnaire_save", f"{questionnaire.id} {questionnaire.version}", ip_hash,
                  new_version=True)
@@ -83,17 +81,12 @@ def create(session: Session, definition: dict, by, ip_hash: str = "") -> Questio
 def save(session: Session, version: QuestionnaireVersion, definition: dict, by,
          ip_hash: str = "") -> QuestionnaireVersion:
     """Save an edit: in place while unfrozen, else as a new version (which needs a new number)."""
-    questionnaire = questionnaires.load_dict(definition, source="编辑的问卷")
-    same_number = (questionnaire.id, questionnaire.version) == (version.key, version.version)
-    if usage(session, version).frozen:
-        if same_number:
-            raise QuestionnaireError("编辑的问卷", "version",
-                                     "此版本已有调查收到答卷，已冻结：请填写新的版本号，保存为新版本")
-        _refuse_taken(session, questionnaire)
+    frozen = usage(session, version).frozen
+    questionnaire = _checked(session, lambda: questionnaires.load_dict(definition, source="编辑的问卷"), "编辑的问卷",
+                             edited=version, frozen=frozen)
+    if frozen:
         saved = _add(session, questionnaire, "edit")
     else:
-        if not same_number:
-            _refuse_taken(session, questionnaire)
         for campaign in session.scalars(select(Campaign).where(Campaign.questionnaire_id == version.key,
                                                                Campaign.questionnaire_version == version.version)):
             campaign.questionnaire_id, campaign.questionnaire_version = questionnaire.id, questionnaire.version
@@ -106,11 +99,36 @@ def save(session: Session, version: QuestionnaireVersion, definition: dict, by,
     return saved
 
 
-def _refuse_taken(session: Session, questionnaire: Questionnaire) -> None:
-    if session.scalar(select(QuestionnaireVersion.id).where(QuestionnaireVersion.key == questionnaire.id,
-                                                            QuestionnaireVersion.version == questionnaire.version)):
-        raise QuestionnaireError("问卷", "version", f"问卷 {questionnaire.id} 已有版本 {questionnaire.version}，"
-                                                    "请填写新的版本号")
+def _checked(session: Session, load, source: str, edited: QuestionnaireVersion | None = None,
+             frozen: bool = False) -> Questionnaire:
+    """The questionnaire `load()` gives, with a version number it may take; a definition with problems
+    gets all of them at once, the number's among them (at 版本号)."""
+    try:
+        questionnaire = load()
+    except QuestionnaireError as exc:
+        found = exc.definition if isinstance(exc.definition, dict) else {}
+        number = _number_problem(session, found.get("id"), found.get("version"), edited, frozen)
+        if number is None:
+            raise
+        raise QuestionnaireError.listing(exc.source, [Problem("version", number), *exc.problems],
+                                         exc.definition) from None
+    number = _number_problem(session, questionnaire.id, questionnaire.version, edited, frozen)
+    if number is not None:
+        raise QuestionnaireError(source, "version", number)
+    return questionnaire
+
+
+def _number_problem(session: Session, key, number, edited: QuestionnaireVersion | None, frozen: bool) -> str | None:
+    """Why questionnaire `key` may not be saved as version `number` (an edit of `edited`), if it may not."""
+    if not isinstance(key, str) or not isinstance(number, (str, int, float)):
+        return None                      # the loader names these
+    number = str(number)
+    if edited is not None and (key, number) == (edited.key, edited.version):
+        return "此版本已有调查收到答卷，已冻结：请填写新的版本号，保存为新版本" if frozen else None
+    if session.scalar(select(QuestionnaireVersion.id).where(QuestionnaireVersion.key == key,
+                                                            QuestionnaireVersion.version == number)):
+        return f"问卷 {key} 已有版本 {number}，请填写新的版本号"
+    return None
 
 
 def _add(session: Session, questionnaire: Questionnaire, origin: str) -> QuestionnaireVersion:
@@ -136,35 +154,47 @@ def differences(old: Questionnaire, new: Questionnaire) -> list[tuple[str, str, 
         changes.append(("量表", _scale_text(old), _scale_text(new)))
     if old.quality != new.quality:
         changes.append(("质量设置", _quality_text(old), _quality_text(new)))
-    changes += _keyed("属性", {a.id: a for a in old.attributes}, {a.id: a for a in new.attributes}, _attribute_text)
-    changes += _keyed("题目", {i.id: i for i in old.items}, {i.id: i for i in new.items}, _item_text)
+    changes += _keyed("答题人信息", {a.id: a for a in old.attributes}, {a.id: a for a in new.attributes},
+                      lambda a: _attribute_text(a, old), lambda a: _attribute_text(a, new))
+    changes += _keyed("题目", {i.id: i for i in old.items}, {i.id: i for i in new.items}, _item_text, _item_text)
     if [i.id for i in old.items if i.id in new.item_ids] != [i.id for i in new.items if i.id in old.item_ids]:
         changes.append(("题目顺序", " ".join(old.item_ids), " ".join(new.item_ids)))
     return changes
 
 
-def _keyed(kind, old: dict, new: dict, text) -> list[tuple[str, str, str]]:
+def _keyed(kind, old: dict, new: dict, old_text, new_text) -> list[tuple[str, str, str]]:
     changes = []
     for key in [*old, *(k for k in new if k not in old)]:
         before, after = old.get(key), new.get(key)
         if before != after:
-            changes.append((f"{kind} {key}", text(before) if before else "（无）", text(after) if after else "（删除）"))
+            changes.append((f"{kind} {key}", old_text(before) if before else "（无）",
+                            new_text(after) if after else "（删除）"))
     return changes
 
 
 def _scale_text(q: Questionnaire) -> str:
     points = "，".join(f"{p.code}={p.label}" + (f"（{p.score:g} 分）" if p.score is not None else "")
                       for p in q.scale.points)
-    return f"{points}；满意：{sorted(q.scale.satisfied)}；不满意：{sorted(q.scale.dissatisfied)}"
+    return f"{points}；满意：{_codes(q.scale.satisfied)}；不满意：{_codes(q.scale.dissatisfied)}"
+
+
+def _codes(codes) -> str:
+    return "、".join(map(str, sorted(codes)))
 
 
 def _quality_text(q: Questionnaire) -> str:
     return f"最短用时 {q.quality.min_seconds} 秒，至少答 {q.quality.min_items_answered} 题"
 
 
-def _attribute_text(a) -> str:
-    condition = "；".join(f"仅当 {attr} 为 {'、'.join(sorted(allowed))}" for attr, allowed in a.applies_if)
-    return f"{a.question}：{'、'.join(f'{o.id}={o.label}' for o in a.options)}" + (f"（{condition}）" if condition else "")
+def _attribute_text(a, q: Questionnaire) -> str:
+    """The question, its options and its conditions by their labels (ids after them, for the YAML author)."""
+    conditions = []
+    for attr, allowed in a.applies_if:
+        asked = q.attribute(attr)
+        labels = "、".join(o.label for o in asked.options if o.id in allowed)
+        conditions.append(f"仅当“{asked.question}”为 {labels}")
+    options = "、".join(f"{o.label}（{o.id}）" for o in a.options)
+    return f"{a.question}：{options}" + (f"（{'；'.join(conditions)}）" if conditions else "")
 
 
 def _item_text(i) -> str:

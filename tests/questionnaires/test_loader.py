@@ -1,10 +1,12 @@
 import copy
+import re
 
 import pytest
 import yaml
 
 import questionnaires
 from questionnaires import QuestionnaireError, load, load_dict
+from tests.helpers import questionnaire_with_five_mistakes
 
 DEFAULT = "county_education_satisfaction"
 
@@ -69,9 +71,10 @@ def break_(raw, edit):
 def test_invalid_definitions_name_file_field_and_problem(raw, edit, field, words):
     with pytest.raises(QuestionnaireError) as info:
         load_dict(break_(raw, edit), source="bad.yaml")
-    assert info.value.field == field
-    assert words in info.value.problem
-    assert str(info.value).startswith(f"bad.yaml: {field}: ")
+    reported = {found: (problem, line) for found, problem, line in info.value.problems}
+    problem, line = reported[field]
+    assert words in problem and line is None
+    assert str(info.value).startswith("bad.yaml") and f"（{field}）：{problem}" in str(info.value)
 
 
 def test_yaml_syntax_error_names_the_file(tmp_path):
@@ -79,6 +82,19 @@ def test_yaml_syntax_error_names_the_file(tmp_path):
     path.write_text("id: [unclosed", encoding="utf-8")
     with pytest.raises(QuestionnaireError, match="broken.yaml"):
         load(path)
+
+
+@pytest.mark.parametrize("text, line, hint", [
+    ("id: a\ntitle: [unclosed\n", 3, "方括号"),
+    ("id: a\ntitle: 标题: 副标题\n", 2, "冒号需要加引号"),
+    ("id: a\n\ttitle: x\n", 2, "Tab"),
+])
+def test_a_yaml_syntax_error_is_told_in_chinese_at_its_line(text, line, hint):
+    with pytest.raises(QuestionnaireError) as info:
+        questionnaires.loads(text, "broken.yaml")
+    [(field, problem, found)] = info.value.problems
+    assert (field, found) == ("YAML", line) and hint in problem
+    assert not re.search(r"[A-Za-z]{2,}", problem.replace("Tab", ""))       # none of PyYAML's English
 
 
 def test_unknown_name_lists_builtins():
@@ -95,7 +111,7 @@ def test_load_from_path_equals_builtin(raw, tmp_path):
 def test_an_unknown_field_is_named_with_the_likely_one():
     text = questionnaires.resolve(questionnaires.DEFAULT).read_text(encoding="utf-8").replace(
         "{id: q03, topic: 办学条件, weight: 1,", "{id: q03, topic: 办学条件, wieght: 3,")
-    with pytest.raises(questionnaires.QuestionnaireError, match=r"items\[2\]\.wieght: 未知的字段“wieght”，是否应为“weight”"):
+    with pytest.raises(questionnaires.QuestionnaireError, match=r"第 45 行，.*（items\[2\]\.wieght）：未知的字段“wieght”，是否应为“weight”"):
         questionnaires.loads(text, "typo.yaml")
 
 
@@ -104,3 +120,28 @@ def test_yaml_aliases_are_refused_before_they_expand():
         f"{k}: &{k} [{', '.join(['*' + p] * 9)}]\n" for p, k in zip("abcdefgh", "bcdefghi"))
     with pytest.raises(questionnaires.QuestionnaireError, match="不允许使用 YAML 别名"):
         questionnaires.loads(bomb, "bomb.yaml")
+
+
+def test_every_problem_of_a_file_is_listed_at_its_line():
+    text, expected = questionnaire_with_five_mistakes()
+    with pytest.raises(QuestionnaireError) as info:
+        questionnaires.loads(text, "five.yaml")
+    assert [(field, line) for field, _, line in info.value.problems] == expected
+    lines = str(info.value).splitlines()
+    assert lines[0] == "five.yaml 有 5 处问题："
+    assert lines[4] == "  第 45 行，题目第 3 题（q03）的权重（items[2].weight）：必须为正数，实际为 0"
+    assert "第 11 行，量表第 2 个选项的代码（scale.points[1].code）：代码须在 0 到 35 之间，实际为 40" in lines[3]
+
+
+def test_a_missing_field_is_at_the_line_of_what_holds_it():
+    text = questionnaires.resolve(DEFAULT).read_text(encoding="utf-8").replace(
+        "{id: q02, topic: 入学公平, weight: 1, text: 中小学招生入学是否公平公正，孩子能否就近入学}", "{id: q02, topic: 入学公平}")
+    with pytest.raises(QuestionnaireError) as info:
+        questionnaires.loads(text.replace('version: "2026.1"\n', ""), "missing.yaml")
+    assert info.value.problems == [("version", "缺少版本号", None), ("items[1].text", "缺少或为空，应为非空文本", 43)]
+
+
+@pytest.mark.parametrize("value", [".nan", ".inf"])
+def test_a_weight_must_be_a_finite_number(raw, value):
+    with pytest.raises(QuestionnaireError, match="有限的数字"):
+        questionnaires.loads(yaml.safe_dump(raw, allow_unicode=True).replace("weight: 1", f"weight: {value}", 1))

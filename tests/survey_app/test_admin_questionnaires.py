@@ -1,4 +1,5 @@
 """The questionnaire library: import with the loader's errors, edit without YAML, preview, export, freeze."""
+import copy
 import io
 import re
 
@@ -10,7 +11,15 @@ import questionnaires
 from survey_app import db
 from survey_app.models import QuestionnaireVersion
 from survey_app.services import library
-from tests.helpers import gen_campaign, gen_user, login, post, submit, valid_answers
+from tests.helpers import (
+    gen_campaign,
+    gen_user,
+    login,
+    post,
+    questionnaire_with_five_mistakes,
+    submit,
+    valid_answers,
+)
 
 BUILTIN = questionnaires.resolve(questionnaires.DEFAULT).read_text(encoding="utf-8")
 
@@ -39,14 +48,27 @@ def test_the_library_lists_the_builtin_questionnaire(app, evaluator):
     assert "county_education_satisfaction" in page and "内置" in page and "可修改" in page
 
 
-def test_an_imported_file_with_a_mistake_is_refused_naming_the_field(app, evaluator):
-    bad = BUILTIN.replace("version: \"2026.1\"", "version: \"2027.1\"").replace(
-        "{id: q03, topic: 办学条件, weight: 1,", "{id: q03, topic: 办学条件, weight: 0,")
-    page = upload(evaluator, bad).get_data(as_text=True)
-    assert "未导入" in page and "items[2].weight：必须为正数，实际为 0" in page
-    page = upload(evaluator, BUILTIN.replace("version: \"2026.1\"", "version: \"2027.1\"")).get_data(as_text=True)
+def test_an_imported_file_with_mistakes_is_refused_listing_each_at_its_line(app, evaluator):
+    text, expected = questionnaire_with_five_mistakes()
+    r = upload(evaluator, text.replace("version: \"2026.1\"", "version: \"2027.1\""))
+    page = r.get_data(as_text=True)
+    assert r.status_code == 422 and "文件有 5 处问题，未做任何修改" in page
+    listed = re.findall(r"<li>第 (\d+) 行，[^<]*（([^（）]+)）：", page)
+    assert [(field, int(line)) for line, field in listed] == expected
+    assert "<li>第 45 行，题目第 3 题（q03）的权重（items[2].weight）：必须为正数，实际为 0</li>" in page
+    assert version_id(app, version="2027.1") is None                        # nothing imported
+    page = upload(evaluator, text).get_data(as_text=True)                   # and its number is taken
+    assert "文件有 6 处问题" in page
+    assert "<li>版本号（version）：问卷 county_education_satisfaction 已有版本 2026.1，请填写新的版本号</li>" in page
+
+
+def test_an_imported_version_number_already_taken_is_named_in_chinese(app, evaluator):
+    new = BUILTIN.replace("version: \"2026.1\"", "version: \"2027.1\"")
+    page = upload(evaluator, new).get_data(as_text=True)
     assert "已导入问卷" in page and "2027.1" in page
-    assert "已有版本 2027.1" in upload(evaluator, BUILTIN.replace("version: \"2026.1\"", "version: \"2027.1\"")).get_data(as_text=True)
+    page = upload(evaluator, new).get_data(as_text=True)
+    assert "<li>版本号（version）：问卷 county_education_satisfaction 已有版本 2027.1，请填写新的版本号</li>" in page
+    assert " 的 version" not in page
 
 
 def test_exported_yaml_loads_back_identically(app, evaluator):
@@ -74,15 +96,21 @@ def test_editing_in_the_browser_round_trips_without_yaml(app, evaluator):
     assert saved == questionnaires.load(questionnaires.DEFAULT)
 
 
-def test_an_edit_error_is_shown_at_its_field_and_nothing_is_saved(app, evaluator):
+def test_every_edit_error_is_shown_at_its_field_and_nothing_is_saved(app, evaluator):
     vid = version_id(app)
-    fields = editor_fields(evaluator, vid) | {"item-4-weight": "-2", "item-16-id": "q17", "item-16-text": "新增题"}
+    fields = editor_fields(evaluator, vid) | {"item-4-weight": "-2", "version": "", "scale-0-code": "40",
+                                             "item-16-id": "q17", "item-16-topic": "新增", "item-16-text": "新增题"}
     r = post(evaluator, f"/admin/questionnaires/{vid}/edit", fields, page=f"/admin/questionnaires/{vid}/edit")
     html = r.get_data(as_text=True)
     assert r.status_code == 422
+    assert re.findall(r'<p class="field-error" id="e-([\w-]+)">', html) == ["version", "scale-0-code", "item-4-weight"]
     assert re.search(r'name="item-4-weight" value="-2"[^>]*aria-invalid="true"', html)
+    assert re.search(r'name="scale-0-code" value="40"[^>]*aria-invalid="true"', html)
     assert '<p class="field-error" id="e-item-4-weight">必须为正数，实际为 -2</p>' in html
+    assert '<p class="field-error" id="e-version">缺少版本号</p>' in html
+    assert "未保存，请修改以下 3 处" in html
     assert '<a href="#item-4-weight">题目第 5 行的权重</a>：必须为正数' in html
+    assert '<a href="#scale-0-code">量表第 1 行的代码</a>：代码须在 0 到 35 之间，实际为 40' in html
     assert 'name="item-16-text" value="新增题"' in html                        # what was typed is kept
     with app.app_context(), db.session() as s:
         assert len(questionnaires.load_dict(s.get(QuestionnaireVersion, vid).definition).items) == 16
@@ -95,8 +123,11 @@ def test_a_version_in_use_with_responses_is_frozen_and_edits_make_a_new_version(
     page = evaluator.get("/admin/questionnaires").get_data(as_text=True)
     assert "已冻结" in page and "test-2026" in page
     fields = editor_fields(evaluator, vid) | {"item-0-text": "孩子能就近上幼儿园吗"}
-    r = post(evaluator, f"/admin/questionnaires/{vid}/edit", fields, page=f"/admin/questionnaires/{vid}/edit")
-    assert r.status_code == 422 and "已冻结" in r.get_data(as_text=True)
+    r = post(evaluator, f"/admin/questionnaires/{vid}/edit", fields | {"item-2-weight": "0"},
+             page=f"/admin/questionnaires/{vid}/edit")
+    html = r.get_data(as_text=True)                          # the number and the weight, in one answer
+    assert r.status_code == 422 and re.findall(r'id="e-([\w-]+)"', html) == ["version", "item-2-weight"]
+    assert '<p class="field-error" id="e-version">此版本已有调查收到答卷，已冻结' in html
     r = post(evaluator, f"/admin/questionnaires/{vid}/edit", fields | {"version": "2026.2"},
              page=f"/admin/questionnaires/{vid}/edit")
     assert r.status_code == 302
@@ -136,6 +167,18 @@ def test_a_new_questionnaire_is_written_in_the_browser_from_a_copy(app, evaluato
     assert q.title == "家长满意度调查" and len(q.items) == 15
     r = post(evaluator, f"/admin/questionnaires/new?from={vid}", fields, page=f"/admin/questionnaires/new?from={vid}")
     assert r.status_code == 422 and "已有版本 1" in r.get_data(as_text=True)
+
+
+def test_differences_name_answers_and_conditions_by_their_labels():
+    old = questionnaires.load(questionnaires.DEFAULT)
+    definition = copy.deepcopy(old.source)
+    definition["attributes"][2]["applies_if"] = {"respondent_type": ["parent"]}
+    definition["scale"]["satisfied"] = [5]
+    changes = {where: (before, after) for where, before, after in
+               library.differences(old, questionnaires.load_dict(definition))}
+    assert changes["答题人信息 stage"][1] == ("您的孩子（或您所在的学校）处于哪个学段：幼儿园（kindergarten）、小学（primary）、"
+                                             "初中（junior）、高中或中职（senior）（仅当“您的身份是”为 家长）")
+    assert changes["量表"][1].endswith("；满意：5；不满意：1、2")
 
 
 def test_the_phone_preview_frames_the_residents_page_at_phone_width(app, evaluator):

@@ -6,7 +6,7 @@ import pytest
 
 from survey_app import db
 from survey_app.services import campaigns, responses
-from tests.helpers import login, submit, valid_answers
+from tests.helpers import login, questionnaire_with_five_mistakes, submit, valid_answers
 
 
 @pytest.fixture
@@ -16,9 +16,9 @@ def counties_csv(tmp_path):
     return path
 
 
-def create(runner, counties_csv, slug="city-2026"):
+def create(runner, counties_csv, *options, slug="city-2026"):
     return runner("campaign", "create", slug, "--counties", counties_csv, "--name", "2026年满意度调查",
-               "--organizer", "市教育督导室", "--opens", "2020-01-01", "--closes", "2099-12-31 18:00")
+               "--organizer", "市教育督导室", "--opens", "2020-01-01", "--closes", "2099-12-31 18:00", *options)
 
 
 def test_create_campaign_add_channels_list_links_and_write_qr(runner, counties_csv, tmp_path):
@@ -50,6 +50,16 @@ def test_bad_counties_file_is_refused_and_nothing_created(runner, tmp_path, cont
     path.write_text(content, encoding="utf-8")
     result = create(runner, path)
     assert result.exit_code == 1 and words in result.output
+    assert runner("campaign", "list").output == ""
+
+
+def test_a_questionnaire_file_with_mistakes_gets_all_of_them_printed(runner, counties_csv, tmp_path):
+    text, expected = questionnaire_with_five_mistakes()
+    (tmp_path / "five.yaml").write_text(text, encoding="utf-8")
+    result = create(runner, counties_csv, "--questionnaire", tmp_path / "five.yaml")
+    assert result.exit_code == 1 and "five.yaml 有 5 处问题" in result.output
+    assert [f"第 {line} 行" in out and f"（{field}）" in out
+            for (field, line), out in zip(expected, result.output.splitlines()[1:])] == [True] * 5
     assert runner("campaign", "list").output == ""
 
 

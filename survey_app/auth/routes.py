@@ -1,6 +1,9 @@
 """Login and logout pages."""
 from __future__ import annotations
 
+import unicodedata
+from urllib.parse import unquote, urlsplit
+
 from flask import flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
@@ -25,10 +28,20 @@ def home_url() -> str:
 
 
 def _safe_next(target: str | None) -> str | None:
-    """Only a path on this site (no scheme, no host): a login link cannot send anyone elsewhere."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return None
+    """Only a path on this site: a login link cannot send anyone elsewhere.
+
+    Refused: a scheme or host, a leading `//`, any backslash (browsers read `/\\` as `//`), and
+    any control character or space (browsers drop tabs and newlines: `/<tab>/host` is `//host`),
+    each checked once more after percent-decoding.
+    """
+    if not target:
+        return None
+    for text in (target, unquote(target)):
+        if (not text.startswith("/") or text.startswith("//") or "\\" in text
+                or any(c.isspace() or unicodedata.category(c).startswith("C") for c in text)):
+            return None
+    parts = urlsplit(target)
+    return None if parts.scheme or parts.netloc else target
 
 
 @bp.route("/login", methods=["GET", "POST"])

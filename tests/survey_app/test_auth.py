@@ -104,16 +104,41 @@ def test_logout_is_never_a_get(app, client):
     assert client.get("/admin/").status_code == 200
 
 
+# next= as it arrives in the login URL (still percent-encoded) -> where the login sends the browser.
+NEXT_PAGES = [
+    ("/admin/campaigns/new", "/admin/campaigns/new"),
+    ("/admin/campaigns/new%3Fx%3D1", "/admin/campaigns/new?x=1"),
+    ("//evil.example/x", "/admin/"),
+    ("https://evil.example/", "/admin/"),
+    ("http:evil.example", "/admin/"),
+    ("javascript:alert(1)", "/admin/"),
+    ("evil.example", "/admin/"),
+    ("/%09/evil.example/", "/admin/"),             # browsers drop tabs and newlines: //evil.example/
+    ("/%0A/evil.example/", "/admin/"),
+    ("/%0D/evil.example/", "/admin/"),
+    ("%09//evil.example/", "/admin/"),
+    ("%20//evil.example/", "/admin/"),
+    ("/%00/evil.example/", "/admin/"),
+    ("/\\evil.example/", "/admin/"),               # browsers read a backslash as a slash
+    ("/%5Cevil.example/", "/admin/"),
+    ("%5C%5Cevil.example/", "/admin/"),
+    ("/%2F%2Fevil.example/", "/admin/"),
+    ("%2F%2Fevil.example/", "/admin/"),
+    ("/%252F%252Fevil.example/", "/admin/"),        # encoded twice: decoded once more it is //evil.example
+    ("%2F%5Cevil.example/", "/admin/"),
+    ("https:%2F%2Fevil.example/", "/admin/"),
+    ("/%E3%80%80/evil.example/", "/admin/"),        # an ideographic space
+    ("", "/admin/"),
+]
+
+
 def test_the_next_page_after_login_stays_on_this_site(app, client):
     gen_user(app)
-    token = csrf_token(client)
-    for target, expected in [("/admin/campaigns/new", "/admin/campaigns/new"), ("//evil.example/x", "/admin/"),
-                             ("https://evil.example/", "/admin/")]:
-        client.get("/login")
-        r = client.post(f"/login?next={target}", data={"username": "eva", "password": PASSWORD, "csrf_token": token})
-        assert r.headers["Location"] == expected
+    for target, expected in NEXT_PAGES:
+        r = client.post(f"/login?next={target}", data={"username": "eva", "password": PASSWORD,
+                                                        "csrf_token": csrf_token(client)})
+        assert (r.status_code, r.headers.get("Location")) == (302, expected), target
         post(client, "/logout", page="/admin/")
-        token = csrf_token(client)
 
 
 def test_session_cookies_are_http_only_and_same_site(app, client):

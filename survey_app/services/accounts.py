@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from survey_app.errors import UserError
-from survey_app.models import LoginFailure, Role, User, UserCounty, utcnow
+from survey_app.models import County, LoginFailure, Role, User, UserCounty, utcnow
 from survey_app.services import audit
 
 USERNAME = re.compile(r"^[A-Za-z0-9_.-]{3,64}$")
@@ -29,6 +29,18 @@ def _check_password(password: str) -> None:
         raise UserError("密码不能只有数字或只有字母")
 
 
+def _known_counties(session: Session, codes: list[str]) -> list[str]:
+    """The distinct codes, sorted, when every one is a county of some campaign."""
+    typed = list(dict.fromkeys(codes))
+    known = set(session.scalars(select(County.code).where(County.code.in_(typed))))
+    unknown = [c for c in typed if c not in known]
+    if unknown:
+        hint = ("目前还没有任何调查，请先创建调查，再限定区县。" if session.scalar(select(County.id).limit(1)) is None
+                else "限定区县只能填写已有调查中的区县代码（如 511502），多个用逗号分隔。")
+        raise UserError(f"以下区县代码不是任何调查中的区县：{'、'.join(unknown)}。{hint}")
+    return sorted(typed)
+
+
 def create_user(session: Session, *, username: str, display_name: str, password: str, role: str,
                 counties: list[str] = (), by: User | None = None, ip_hash: str = "") -> User:
     username = username.strip()
@@ -39,12 +51,13 @@ def create_user(session: Session, *, username: str, display_name: str, password:
     if session.scalar(select(User.id).where(User.username == username)):
         raise UserError(f"用户名“{username}”已存在")
     _check_password(password)
+    counties = _known_counties(session, counties)
     user = User(username=username, display_name=display_name.strip() or username, role=role,
                 password_hash=generate_password_hash(password),
-                counties=[UserCounty(county_code=c) for c in sorted(set(counties))])
+                counties=[UserCounty(county_code=c) for c in counties])
     session.add(user)
     session.flush()
-    audit.record(session, by, "user_create", username, ip_hash, role=role, counties=sorted(set(counties)))
+    audit.record(session, by, "user_create", username, ip_hash, role=role, counties=counties)
     return user
 
 
@@ -55,14 +68,14 @@ def update_user(session: Session, user: User, *, display_name: str, role: str, a
         raise UserError(f"角色“{role}”无效")
     if user.id == by.id and (role != Role.ADMIN or not active):
         raise UserError("不能取消自己的管理员角色或停用自己的账号")
+    counties = _known_counties(session, counties)
     if password is not None:
         _check_password(password)
         set_password(session, user, password, by, ip_hash)
     user.display_name, user.role, user.active = display_name.strip() or user.username, role, active
-    user.counties = [UserCounty(county_code=c) for c in sorted(set(counties))]
+    user.counties = [UserCounty(county_code=c) for c in counties]
     user.session_version += 1           # a changed role or county limit applies at once
-    audit.record(session, by, "user_update", user.username, ip_hash, role=role, active=active,
-                 counties=sorted(set(counties)))
+    audit.record(session, by, "user_update", user.username, ip_hash, role=role, active=active, counties=counties)
 
 
 def set_password(session: Session, user: User, password: str, by: User | None, ip_hash: str = "") -> None:

@@ -52,9 +52,8 @@ def login():
     error, status = None, 200
     if form.validate_on_submit():
         try:
-            with db.session() as s:
-                user = accounts.authenticate(s, form.username.data.strip(), form.password.data, address_hash())
-                account = Account(user) if user else None
+            user = accounts.authenticate(db.session, form.username.data.strip(), form.password.data, address_hash())
+            account = Account(user) if user else None
         except accounts.Throttled as exc:
             error, status = f"登录失败次数过多，请 {exc.wait_minutes} 分钟后再试。", 429
         else:

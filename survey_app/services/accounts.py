@@ -2,11 +2,14 @@
 from __future__ import annotations
 
 import functools
+import math
 import re
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import delete, func, select, text
+from sqlalchemy.orm import Session, selectinload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from survey_app.errors import UserError
@@ -93,35 +96,57 @@ class Throttled(Exception):
         self.wait_minutes = wait_minutes
 
 
-def _recent_failures(session: Session, column, value: str, since: datetime) -> tuple[int, datetime | None]:
-    count, first = session.execute(
-        select(func.count(), func.min(LoginFailure.at)).where(column == value, LoginFailure.at >= since)).one()
-    return count, first
+def _lock_attempts(session: Session) -> None:
+    """One login attempt at a time is counted and recorded (a short lock, not held while hashing)."""
+    connection = session.connection()
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("BEGIN IMMEDIATE")   # the database's write lock, taken before counting
+    else:
+        connection.execute(text("LOCK TABLE login_failures IN SHARE ROW EXCLUSIVE MODE"))
 
 
-def authenticate(session: Session, username: str, password: str, ip_hash: str) -> User | None:
-    """The active account with this password, or None (the failure is recorded and audited).
-
-    Raises Throttled, before the password is checked, while too many recent failures stand
-    against the account or the address.
-    """
-    now = utcnow()
+def _wait_minutes(session: Session, username: str, ip_hash: str, now: datetime) -> int:
+    """Minutes until an attempt may be checked again; 0 while under both limits."""
     since = now - THROTTLE_WINDOW
     for column, value, limit in ((LoginFailure.username, username, MAX_FAILURES_PER_ACCOUNT),
                                  (LoginFailure.ip_hash, ip_hash, MAX_FAILURES_PER_ADDRESS)):
-        count, first = _recent_failures(session, column, value, since)
+        count, first = session.execute(select(func.count(), func.min(LoginFailure.at))
+                                       .where(column == value, LoginFailure.at >= since)).one()
         if count >= limit:
-            wait = (first + THROTTLE_WINDOW - now).total_seconds() / 60
-            raise Throttled(max(1, int(wait + 0.999)))
-    user = session.scalar(select(User).where(User.username == username))
-    # An unknown name costs the same slow hash, so timing does not tell which names exist.
-    stored = user.password_hash if user is not None else _unknown_user_hash()
-    if check_password_hash(stored, password) and user is not None and user.active:
-        audit.record(session, user, "login", user.username, ip_hash)
-        return user
-    session.add(LoginFailure(username=username[:64], ip_hash=ip_hash, at=now))
-    audit.record(session, None, "login_failed", username[:64], ip_hash, username=username[:64])
-    return None
+            return max(1, math.ceil((first + THROTTLE_WINDOW - now).total_seconds() / 60))
+    return 0
+
+
+def authenticate(sessions: Callable[[], AbstractContextManager[Session]], username: str, password: str,
+                 ip_hash: str) -> User | None:
+    """The active account with this password (its counties loaded), or None; every outcome audited.
+
+    The attempt is counted against the limits before its password is checked: counting and
+    recording it happen in one transaction under a lock, so of many parallel guesses exactly
+    those under the limit are checked, and the rest are refused (Throttled) and audited unchecked.
+    A successful attempt is then taken off the count; a failed one stays on it for the window.
+    """
+    now, typed = utcnow(), username[:64]
+    with sessions() as session:
+        _lock_attempts(session)
+        wait = _wait_minutes(session, typed, ip_hash, now)
+        if wait:
+            audit.record(session, None, "login_refused", typed, ip_hash, username=typed, wait_minutes=wait)
+        else:
+            attempt = LoginFailure(username=typed, ip_hash=ip_hash, at=now)
+            session.add(attempt)
+    if wait:
+        raise Throttled(wait)
+    with sessions() as session:
+        user = session.scalar(select(User).options(selectinload(User.counties)).where(User.username == username))
+        # An unknown name costs the same slow hash, so timing does not tell which names exist.
+        stored = user.password_hash if user is not None else _unknown_user_hash()
+        if check_password_hash(stored, password) and user is not None and user.active:
+            session.execute(delete(LoginFailure).where(LoginFailure.id == attempt.id))
+            audit.record(session, user, "login", user.username, ip_hash)
+            return user
+        audit.record(session, None, "login_failed", typed, ip_hash, username=typed)
+        return None
 
 
 @functools.cache

@@ -8,7 +8,7 @@ from survey_app.models import AuditEvent, User
 
 # What each action is called on the audit page.
 ACTIONS = {
-    "login": "登录", "login_failed": "登录失败", "logout": "退出登录",
+    "login": "登录", "login_failed": "登录失败", "login_refused": "登录被拒（失败次数过多）", "logout": "退出登录",
     "user_create": "新建账号", "user_update": "修改账号", "password_change": "修改密码",
     "campaign_create": "新建调查", "campaign_update": "修改调查", "campaign_state": "开放/暂停/结束调查",
     "counties_update": "修改区县", "targets_upload": "上传人口目标", "quotas_update": "修改配额",
@@ -23,7 +23,7 @@ DETAILS = {
     "role": "角色", "counties": "区县", "active": "启用", "change": "操作", "questionnaire": "问卷",
     "rows": "行数", "sha256": "SHA-256", "quotas": "配额数", "total": "合计", "added": "添加",
     "channels": "渠道", "disabled": "停用", "responses": "答卷数", "changed": "实际改变", "reason": "原因",
-    "ids": "回执编号", "county": "区县", "file": "文件", "new_version": "另存为新版本",
+    "ids": "回执编号", "county": "区县", "file": "文件", "new_version": "另存为新版本", "wait_minutes": "需等待分钟数",
 }
 
 

@@ -1,4 +1,5 @@
 """Logging in and out: slow hashes, throttling without lock-out, new sessions, CSRF, the audit log."""
+import threading
 from datetime import timedelta
 
 from sqlalchemy import select, update
@@ -56,6 +57,37 @@ def test_failed_logins_are_throttled_per_address_across_accounts(app, client):
     assert login(client).status_code == 429
     other = app.test_client()
     assert login(other, "eva").status_code == 429         # same address (the test client's)
+
+
+def test_parallel_guesses_past_the_limit_are_refused_unchecked_and_audited(app, monkeypatch):
+    gen_user(app)
+    checked = []
+    check = accounts.check_password_hash
+    monkeypatch.setattr(accounts, "check_password_hash", lambda stored, password: checked.append(1) or check(stored, password))
+    guessers = [app.test_client() for _ in range(40)]
+    tokens = [csrf_token(client) for client in guessers]
+    start, statuses = threading.Barrier(len(guessers)), []
+
+    def guess(client, token):
+        start.wait()
+        statuses.append(client.post("/login", data={"username": "eva", "password": "wrong-password-1",
+                                                    "csrf_token": token}).status_code)
+    threads = [threading.Thread(target=guess, args=pair) for pair in zip(guessers, tokens)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    limit = accounts.MAX_FAILURES_PER_ACCOUNT
+    assert len(checked) == limit and sorted(statuses) == [401] * limit + [429] * (40 - limit)
+    assert len(events(app, "login_failed")) == limit
+    assert [e.username for e in events(app, "login_refused")] == ["eva"] * (40 - limit)
+
+
+def test_successful_logins_do_not_count_towards_the_limit(app, client):
+    gen_user(app)
+    for _ in range(accounts.MAX_FAILURES_PER_ACCOUNT + 1):
+        assert login(client).status_code == 302
+        post(client, "/logout", page="/admin/")
 
 
 def test_login_starts_a_new_session_and_logout_ends_it_everywhere(app, client):

@@ -10,6 +10,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from survey_app import compression, db, security, sessions, traffic
 from survey_app import config as settings
+from survey_app.models.campaign import STATUS_LABELS
 
 # The Chinese page of each refusal: title and explanation.
 ERROR_PAGES = {
@@ -72,6 +73,7 @@ def create_app(config: dict | None = None) -> Flask:
     for blueprint in (respond_bp, auth_bp, admin_bp, staff_bp):
         app.register_blueprint(blueprint)
 
+    app.jinja_env.globals["status_labels"] = STATUS_LABELS
     zone = ZoneInfo(app.config["TIMEZONE"])
 
     @app.template_filter("local")

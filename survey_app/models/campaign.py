@@ -40,6 +40,9 @@ class Campaign(Base):
         return campaign_status(now, self.opens_at, self.closes_at, self.paused)
 
 
+STATUS_LABELS = {"not_open": "未开始", "open": "进行中", "paused": "已暂停", "closed": "已结束"}
+
+
 def campaign_status(now: datetime, opens_at: datetime, closes_at: datetime, paused: bool) -> str:
     """not_open, open, paused or closed."""
     if now < opens_at:

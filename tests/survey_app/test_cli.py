@@ -1,5 +1,6 @@
 import io
 import shutil
+from datetime import UTC, datetime
 
 import pandas as pd
 import pytest
@@ -51,6 +52,15 @@ def test_bad_counties_file_is_refused_and_nothing_created(runner, tmp_path, cont
     result = create(runner, path)
     assert result.exit_code == 1 and words in result.output
     assert runner("campaign", "list").output == ""
+
+
+def test_the_campaign_list_shows_each_status_in_chinese(app, runner, counties_csv):
+    create(runner, counties_csv)
+    assert "进行中" in runner("campaign", "list").output
+    with app.app_context(), db.session() as s:
+        campaigns.change_state(s, campaigns.find_campaign(s, "city-2026"), "pause", datetime.now(UTC), None)
+    result = runner("campaign", "list")
+    assert result.exit_code == 0 and "city-2026\t2026年满意度调查\t已暂停\t0 份答卷" in result.output
 
 
 def test_duplicate_campaign_and_unknown_county_are_refused(runner, counties_csv):

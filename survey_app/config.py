@@ -65,8 +65,11 @@ def _key_file(path: Path) -> str:
     return path.read_text().strip()
 
 
+LOCAL_BASE_URL = "http://127.0.0.1:8000"     # the fallback: `survey serve`'s default address
+
+
 def base_url() -> str:
-    return os.environ.get("SURVEY_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+    return os.environ.get("SURVEY_BASE_URL", LOCAL_BASE_URL).rstrip("/")
 
 
 def serve_base_url(bind: str) -> str:

@@ -7,7 +7,7 @@ import pytest
 
 from survey_app import db
 from survey_app.services import campaigns, responses
-from tests.helpers import login, submit, valid_answers
+from tests.helpers import PASSWORD, login, submit, valid_answers
 
 
 @pytest.fixture
@@ -161,6 +161,20 @@ def test_the_first_administrator_is_created_on_the_command_line(app, runner, cli
     assert "已存在" in runner("user", "create", "root", "--role", "admin", "--password", "first-admin-2026").output
     result = runner("user", "create", "weak", "--role", "staff", "--password", "123")
     assert result.exit_code == 1 and "密码至少 10 个字符" in result.output
+
+
+def test_a_new_account_is_told_its_login_link_only_when_the_address_is_known(app_config, monkeypatch):
+    from click.testing import CliRunner
+
+    from survey_app.cli import main
+    monkeypatch.delenv("SURVEY_BASE_URL", raising=False)
+    unknown = {k: v for k, v in app_config.items() if k != "BASE_URL"}
+    for username, config, words in [("eva", app_config, "登录：https://pj.example.cn/login"),
+                                    ("kim", unknown, "服务器网址后加 /login")]:
+        result = CliRunner().invoke(main, ["user", "create", username, "--role", "evaluator", "--password", PASSWORD],
+                                    obj=config)
+        assert result.exit_code == 0 and "（评估人员）" in result.output and words in result.output, result.output
+        assert "127.0.0.1:8000" not in result.output
 
 
 def test_a_forgotten_password_is_reset_on_the_command_line(app, runner, client):

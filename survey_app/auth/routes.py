@@ -11,20 +11,13 @@ from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired
 
 from survey_app import db
-from survey_app.auth import Account, address_hash, bp
-from survey_app.models import Role, User
+from survey_app.auth import Account, address_hash, bp, home_url
+from survey_app.models import User
 from survey_app.services import accounts
-
-HOME = {Role.ADMIN: "admin.accounts", Role.EVALUATOR: "admin.campaigns", Role.STAFF: "staff.campaigns"}
-
 
 class LoginForm(FlaskForm):
     username = StringField("用户名", validators=[DataRequired("请输入用户名")])
     password = PasswordField("密码", validators=[DataRequired("请输入密码")])
-
-
-def home_url() -> str:
-    return url_for(HOME[current_user.role])
 
 
 def _safe_next(target: str | None) -> str | None:

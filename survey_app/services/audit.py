@@ -4,7 +4,8 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from survey_app.models import AuditEvent, User
+from survey_app.models import AuditEvent, Role, User
+from survey_app.models.campaign import STATE_ACTIONS
 
 # What each action is called on the audit page.
 ACTIONS = {
@@ -25,6 +26,25 @@ DETAILS = {
     "channels": "渠道", "disabled": "停用", "responses": "答卷数", "changed": "实际改变", "reason": "原因",
     "ids": "回执编号", "county": "区县", "file": "文件", "new_version": "另存为新版本", "wait_minutes": "需等待分钟数",
 }
+
+
+# Details stored as codes, shown by their Chinese names.
+VALUES = {"change": STATE_ACTIONS, "role": {role.value: role.label for role in Role}}
+
+
+def describe(detail: dict) -> list[tuple[str, str]]:
+    """An event's details in Chinese: (label, value) pairs; codes by their names, booleans as 是/否."""
+    return [(DETAILS.get(key, key), _value_text(key, value)) for key, value in detail.items()]
+
+
+def _value_text(key: str, value) -> str:
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, list):
+        return "、".join(_value_text(key, v) for v in value) or "—"
+    if value is None or value == "":
+        return "—"
+    return VALUES.get(key, {}).get(value, str(value))
 
 
 def record(session: Session, user: User | None, action: str, target: str = "", ip_hash: str = "",

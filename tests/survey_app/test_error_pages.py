@@ -2,7 +2,7 @@
 import pytest
 
 from survey_app.services import audit
-from tests.helpers import gen_user, login
+from tests.helpers import PASSWORD, gen_user, login
 
 WORKSPACE = "满意度调查工作台"
 
@@ -52,3 +52,16 @@ def test_a_server_error_while_loading_the_account_still_gets_a_chinese_page(app,
 def test_residents_keep_their_own_light_error_page(app, client):
     page = client.get("/s/no-such-link").get_data(as_text=True)
     assert "重新扫描" in page and WORKSPACE not in page and "返回工作台" not in page
+
+
+def test_the_previous_page_link_goes_back_in_the_browser(app, server, browser):
+    gen_user(app, "city", "staff")
+    page = browser.new_context(viewport={"width": 1024, "height": 800}).new_page()
+    page.goto(f"{server}/login")
+    page.fill("#username", "city")
+    page.fill("#password", PASSWORD)
+    page.click("button.btn")
+    page.goto(f"{server}/admin/")
+    assert "没有权限" in page.content()
+    page.click("text=返回上一页")
+    page.wait_for_url(f"{server}/staff/")

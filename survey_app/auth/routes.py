@@ -15,6 +15,7 @@ from survey_app.auth import Account, address_hash, bp, home_url
 from survey_app.models import User
 from survey_app.services import accounts
 
+
 class LoginForm(FlaskForm):
     username = StringField("用户名", validators=[DataRequired("请输入用户名")])
     password = PasswordField("密码", validators=[DataRequired("请输入密码")])

@@ -29,7 +29,7 @@ def test_every_audited_action_and_detail_has_a_chinese_label():
 
 
 def details_column(page: str) -> list[str]:
-    return [re.sub(r"<[^>]+>", "", cell) for cell in re.findall(r'<td class="detail">(.*?)</td>', page, re.S)]
+    return [re.sub(r"<[^>]+>", "", cell) for cell in re.findall(r'<td class="detail">(.*?)</td>', page, re.DOTALL)]
 
 
 def test_codes_and_yes_or_no_are_shown_in_chinese(app, client, questionnaire):

@@ -4,26 +4,13 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from flask import Flask, render_template, request
-from flask_wtf.csrf import CSRFError, CSRFProtect
+from flask import Flask
+from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from survey_app import compression, db, security, sessions, traffic
+from survey_app import compression, db, error_pages, security, sessions, traffic
 from survey_app import config as settings
-
-# The Chinese page of each refusal: title and explanation.
-ERROR_PAGES = {
-    CSRFError: ("页面已过期", "页面已过期或不是从本系统打开的，请返回、刷新页面后重试。"),
-    403: ("没有权限", "您的账号没有打开此页面的权限。"),
-    404: ("页面不存在", "您打开的链接不存在或已失效，请重新扫描调查海报上的二维码。"),
-    413: ("提交的内容过大", "提交的内容超出了允许的大小，请返回后重试。"),
-}
-
-
-def _message_page(title: str, message: str, status: int):
-    def page(_error):
-        return render_template("message.html", title=title, message=message), status
-    return page
+from survey_app.models.campaign import STATUS_LABELS
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -72,6 +59,7 @@ def create_app(config: dict | None = None) -> Flask:
     for blueprint in (respond_bp, auth_bp, admin_bp, staff_bp):
         app.register_blueprint(blueprint)
 
+    app.jinja_env.globals["status_labels"] = STATUS_LABELS
     zone = ZoneInfo(app.config["TIMEZONE"])
 
     @app.template_filter("local")
@@ -79,16 +67,5 @@ def create_app(config: dict | None = None) -> Flask:
         """A UTC datetime as local time, e.g. 2026-11-29 14:05."""
         return value.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M") if value else ""
 
-    for error, (title, message) in ERROR_PAGES.items():
-        app.register_error_handler(error, _message_page(title, message, 400 if error is CSRFError else error))
-
-    @app.errorhandler(500)
-    def server_error(_error):
-        if request.blueprint in ("admin", "staff", "auth"):
-            return render_template("message.html", title="服务器出错",
-                                   message="服务器暂时无法完成这项操作，数据没有改变。请稍后再试；"
-                                           "如一再出现，请联系系统管理员。"), 500
-        return render_template("message.html", title="服务器繁忙",
-                               message="服务器暂时无法处理，请稍后再试。您已填写的答案保存在手机上，不会丢失。"), 500
-
+    error_pages.init_app(app)
     return app

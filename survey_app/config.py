@@ -52,7 +52,7 @@ def address_key() -> str:
 def _key_file(path: Path) -> str:
     """The key in `path`, generated (readable by this user only) when the file does not exist."""
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         temporary = path.with_name(f".{path.name}.{os.getpid()}")
         with os.fdopen(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as f:
             f.write(secrets.token_hex(32))
@@ -65,8 +65,11 @@ def _key_file(path: Path) -> str:
     return path.read_text().strip()
 
 
+LOCAL_BASE_URL = "http://127.0.0.1:8000"     # the fallback: `survey serve`'s default address
+
+
 def base_url() -> str:
-    return os.environ.get("SURVEY_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+    return os.environ.get("SURVEY_BASE_URL", LOCAL_BASE_URL).rstrip("/")
 
 
 def serve_base_url(bind: str) -> str:

@@ -1,7 +1,8 @@
 """Database access for the app and the CLI: engine, sessions, migrations."""
 from __future__ import annotations
 
-from contextlib import contextmanager
+import os
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from alembic import command
@@ -30,8 +31,29 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
 
 def init_app(app: Flask) -> None:
     engine = make_engine(app.config["DATABASE_URL"])
+    keep_private(Path(app.config["DATA_DIR"]), engine)
     app.extensions["survey_db"] = sessionmaker(engine, expire_on_commit=False)
     app.extensions["survey_engine"] = engine
+
+
+def keep_private(data_dir: Path, engine: Engine) -> None:
+    """The data folder (0700) and a SQLite database with its -wal, -shm and lock files (0600) are
+    this account's only: they hold password hashes and the audit log.
+
+    A new database file is created 0600 before SQLite first opens it (its -wal and -shm take the
+    database file's mode); the files of an existing one are tightened (another account's files,
+    which this one may not change, are left as they are).
+    """
+    path = engine.url.database if engine.dialect.name == "sqlite" else None
+    if path and path != ":memory:" and not path.startswith("file:"):
+        database = Path(path).resolve()
+        database.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        os.close(os.open(database, os.O_WRONLY | os.O_CREAT, 0o600))
+        for suffix in ("", "-wal", "-shm", "-journal", "-writer.lock"):
+            with suppress(FileNotFoundError, PermissionError):
+                os.chmod(f"{database}{suffix}", 0o600)
+    with suppress(FileNotFoundError, PermissionError):
+        os.chmod(data_dir, 0o700)
 
 
 def engine() -> Engine:

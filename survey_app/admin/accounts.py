@@ -73,4 +73,4 @@ def audit_log():
     with db.session() as s:
         events = audit.recent(s, PAGE + 1, (page - 1) * PAGE, action)
     return render_template("admin/audit.html", events=events[:PAGE], more=len(events) > PAGE, page=page,
-                           action=action, actions=audit.ACTIONS, details=audit.DETAILS, nav="audit")
+                           action=action, actions=audit.ACTIONS, describe=audit.describe, nav="audit")

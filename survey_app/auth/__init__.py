@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import functools
 
-from flask import Blueprint, abort, current_app, request
+from flask import Blueprint, abort, current_app, request, url_for
 from flask_login import LoginManager, UserMixin, current_user
 
 from survey_app import db, privacy
@@ -18,6 +18,7 @@ login_manager = LoginManager()
 login_manager.login_view = "auth.login"
 login_manager.login_message = "请先登录。"
 login_manager.session_protection = "strong"
+HOME = {Role.ADMIN: "admin.accounts", Role.EVALUATOR: "admin.campaigns", Role.STAFF: "staff.campaigns"}
 
 
 class Account(UserMixin):
@@ -61,6 +62,11 @@ def role_required(*roles: Role):
         wrapped.roles = roles       # read by the route matrix test
         return wrapped
     return decorate
+
+
+def home_url() -> str:
+    """The logged-in account's first page."""
+    return url_for(HOME[current_user.role])
 
 
 def address_hash() -> str:

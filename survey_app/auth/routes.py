@@ -1,6 +1,9 @@
 """Login and logout pages."""
 from __future__ import annotations
 
+import unicodedata
+from urllib.parse import unquote, urlsplit
+
 from flask import flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
@@ -8,11 +11,9 @@ from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired
 
 from survey_app import db
-from survey_app.auth import Account, address_hash, bp
-from survey_app.models import Role, User
+from survey_app.auth import Account, address_hash, bp, home_url
+from survey_app.models import User
 from survey_app.services import accounts
-
-HOME = {Role.ADMIN: "admin.accounts", Role.EVALUATOR: "admin.campaigns", Role.STAFF: "staff.campaigns"}
 
 
 class LoginForm(FlaskForm):
@@ -20,15 +21,21 @@ class LoginForm(FlaskForm):
     password = PasswordField("密码", validators=[DataRequired("请输入密码")])
 
 
-def home_url() -> str:
-    return url_for(HOME[current_user.role])
-
-
 def _safe_next(target: str | None) -> str | None:
-    """Only a path on this site (no scheme, no host): a login link cannot send anyone elsewhere."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return None
+    """Only a path on this site: a login link cannot send anyone elsewhere.
+
+    Refused: a scheme or host, a leading `//`, any backslash (browsers read `/\\` as `//`), and
+    any control character or space (browsers drop tabs and newlines: `/<tab>/host` is `//host`),
+    each checked once more after percent-decoding.
+    """
+    if not target:
+        return None
+    for text in (target, unquote(target)):
+        if (not text.startswith("/") or text.startswith("//") or "\\" in text
+                or any(c.isspace() or unicodedata.category(c).startswith("C") for c in text)):
+            return None
+    parts = urlsplit(target)
+    return None if parts.scheme or parts.netloc else target
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -39,9 +46,8 @@ def login():
     error, status = None, 200
     if form.validate_on_submit():
         try:
-            with db.session() as s:
-                user = accounts.authenticate(s, form.username.data.strip(), form.password.data, address_hash())
-                account = Account(user) if user else None
+            user = accounts.authenticate(db.session, form.username.data.strip(), form.password.data, address_hash())
+            account = Account(user) if user else None
         except accounts.Throttled as exc:
             error, status = f"登录失败次数过多，请 {exc.wait_minutes} 分钟后再试。", 429
         else:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import click
 
+from survey_app import config
 from survey_app.cli.base import make_app
 
 
@@ -21,6 +22,7 @@ def user():
               help="不给则提示输入（不回显）")
 def user_create(username, role, display_name, counties, password):
     from survey_app import db
+    from survey_app.models import Role
     from survey_app.services import accounts
     app = make_app()
     db.upgrade(app.extensions["survey_engine"])
@@ -28,7 +30,15 @@ def user_create(username, role, display_name, counties, password):
     with app.app_context(), db.session() as session:
         accounts.create_user(session, username=username, display_name=display_name, password=password,
                              role=role, counties=codes)
-    click.echo(f"已创建账号 {username}（{role}）。登录：{app.config['BASE_URL']}/login")
+    click.echo(f"已创建账号 {username}（{Role(role).label}）。{_login_hint(app.config['BASE_URL'])}")
+
+
+def _login_hint(base_url: str) -> str:
+    """The login link at the site's address, as links and QR codes give it; how to find it when unknown."""
+    if base_url != config.LOCAL_BASE_URL:
+        return f"登录：{base_url}/login"
+    return ("登录：在浏览器打开服务器网址后加 /login（服务器网址即 survey serve 启动时显示的网址）；"
+            "设置 SURVEY_BASE_URL 后，这里直接给出登录链接。")
 
 
 @user.command("password", help="重设账号的密码（该账号已登录的会话随即失效）")

@@ -48,13 +48,13 @@ def campaign_list():
 
     from survey_app import db
     from survey_app.models import Campaign, Response
+    from survey_app.models.campaign import STATUS_LABELS
     app = make_app()
     now = datetime.now(UTC)
-    status_text = {"open": "进行中", "not_open": "未开始", "closed": "已结束"}
     with app.app_context(), db.session() as session:
         counts = dict(session.execute(select(Response.campaign_id, func.count()).group_by(Response.campaign_id)).all())
         for c in session.scalars(select(Campaign).order_by(Campaign.id)):
-            click.echo(f"{c.slug}\t{c.name}\t{status_text[c.status(now)]}\t{counts.get(c.id, 0)} 份答卷")
+            click.echo(f"{c.slug}\t{c.name}\t{STATUS_LABELS[c.status(now)]}\t{counts.get(c.id, 0)} 份答卷")
 
 
 @click.group(help="分发渠道（每个渠道一个链接和二维码）")

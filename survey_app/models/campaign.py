@@ -40,6 +40,10 @@ class Campaign(Base):
         return campaign_status(now, self.opens_at, self.closes_at, self.paused)
 
 
+STATUS_LABELS = {"not_open": "未开始", "open": "进行中", "paused": "已暂停", "closed": "已结束"}
+STATE_ACTIONS = {"open": "开放", "pause": "暂停", "close": "结束"}     # what an evaluator may do to the status
+
+
 def campaign_status(now: datetime, opens_at: datetime, closes_at: datetime, paused: bool) -> str:
     """not_open, open, paused or closed."""
     if now < opens_at:

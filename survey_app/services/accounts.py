@@ -2,15 +2,18 @@
 from __future__ import annotations
 
 import functools
+import math
 import re
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import delete, func, select, text
+from sqlalchemy.orm import Session, selectinload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from survey_app.errors import UserError
-from survey_app.models import LoginFailure, Role, User, UserCounty, utcnow
+from survey_app.models import County, LoginFailure, Role, User, UserCounty, utcnow
 from survey_app.services import audit
 
 USERNAME = re.compile(r"^[A-Za-z0-9_.-]{3,64}$")
@@ -29,6 +32,18 @@ def _check_password(password: str) -> None:
         raise UserError("密码不能只有数字或只有字母")
 
 
+def _known_counties(session: Session, codes: list[str]) -> list[str]:
+    """The distinct codes, sorted, when every one is a county of some campaign."""
+    typed = list(dict.fromkeys(codes))
+    known = set(session.scalars(select(County.code).where(County.code.in_(typed))))
+    unknown = [c for c in typed if c not in known]
+    if unknown:
+        hint = ("目前还没有任何调查，请先创建调查，再限定区县。" if session.scalar(select(County.id).limit(1)) is None
+                else "限定区县只能填写已有调查中的区县代码（如 511502），多个用逗号分隔。")
+        raise UserError(f"以下区县代码不是任何调查中的区县：{'、'.join(unknown)}。{hint}")
+    return sorted(typed)
+
+
 def create_user(session: Session, *, username: str, display_name: str, password: str, role: str,
                 counties: list[str] = (), by: User | None = None, ip_hash: str = "") -> User:
     username = username.strip()
@@ -39,12 +54,13 @@ def create_user(session: Session, *, username: str, display_name: str, password:
     if session.scalar(select(User.id).where(User.username == username)):
         raise UserError(f"用户名“{username}”已存在")
     _check_password(password)
+    counties = _known_counties(session, counties)
     user = User(username=username, display_name=display_name.strip() or username, role=role,
                 password_hash=generate_password_hash(password),
-                counties=[UserCounty(county_code=c) for c in sorted(set(counties))])
+                counties=[UserCounty(county_code=c) for c in counties])
     session.add(user)
     session.flush()
-    audit.record(session, by, "user_create", username, ip_hash, role=role, counties=sorted(set(counties)))
+    audit.record(session, by, "user_create", username, ip_hash, role=role, counties=counties)
     return user
 
 
@@ -55,14 +71,14 @@ def update_user(session: Session, user: User, *, display_name: str, role: str, a
         raise UserError(f"角色“{role}”无效")
     if user.id == by.id and (role != Role.ADMIN or not active):
         raise UserError("不能取消自己的管理员角色或停用自己的账号")
+    counties = _known_counties(session, counties)
     if password is not None:
         _check_password(password)
         set_password(session, user, password, by, ip_hash)
     user.display_name, user.role, user.active = display_name.strip() or user.username, role, active
-    user.counties = [UserCounty(county_code=c) for c in sorted(set(counties))]
+    user.counties = [UserCounty(county_code=c) for c in counties]
     user.session_version += 1           # a changed role or county limit applies at once
-    audit.record(session, by, "user_update", user.username, ip_hash, role=role, active=active,
-                 counties=sorted(set(counties)))
+    audit.record(session, by, "user_update", user.username, ip_hash, role=role, active=active, counties=counties)
 
 
 def set_password(session: Session, user: User, password: str, by: User | None, ip_hash: str = "") -> None:
@@ -80,35 +96,57 @@ class Throttled(Exception):
         self.wait_minutes = wait_minutes
 
 
-def _recent_failures(session: Session, column, value: str, since: datetime) -> tuple[int, datetime | None]:
-    count, first = session.execute(
-        select(func.count(), func.min(LoginFailure.at)).where(column == value, LoginFailure.at >= since)).one()
-    return count, first
+def _lock_attempts(session: Session) -> None:
+    """One login attempt at a time is counted and recorded (a short lock, not held while hashing)."""
+    connection = session.connection()
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("BEGIN IMMEDIATE")   # the database's write lock, taken before counting
+    else:
+        connection.execute(text("LOCK TABLE login_failures IN SHARE ROW EXCLUSIVE MODE"))
 
 
-def authenticate(session: Session, username: str, password: str, ip_hash: str) -> User | None:
-    """The active account with this password, or None (the failure is recorded and audited).
-
-    Raises Throttled, before the password is checked, while too many recent failures stand
-    against the account or the address.
-    """
-    now = utcnow()
+def _wait_minutes(session: Session, username: str, ip_hash: str, now: datetime) -> int:
+    """Minutes until an attempt may be checked again; 0 while under both limits."""
     since = now - THROTTLE_WINDOW
     for column, value, limit in ((LoginFailure.username, username, MAX_FAILURES_PER_ACCOUNT),
                                  (LoginFailure.ip_hash, ip_hash, MAX_FAILURES_PER_ADDRESS)):
-        count, first = _recent_failures(session, column, value, since)
+        count, first = session.execute(select(func.count(), func.min(LoginFailure.at))
+                                       .where(column == value, LoginFailure.at >= since)).one()
         if count >= limit:
-            wait = (first + THROTTLE_WINDOW - now).total_seconds() / 60
-            raise Throttled(max(1, int(wait + 0.999)))
-    user = session.scalar(select(User).where(User.username == username))
-    # An unknown name costs the same slow hash, so timing does not tell which names exist.
-    stored = user.password_hash if user is not None else _unknown_user_hash()
-    if check_password_hash(stored, password) and user is not None and user.active:
-        audit.record(session, user, "login", user.username, ip_hash)
-        return user
-    session.add(LoginFailure(username=username[:64], ip_hash=ip_hash, at=now))
-    audit.record(session, None, "login_failed", username[:64], ip_hash, username=username[:64])
-    return None
+            return max(1, math.ceil((first + THROTTLE_WINDOW - now).total_seconds() / 60))
+    return 0
+
+
+def authenticate(sessions: Callable[[], AbstractContextManager[Session]], username: str, password: str,
+                 ip_hash: str) -> User | None:
+    """The active account with this password (its counties loaded), or None; every outcome audited.
+
+    The attempt is counted against the limits before its password is checked: counting and
+    recording it happen in one transaction under a lock, so of many parallel guesses exactly
+    those under the limit are checked, and the rest are refused (Throttled) and audited unchecked.
+    A successful attempt is then taken off the count; a failed one stays on it for the window.
+    """
+    now, typed = utcnow(), username[:64]
+    with sessions() as session:
+        _lock_attempts(session)
+        wait = _wait_minutes(session, typed, ip_hash, now)
+        if wait:
+            audit.record(session, None, "login_refused", typed, ip_hash, username=typed, wait_minutes=wait)
+        else:
+            attempt = LoginFailure(username=typed, ip_hash=ip_hash, at=now)
+            session.add(attempt)
+    if wait:
+        raise Throttled(wait)
+    with sessions() as session:
+        user = session.scalar(select(User).options(selectinload(User.counties)).where(User.username == username))
+        # An unknown name costs the same slow hash, so timing does not tell which names exist.
+        stored = user.password_hash if user is not None else _unknown_user_hash()
+        if check_password_hash(stored, password) and user is not None and user.active:
+            session.execute(delete(LoginFailure).where(LoginFailure.id == attempt.id))
+            audit.record(session, user, "login", user.username, ip_hash)
+            return user
+        audit.record(session, None, "login_failed", typed, ip_hash, username=typed)
+        return None
 
 
 @functools.cache

@@ -4,11 +4,12 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from survey_app.models import AuditEvent, User
+from survey_app.models import AuditEvent, Role, User
+from survey_app.models.campaign import STATE_ACTIONS
 
 # What each action is called on the audit page.
 ACTIONS = {
-    "login": "登录", "login_failed": "登录失败", "logout": "退出登录",
+    "login": "登录", "login_failed": "登录失败", "login_refused": "登录被拒（失败次数过多）", "logout": "退出登录",
     "user_create": "新建账号", "user_update": "修改账号", "password_change": "修改密码",
     "campaign_create": "新建调查", "campaign_update": "修改调查", "campaign_state": "开放/暂停/结束调查",
     "counties_update": "修改区县", "targets_upload": "上传人口目标", "quotas_update": "修改配额",
@@ -24,7 +25,27 @@ DETAILS = {
     "rows": "行数", "sha256": "SHA-256", "quotas": "配额数", "total": "合计", "added": "添加",
     "channels": "渠道", "disabled": "停用", "responses": "答卷数", "changed": "实际改变", "reason": "原因",
     "ids": "回执编号", "county": "区县", "file": "文件", "new_version": "另存为新版本", "summary": "变更",
+    "wait_minutes": "需等待分钟数",
 }
+
+
+# Details stored as codes, shown by their Chinese names.
+VALUES = {"change": STATE_ACTIONS, "role": {role.value: role.label for role in Role}}
+
+
+def describe(detail: dict) -> list[tuple[str, str]]:
+    """An event's details in Chinese: (label, value) pairs; codes by their names, booleans as 是/否."""
+    return [(DETAILS.get(key, key), _value_text(key, value)) for key, value in detail.items()]
+
+
+def _value_text(key: str, value) -> str:
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, list):
+        return "、".join(_value_text(key, v) for v in value) or "—"
+    if value is None or value == "":
+        return "—"
+    return VALUES.get(key, {}).get(value, str(value))
 
 
 def record(session: Session, user: User | None, action: str, target: str = "", ip_hash: str = "",

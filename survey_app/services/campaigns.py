@@ -12,6 +12,7 @@ from questionnaires import Questionnaire
 from survey_app.errors import Problem, UserError
 from survey_app.io.counties import CountyRow
 from survey_app.models import Campaign, Channel, County, Response
+from survey_app.models.campaign import STATE_ACTIONS
 from survey_app.services import audit
 
 
@@ -76,9 +77,6 @@ def link_rows(campaign: Campaign, base_url: str) -> list[tuple[str, str, str, st
     """One row per channel, in the order of LINK_COLUMNS."""
     return [(ch.code, ch.county.code, ch.county.name, ch.label, link(base_url, ch))
             for ch in campaign.channels]
-
-
-STATE_ACTIONS = {"open": "开放", "pause": "暂停", "close": "结束"}
 
 
 def change_state(session: Session, campaign: Campaign, action: str, now: datetime, by, ip_hash: str = "") -> None:

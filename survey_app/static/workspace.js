@@ -1,6 +1,7 @@
 // The workspace's small behaviours; every page works without them.
 // data-confirm: ask before a button submits. data-refresh: reload a part of the page every N seconds.
 // data-check-all: a checkbox that ticks every checkbox of a form.
+// data-back: a hidden link shown as "back to the previous page" when there is one.
 document.addEventListener("click", function (event) {
   var button = event.target.closest("[data-confirm]");
   if (button && !window.confirm(button.getAttribute("data-confirm"))) event.preventDefault();
@@ -13,6 +14,11 @@ document.querySelectorAll("[data-refresh]").forEach(function (part) {
       return r.ok ? r.text() : null;
     }).then(function (html) { if (html !== null) part.innerHTML = html; }).catch(function () {});
   }, seconds * 1000);
+});
+document.querySelectorAll("[data-back]").forEach(function (link) {
+  if (window.history.length < 2) return;
+  link.hidden = false;
+  link.addEventListener("click", function (event) { event.preventDefault(); window.history.back(); });
 });
 document.querySelectorAll("[data-check-all]").forEach(function (box) {
   box.addEventListener("change", function () {

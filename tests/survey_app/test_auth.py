@@ -1,4 +1,5 @@
 """Logging in and out: slow hashes, throttling without lock-out, new sessions, CSRF, the audit log."""
+import threading
 from datetime import timedelta
 
 from sqlalchemy import select, update
@@ -58,6 +59,37 @@ def test_failed_logins_are_throttled_per_address_across_accounts(app, client):
     assert login(other, "eva").status_code == 429         # same address (the test client's)
 
 
+def test_parallel_guesses_past_the_limit_are_refused_unchecked_and_audited(app, monkeypatch):
+    gen_user(app)
+    checked = []
+    check = accounts.check_password_hash
+    monkeypatch.setattr(accounts, "check_password_hash", lambda stored, password: checked.append(1) or check(stored, password))
+    guessers = [app.test_client() for _ in range(40)]
+    tokens = [csrf_token(client) for client in guessers]
+    start, statuses = threading.Barrier(len(guessers)), []
+
+    def guess(client, token):
+        start.wait()
+        statuses.append(client.post("/login", data={"username": "eva", "password": "wrong-password-1",
+                                                    "csrf_token": token}).status_code)
+    threads = [threading.Thread(target=guess, args=pair) for pair in zip(guessers, tokens)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    limit = accounts.MAX_FAILURES_PER_ACCOUNT
+    assert len(checked) == limit and sorted(statuses) == [401] * limit + [429] * (40 - limit)
+    assert len(events(app, "login_failed")) == limit
+    assert [e.username for e in events(app, "login_refused")] == ["eva"] * (40 - limit)
+
+
+def test_successful_logins_do_not_count_towards_the_limit(app, client):
+    gen_user(app)
+    for _ in range(accounts.MAX_FAILURES_PER_ACCOUNT + 1):
+        assert login(client).status_code == 302
+        post(client, "/logout", page="/admin/")
+
+
 def test_login_starts_a_new_session_and_logout_ends_it_everywhere(app, client):
     gen_user(app)
     client.get("/login")
@@ -104,16 +136,41 @@ def test_logout_is_never_a_get(app, client):
     assert client.get("/admin/").status_code == 200
 
 
+# next= as it arrives in the login URL (still percent-encoded) -> where the login sends the browser.
+NEXT_PAGES = [
+    ("/admin/campaigns/new", "/admin/campaigns/new"),
+    ("/admin/campaigns/new%3Fx%3D1", "/admin/campaigns/new?x=1"),
+    ("//evil.example/x", "/admin/"),
+    ("https://evil.example/", "/admin/"),
+    ("http:evil.example", "/admin/"),
+    ("javascript:alert(1)", "/admin/"),
+    ("evil.example", "/admin/"),
+    ("/%09/evil.example/", "/admin/"),             # browsers drop tabs and newlines: //evil.example/
+    ("/%0A/evil.example/", "/admin/"),
+    ("/%0D/evil.example/", "/admin/"),
+    ("%09//evil.example/", "/admin/"),
+    ("%20//evil.example/", "/admin/"),
+    ("/%00/evil.example/", "/admin/"),
+    ("/\\evil.example/", "/admin/"),               # browsers read a backslash as a slash
+    ("/%5Cevil.example/", "/admin/"),
+    ("%5C%5Cevil.example/", "/admin/"),
+    ("/%2F%2Fevil.example/", "/admin/"),
+    ("%2F%2Fevil.example/", "/admin/"),
+    ("/%252F%252Fevil.example/", "/admin/"),        # encoded twice: decoded once more it is //evil.example
+    ("%2F%5Cevil.example/", "/admin/"),
+    ("https:%2F%2Fevil.example/", "/admin/"),
+    ("/%E3%80%80/evil.example/", "/admin/"),        # an ideographic space
+    ("", "/admin/"),
+]
+
+
 def test_the_next_page_after_login_stays_on_this_site(app, client):
     gen_user(app)
-    token = csrf_token(client)
-    for target, expected in [("/admin/campaigns/new", "/admin/campaigns/new"), ("//evil.example/x", "/admin/"),
-                             ("https://evil.example/", "/admin/")]:
-        client.get("/login")
-        r = client.post(f"/login?next={target}", data={"username": "eva", "password": PASSWORD, "csrf_token": token})
-        assert r.headers["Location"] == expected
+    for target, expected in NEXT_PAGES:
+        r = client.post(f"/login?next={target}", data={"username": "eva", "password": PASSWORD,
+                                                        "csrf_token": csrf_token(client)})
+        assert (r.status_code, r.headers.get("Location")) == (302, expected), target
         post(client, "/logout", page="/admin/")
-        token = csrf_token(client)
 
 
 def test_session_cookies_are_http_only_and_same_site(app, client):

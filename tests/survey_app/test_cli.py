@@ -1,12 +1,13 @@
 import io
 import shutil
+from datetime import UTC, datetime
 
 import pandas as pd
 import pytest
 
 from survey_app import db
 from survey_app.services import campaigns, responses
-from tests.helpers import login, questionnaire_with_five_mistakes, submit, valid_answers
+from tests.helpers import PASSWORD, login, questionnaire_with_five_mistakes, submit, valid_answers
 
 
 @pytest.fixture
@@ -61,6 +62,15 @@ def test_a_questionnaire_file_with_mistakes_gets_all_of_them_printed(runner, cou
     assert [f"第 {line} 行" in out and f"（{field}）" in out
             for (field, line), out in zip(expected, result.output.splitlines()[1:])] == [True] * 5
     assert runner("campaign", "list").output == ""
+
+
+def test_the_campaign_list_shows_each_status_in_chinese(app, runner, counties_csv):
+    create(runner, counties_csv)
+    assert "进行中" in runner("campaign", "list").output
+    with app.app_context(), db.session() as s:
+        campaigns.change_state(s, campaigns.find_campaign(s, "city-2026"), "pause", datetime.now(UTC), None)
+    result = runner("campaign", "list")
+    assert result.exit_code == 0 and "city-2026\t2026年满意度调查\t已暂停\t0 份答卷" in result.output
 
 
 def test_duplicate_campaign_and_unknown_county_are_refused(runner, counties_csv):
@@ -161,6 +171,20 @@ def test_the_first_administrator_is_created_on_the_command_line(app, runner, cli
     assert "已存在" in runner("user", "create", "root", "--role", "admin", "--password", "first-admin-2026").output
     result = runner("user", "create", "weak", "--role", "staff", "--password", "123")
     assert result.exit_code == 1 and "密码至少 10 个字符" in result.output
+
+
+def test_a_new_account_is_told_its_login_link_only_when_the_address_is_known(app_config, monkeypatch):
+    from click.testing import CliRunner
+
+    from survey_app.cli import main
+    monkeypatch.delenv("SURVEY_BASE_URL", raising=False)
+    unknown = {k: v for k, v in app_config.items() if k != "BASE_URL"}
+    for username, config, words in [("eva", app_config, "登录：https://pj.example.cn/login"),
+                                    ("kim", unknown, "服务器网址后加 /login")]:
+        result = CliRunner().invoke(main, ["user", "create", username, "--role", "evaluator", "--password", PASSWORD],
+                                    obj=config)
+        assert result.exit_code == 0 and "（评估人员）" in result.output and words in result.output, result.output
+        assert "127.0.0.1:8000" not in result.output
 
 
 def test_a_forgotten_password_is_reset_on_the_command_line(app, runner, client):

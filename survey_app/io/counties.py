@@ -5,6 +5,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from reports.filenames import refusal
 from survey_app.errors import UserError
 from survey_app.io.uploads import UploadedTable, read_upload
 
@@ -28,6 +29,8 @@ def counties_from(table: UploadedTable) -> list[CountyRow]:
             raise UserError(f"{table.name} 第 {line} 行：区县代码“{code}”应为 6 位数字")
         if not name:
             raise UserError(f"{table.name} 第 {line} 行：缺少区县名称")
+        if problem := refusal(name):
+            raise UserError(f"{table.name} 第 {line} 行：区县名称“{name}”{problem}")
         if code in seen:
             raise UserError(f"{table.name} 第 {line} 行：区县代码 {code} 重复")
         seen.add(code)

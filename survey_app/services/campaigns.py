@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from questionnaires import Questionnaire
+from reports.filenames import refusal
 from survey_app.errors import UserError
 from survey_app.io.counties import CountyRow
 from survey_app.models import Campaign, Channel, County
@@ -18,8 +19,10 @@ from survey_app.services import audit
 def create_campaign(session: Session, *, slug: str, name: str, organizer: str,
                     questionnaire: Questionnaire, counties: list[CountyRow],
                     opens_at: datetime, closes_at: datetime, simulated: bool = False) -> Campaign:
-    if not re.match(r"^[a-z0-9][a-z0-9-]{1,63}$", slug):
+    if not re.fullmatch(r"[a-z0-9][a-z0-9-]{1,63}", slug):
         raise UserError(f"调查编号“{slug}”无效：只能用小写字母、数字和连字符")
+    if problem := refusal(name):
+        raise UserError(f"调查名称“{name}”{problem}")
     if closes_at <= opens_at:
         raise UserError("结束时间必须晚于开始时间")
     if session.scalar(select(Campaign.id).where(Campaign.slug == slug)):
@@ -49,6 +52,8 @@ def add_channel(session: Session, campaign: Campaign, county_code: str, label: s
         raise UserError(f"调查“{campaign.slug}”中没有区县 {county_code}")
     if not label.strip():
         raise UserError("渠道名称不能为空")
+    if problem := refusal(label.strip()):
+        raise UserError(f"渠道名称“{label.strip()}”{problem}")
     count = session.scalar(select(func.count()).where(Channel.county_id == county.id))
     channel = Channel(campaign=campaign, county=county, code=f"{county.code}-{count + 1:03d}",
                       label=label.strip(), token=secrets.token_urlsafe(9))

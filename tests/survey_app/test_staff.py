@@ -1,5 +1,6 @@
 """Staff results: computed in the background, reused until the data change, limited to a staff member's counties."""
 import time
+from pathlib import Path
 from urllib.parse import quote
 
 import pytest
@@ -7,7 +8,7 @@ from sqlalchemy import select, update
 
 import survey_app
 from survey_app import db
-from survey_app.models import Response, ResultRun
+from survey_app.models import County, Response, ResultRun
 from survey_app.services import results
 from survey_app.services.campaigns import find_campaign
 from tests.helpers import gen_campaign, gen_user, login, submit, valid_answers
@@ -134,6 +135,21 @@ def test_a_new_version_or_other_settings_compute_the_results_again(app, campaign
                             classmethod(lambda cls, questionnaire: cls(speeder_floor_s=1.0)))
         other = results.fingerprint(session, find_campaign(session, "test-2026"))
     assert len({before, newer, other}) == 3
+
+
+def test_a_county_name_that_climbs_out_writes_nothing_outside_the_results_folder(app, campaign):
+    with app.app_context(), db.session() as session:       # a name stored before names were checked
+        session.execute(update(County).where(County.code == "511503").values(name="/../../../../../x"))
+    client = app.test_client()
+    login(client, "city")
+    wait_for_results(app, client)
+    data = Path(app.config["DATA_DIR"])
+    written = [p for p in data.parent.rglob("*") if p.is_file() and "x_" in p.name]
+    assert written and all(data / "results" / "test-2026" in p.parents for p in written), written
+    ids = file_ids(app)
+    assert "报告/511503__.._.._.._.._.._x_报告.pdf" in ids
+    report = client.get(f"/staff/c/test-2026/files/{ids['报告/511503__.._.._.._.._.._x_报告.pdf']}")
+    assert report.status_code == 200 and "/" not in report.headers["Content-Disposition"].split("filename")[-1]
 
 
 def test_a_failed_run_is_tried_again_later(app, campaign):

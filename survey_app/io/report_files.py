@@ -16,8 +16,8 @@ from survey_app import db
 from survey_app.errors import UserError
 from survey_app.io.analysis_files import InputFiles, analyze_files, versions
 from survey_app.io.atomic import replace_directory
-from survey_app.io.csv_columns import as_utf8_csv
 from survey_app.io.counties import county_names
+from survey_app.io.csv_columns import as_utf8_csv
 from survey_app.services import campaigns, responses, targets
 from survey_app.services.results import settings_for
 

@@ -22,7 +22,7 @@ from itertools import combinations
 
 import numpy as np
 
-from analysis.weighting import Margin, RakeResult, WeightingError, rake
+from analysis.weighting import CountyNote, Margin, RakeResult, WeightingError, rake
 
 SPARSE_CELL = 10     # a category with fewer respondents than this in a county may be merged
 
@@ -56,7 +56,8 @@ class _CountyMargin:
         return self.names[into]
 
 
-def rake_with_fallbacks(weights: np.ndarray, margins: list[Margin]) -> tuple[RakeResult, list[Margin], list[str]]:
+def rake_with_fallbacks(weights: np.ndarray, margins: list[Margin]) -> tuple[RakeResult, list[Margin],
+                                                                             list[CountyNote]]:
     """Raking within county, with the fallbacks above for counties whose margins cannot all be met.
 
     Parameters
@@ -72,7 +73,7 @@ def rake_with_fallbacks(weights: np.ndarray, margins: list[Margin]) -> tuple[Rak
     margins : list of Margin
         The margins the weights meet (the same as given when no county fell back); a county
         that dropped a margin has one cell, its total, in it.
-    notes : list of str
+    notes : list of CountyNote
         One Chinese line per county that fell back, saying what it got.
 
     Raises
@@ -94,7 +95,7 @@ def rake_with_fallbacks(weights: np.ndarray, margins: list[Margin]) -> tuple[Rak
         if _converges(weights[rows], own):
             continue
         used, note = _fallback(county, weights[rows], own)
-        notes.append(note)
+        notes.append(CountyNote(county, note))
         for i, (m, mine) in enumerate(zip(margins, used)):
             cells = np.flatnonzero(cell_county[i] == county)
             targets[i][cells] = 0.0

@@ -122,7 +122,7 @@ def analyze(responses: Mapping, questionnaire: Questionnaire, targets: Mapping |
     county_codes, strata = np.unique(used.county.codes, return_inverse=True)
     counties = used.county.labels[county_codes]
 
-    weights, weighting_record, margins = _weights(used, strata, counties, targets, settings)
+    weights, weighting_record, margins, weighting_notes = _weights(used, strata, counties, targets, settings)
     # A cluster is a (county, value) pair: the same school name in two counties is two clusters.
     clusters = (cells.cross([strata, used.cluster.codes], [len(counties), len(used.cluster.labels)])[0]
                 if settings.cluster else np.arange(len(used)))
@@ -174,8 +174,10 @@ def analyze(responses: Mapping, questionnaire: Questionnaire, targets: Mapping |
         "drivers": drivers_record,
         "responses": {"received": len(data), "used": len(used)},
     }
-    record["notices"] = _reminders(targets is not None, has_channels, settings) + \
-        _notices(record, county_results, quality_table, settings)
+    notices = [(text, {}) for text in _reminders(targets is not None, has_channels, settings)] + \
+        _notices(record, county_results, quality_table, weighting_notes, settings)
+    record["notices"] = [text for text, _ in notices]
+    record["notice_scope"] = _scope(notices)
     weight_table = Table({"response_id": used.response_id.labels[used.response_id.codes],
                           "county": counties[strata], "weight": weights})
     return Results(county_results=county_results, item_results=item_results, quality=quality_table,
@@ -201,41 +203,63 @@ def _reminders(weighted: bool, has_channels: bool, settings: Settings) -> list[s
     return reminders
 
 
-def _notices(record: dict, county_results: Table, quality_table: Table, settings: Settings) -> list[str]:
+Notice = tuple[str, dict[str, str]]    # the whole text; each county it names -> the text about it alone
+
+
+def _listed(lead: str, parts: dict[str, str]) -> Notice:
+    """A notice listing counties (code -> what it says of the county), as a whole and per county."""
+    return lead + "、".join(parts.values()), {county: lead + part for county, part in parts.items()}
+
+
+def _scope(notices: list[Notice]) -> dict:
+    """The notices naming no county, and per county those about it alone: what a reader limited to
+    some counties may be shown (a notice about other counties names them, their figures)."""
+    general, by_county = [], {}
+    for text, parts in notices:
+        if not parts:
+            general.append(text)
+        for county, own in parts.items():
+            by_county.setdefault(str(county), []).append(own)
+    return {"general": general, "counties": by_county}
+
+
+def _notices(record: dict, county_results: Table, quality_table: Table, weighting_notes: list,
+             settings: Settings) -> list[Notice]:
     """What a reader of the figures must know, in Chinese: printed by the command, kept in the record."""
-    notices = []
+    notices: list[Notice] = []
     excluded = int(quality_table["excluded"][-1])
     if excluded:
-        notices.append(f"按质量规则剔除 {excluded:,} 份答卷（各区县和各规则的份数见 quality.csv）")
+        notices.append((f"按质量规则剔除 {excluded:,} 份答卷（各区县和各规则的份数见 quality.csv）", {}))
     reviewed = int(quality_table["review"][-1])
     if reviewed:
-        notices.append(f"其中 {reviewed:,} 份由评估人员审核剔除（导出文件的 excluded 列，原因见 exclusion_reason 列）")
+        notices.append((f"其中 {reviewed:,} 份由评估人员审核剔除（导出文件的 excluded 列，原因见 exclusion_reason 列）", {}))
     weighting = record["weighting"]
-    notices += weighting.get("collapsed", []) + weighting.get("fallbacks", [])
+    notices += [(note.text, {note.county: note.text}) for note in weighting_notes]
     if weighting.get("trim_bounds"):
-        notices.append(f"权重截尾后，加权合计与人口目标的最大相对偏差为 "
-                       f"{weighting['max_margin_error_after_trimming']:.2%}")
+        notices.append((f"权重截尾后，加权合计与人口目标的最大相对偏差为 "
+                        f"{weighting['max_margin_error_after_trimming']:.2%}", {}))
     if weighting.get("counties_without_responses"):
-        notices.append("这些区县在人口目标中但没有可用答卷，不计入全市结果："
-                       + "、".join(weighting["counties_without_responses"]))
+        notices.append(_listed("这些区县在人口目标中但没有可用答卷，不计入全市结果：",
+                               {c: c for c in weighting["counties_without_responses"]}))
     if not np.isfinite(record["drivers"].get("r_squared", 0.0)):
-        notices.append(f"关键驱动分析无法进行：没有答全所有题目的答卷，或有题目所有人回答相同"
-                       f"（结果题 {record['drivers']['outcome']}）")
+        notices.append((f"关键驱动分析无法进行：没有答全所有题目的答卷，或有题目所有人回答相同"
+                        f"（结果题 {record['drivers']['outcome']}）", {}))
     rows = range(county_results.n_rows - 1)   # the last row is ALL
     county, se = county_results["county"], county_results["se"]
     unit = f"个整群（{settings.cluster}）" if settings.cluster else "份答卷"
-    lonely = [county[i] for i in rows if not np.isfinite(se[i])]
+    lonely = {county[i]: county[i] for i in rows if not np.isfinite(se[i])}
     if lonely:
-        notices.append(f"这些区县只有 1 {unit}，无法估计标准误和置信区间，不做显著性检验，可能名次为全部名次，"
-                       f"全市标准误不含其抽样误差：{'、'.join(lonely)}")
-    flat = [county[i] for i in rows if np.isfinite(se[i]) and not compare.has_spread(county_results["index"][i], se[i])]
+        notices.append(_listed(f"这些区县只有 1 {unit}，无法估计标准误和置信区间，不做显著性检验，可能名次为全部名次，"
+                               f"全市标准误不含其抽样误差：", lonely))
+    flat = {county[i]: county[i] for i in rows
+            if np.isfinite(se[i]) and not compare.has_spread(county_results["index"][i], se[i])}
     if flat:
-        notices.append(f"这些区县的答卷指数没有差异（标准误为 0），不做显著性检验，可能名次为全部名次：{'、'.join(flat)}")
-    imprecise = [f"{county[i]}（有效样本量 {county_results['n_effective'][i]:.0f}，{county_results['psu'][i]:.0f} {unit}）"
-                 for i in rows if county_results["imprecise"][i]]
+        notices.append(_listed("这些区县的答卷指数没有差异（标准误为 0），不做显著性检验，可能名次为全部名次：", flat))
+    imprecise = {county[i]: f"{county[i]}（有效样本量 {county_results['n_effective'][i]:.0f}，"
+                            f"{county_results['psu'][i]:.0f} {unit}）" for i in rows if county_results["imprecise"][i]}
     if imprecise:
-        notices.append(f"这些区县的有效样本量（样本量÷设计效应）少于 {settings.min_effective_n:g} 或少于 "
-                       f"{settings.min_clusters} {unit}，结果不够精确：{'、'.join(imprecise)}")
+        notices.append(_listed(f"这些区县的有效样本量（样本量÷设计效应）少于 {settings.min_effective_n:g} 或少于 "
+                               f"{settings.min_clusters} {unit}，结果不够精确：", imprecise))
     return notices
 
 
@@ -274,7 +298,7 @@ def _item_weights(questionnaire: Questionnaire, settings: Settings) -> np.ndarra
 def _weights(used: Responses, strata, counties, targets, settings):
     if targets is None:
         return np.ones(len(used)), {"method": "none: every response weight 1; the overall figure combines "
-                                              "counties by sample size, not population"}, []
+                                              "counties by sample size, not population"}, [], []
     try:
         margins, notes = target_tables.margins(targets, Factor(strata, counties), used.attributes, used.line,
                                                settings.collapse_empty_cells)
@@ -293,11 +317,12 @@ def _weights(used: Responses, strata, counties, targets, settings):
         "trim_rounds": trimmed.iterations if trimmed else 0,
         "max_margin_error_after_trimming": trimmed.max_margin_error if trimmed else None,
         "empty_cells": "collapsed into a neighbour" if settings.collapse_empty_cells else "error",
-        "collapsed": notes, "fallbacks": fallbacks, "targets_sha256": target_tables.fingerprint(targets),
+        "collapsed": [note.text for note in notes], "fallbacks": [note.text for note in fallbacks],
+        "targets_sha256": target_tables.fingerprint(targets),
         # Counties with targets but no usable response: not weighted, not in the overall figure.
         "counties_without_responses": sorted(set(targets["county"]) - set(counties)),
     }
-    return (trimmed or raked).weights, record, margins
+    return (trimmed or raked).weights, record, margins, notes + fallbacks
 
 
 def _drivers(used: Responses, table, weights, moments, item_weights, performance, questionnaire, settings):

@@ -8,7 +8,7 @@ import numpy as np
 
 from analysis.inputs import Factor
 from analysis.table import Table
-from analysis.weighting import TOLERANCE, Margin, WeightingError
+from analysis.weighting import TOLERANCE, CountyNote, Margin, WeightingError
 
 COLUMNS = ["county", "variable", "category", "population"]
 FIRST_ROW = 2
@@ -140,7 +140,7 @@ def margins(targets: Table, county: Factor, attributes: dict[str, Factor], line:
     Returns
     -------
     margins : list of Margin
-    notes : list of str
+    notes : list of CountyNote
         One Chinese line per merged cell.
 
     Raises
@@ -180,8 +180,8 @@ def margins(targets: Table, county: Factor, attributes: dict[str, Factor], line:
                 neighbour = order[position + 1] if position + 1 < len(order) else order[position - 1]
                 cells[neighbour] += cells.pop(category)
                 merged_into = {k: neighbour if v == category else v for k, v in merged_into.items()}
-                notes.append(f"区县 {c} 的 {variable}=“{category}”没有样本，已并入“{neighbour}”"
-                             f"（人口 {given[category]:,.0f}）")
+                notes.append(CountyNote(c, f"区县 {c} 的 {variable}=“{category}”没有样本，已并入“{neighbour}”"
+                                              f"（人口 {given[category]:,.0f}）"))
             cell_id = {cat: len(labels) + i for i, cat in enumerate(cells)}
             labels += [(c, cat) for cat in cells]
             population += list(cells.values())

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -10,6 +11,13 @@ from analysis import cells
 
 class WeightingError(ValueError):
     """A problem with the targets or the data that would make the weights wrong."""
+
+
+class CountyNote(NamedTuple):
+    """A line a reader must know about how one county was weighted, in Chinese."""
+
+    county: str
+    text: str
 
 
 @dataclass(frozen=True)

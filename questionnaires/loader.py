@@ -31,6 +31,7 @@ BUILTIN_DIR = Path(__file__).parent
 # libyaml's parser where PyYAML was built with it: ten times faster, same result.
 SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 ID_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+VERSION_PATTERN = re.compile(r"[^./\\\x00-\x1f\x7f][^/\\\x00-\x1f\x7f]*")   # a file name part
 DEFAULT = "county_education_satisfaction"   # the built-in 16-item questionnaire
 # The fields each level may hold.
 ROOT_KEYS = ("id", "version", "title", "introduction", "estimated_minutes", "scale", "attributes", "items", "quality")
@@ -223,6 +224,8 @@ class _Validator:
         version = data.get("version")
         if not isinstance(version, (str, int, float)) or str(version).strip() == "":
             self.report("version", "缺少版本号")
+        elif not VERSION_PATTERN.fullmatch(str(version)):
+            self.report("version", f"版本号“{version}”不能包含 /、\\ 或控制字符，也不能以“.”开头（下载的文件以它命名）")
         title = self.text(data, "title", "")
         introduction = self.text(data, "introduction", "")
         minutes = self.number(data, "estimated_minutes", "", default=3, integer=True, positive=True)

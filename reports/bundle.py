@@ -1,10 +1,12 @@
-"""Every document of a set of results, as {relative path: bytes}: reports per county and for the city
-(PDF, Word), the workbook, the tables as CSV, the cleaned responses (SPSS, CSV, Excel), the charts."""
+"""Every document of a set of results, as {relative path: bytes} with the manifest that lists them:
+reports per county and for the city (PDF, Word), the workbook, the tables as CSV, the cleaned responses
+(SPSS, CSV, Excel), the charts. Names made from county names and codes go through safe_file_name."""
 from __future__ import annotations
 
 import io
 import zipfile
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 
 import pandas as pd
 
@@ -18,6 +20,8 @@ from reports import (
     tables,
     workbook,
 )
+from reports.filenames import safe_file_name
+from reports.manifest import Manifest
 
 FORMATS = ("pdf", "docx", "xlsx", "sav", "csv")
 # Responses above this go to CSV and SPSS only: a sheet holds 1,048,576 rows at most, and one of
@@ -26,7 +30,11 @@ EXCEL_ROWS = 200_000
 
 
 def _stem(ctx: documents.Context, code: str) -> str:
-    return f"{code}_{ctx.name(code)}" if code != "ALL" else "全市"
+    return safe_file_name(f"{code}_{ctx.name(code)}") if code != "ALL" else "全市"
+
+
+def _county(code: str) -> str | None:
+    return None if code == "ALL" else code
 
 
 def _zip(files: dict[str, bytes]) -> bytes:
@@ -37,10 +45,21 @@ def _zip(files: dict[str, bytes]) -> bytes:
     return out.getvalue()
 
 
+@dataclass
+class Documents:
+    files: dict[str, bytes] = field(default_factory=dict)      # relative path -> content
+    manifest: Manifest = field(default_factory=Manifest)
+
+    def add(self, path: str, data: bytes, kind: str, title: str, county: str | None = None,
+            shared: bool = False) -> None:
+        self.manifest.add(path, kind, title, county, shared)
+        self.files[path] = data
+
+
 def documents_for(ctx: documents.Context, responses: pd.DataFrame | None, formats: Iterable[str] = FORMATS,
-                  progress: Callable[[str], None] = lambda message: None) -> dict[str, bytes]:
+                  progress: Callable[[str], None] = lambda message: None) -> Documents:
     formats = [f for f in FORMATS if f in set(formats)]
-    files: dict[str, bytes] = {}
+    out = Documents()
     q = ctx.questionnaire
     codes = [*ctx.counties, "ALL"]
     font = fonts.font_for(*(pdf_render.texts(*documents.parts(ctx, code)) for code in codes)) \
@@ -52,36 +71,41 @@ def documents_for(ctx: documents.Context, responses: pd.DataFrame | None, format
         reports = {}
         for code in codes:
             progress(f"{label} 报告：{ctx.name(code)}")
-            reports[f"{_stem(ctx, code)}_报告.{kind}"] = render(ctx, code)
-        files |= {f"报告/{name}": data for name, data in reports.items()}
-        files[f"报告/各区县报告_{label}.zip"] = _zip({k: v for k, v in reports.items() if not k.startswith("全市")})
+            reports[code] = (f"{_stem(ctx, code)}_报告.{kind}", render(ctx, code))
+            out.add(f"报告/{reports[code][0]}", reports[code][1], "report", f"{ctx.name(code)}报告（{label}）",
+                    _county(code))
+        out.add(f"报告/各区县报告_{label}.zip", _zip(dict(v for k, v in reports.items() if k != "ALL")),
+                "reports", f"全部区县报告（{label}，ZIP）")
     if "pdf" in formats:
         table = ctx.results.county_results
         ranking = charts.ranking([ctx.name(c) for c in ctx.counties], table["index"][:-1], table["ci_low"][:-1],
                                  table["ci_high"][:-1], float(table["index"][-1]), source=ctx.title,
                                  n=int(table["n"][-1]))
-        files["图表/各区县排名.pdf"] = charts.render(ranking, "pdf")
-        files["图表/各区县排名.png"] = documents.ranking_png(ctx, None)
-        files["图表/重要性表现.png"] = documents.ipa_png(ctx)
-        for code in [*ctx.counties, "ALL"]:
-            files[f"图表/{_stem(ctx, code)}_各题得分.png"] = documents.items_png(ctx, code)
+        out.add("图表/各区县排名.pdf", charts.render(ranking, "pdf"), "ranking", "各区县排名图（PDF）")
+        out.add("图表/各区县排名.png", documents.ranking_png(ctx, None), "ranking", "各区县排名图")
+        out.add("图表/重要性表现.png", documents.ipa_png(ctx), "drivers", "重要性—表现图", shared=True)
+        for code in codes:
+            out.add(f"图表/{_stem(ctx, code)}_各题得分.png", documents.items_png(ctx, code), "items",
+                    f"{ctx.name(code)}各题得分图", _county(code))
     if "xlsx" in formats:
         progress("Excel 工作簿")
-        files["结果.xlsx"] = workbook.write(ctx.results, q, ctx.names, method.notes(ctx.results.record, q))
+        out.add("结果.xlsx", workbook.write(ctx.results, q, ctx.names, method.notes(ctx.results.record, q)),
+                "workbook", "Excel 工作簿（全部表格和方法说明）")
     if "csv" in formats:
         for name, attribute in tables.TABLES.items():
-            files[f"表格/{name}"] = tables.csv_bytes(getattr(ctx.results, attribute), ctx.names)
-        files["表格/settings.json"] = tables.record_json(ctx.results.record).encode()
+            out.add(f"表格/{name}", tables.csv_bytes(getattr(ctx.results, attribute), ctx.names), "table", name)
+        out.add("表格/settings.json", tables.record_json(ctx.results.record).encode(), "table", "settings.json")
     if responses is not None and {"sav", "csv", "xlsx"} & set(formats):
         progress("加权后的答卷数据")
         frame = datafiles.cleaned(responses, ctx.results, q, ctx.names)
         if "sav" in formats:
-            files["数据/答卷_加权.sav"] = datafiles.sav_bytes(frame, q)
+            out.add("数据/答卷_加权.sav", datafiles.sav_bytes(frame, q), "data", "SPSS")
         if "csv" in formats:
-            files["数据/答卷_加权.csv"] = datafiles.csv_bytes(frame)
+            out.add("数据/答卷_加权.csv", datafiles.csv_bytes(frame), "data", "CSV")
         if "xlsx" in formats and len(frame) < EXCEL_ROWS:
-            files["数据/答卷_加权.xlsx"] = datafiles.xlsx_bytes(frame, q)
+            out.add("数据/答卷_加权.xlsx", datafiles.xlsx_bytes(frame, q), "data", "Excel")
         elif "xlsx" in formats:
-            files["数据/答卷_加权_Excel说明.txt"] = (f"答卷共 {len(frame):,} 份，超过 {EXCEL_ROWS:,} 份时不生成 Excel 文件"
-                                                 "（写出和打开都很慢），请使用同一目录中的 CSV 或 SPSS 文件。\n").encode()
-    return files
+            out.add("数据/答卷_加权_Excel说明.txt",
+                    (f"答卷共 {len(frame):,} 份，超过 {EXCEL_ROWS:,} 份时不生成 Excel 文件"
+                     "（写出和打开都很慢），请使用同一目录中的 CSV 或 SPSS 文件。\n").encode(), "data", "Excel 说明")
+    return out

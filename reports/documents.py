@@ -168,8 +168,9 @@ def _ranking_table(ctx: Context):
     return ("table", ["名次", "区县", "满意度指数", "95% 置信区间", "可能名次", "等级", "样本量"], rows)
 
 
-def _method(ctx: Context):
-    return [("p", f"{topic}：{text}") for topic, text in method.notes(ctx.results.record, ctx.questionnaire)]
+def _method(ctx: Context, counties: list[str] | None):
+    """The method; a county's report says nothing of other counties (their notices name them)."""
+    return [("p", f"{topic}：{text}") for topic, text in method.notes(ctx.results.record, ctx.questionnaire, counties)]
 
 
 def county_sections(ctx: Context, code: str) -> list:
@@ -184,7 +185,7 @@ def county_sections(ctx: Context, code: str) -> list:
                                 ("p", "重要性为各题与总体评价的关联程度；右下象限的方面重要而表现较差，宜优先改进。")]),
         ("六、样本构成", [_composition_table(ctx, code),
                      ("p", "样本构成与人口构成的差异已按人口目标加权纠正。")]),
-        ("七、方法说明", _method(ctx)),
+        ("七、方法说明", _method(ctx, [code])),
     ]
 
 
@@ -196,7 +197,7 @@ def city_sections(ctx: Context) -> list:
         ("三、优先改进的方面", [("img", ipa_png(ctx), 15)]),
         ("四、不同人群的评价（全市）", [_breakdown_table(ctx, "ALL")]),
         ("五、样本构成（全市）", [_composition_table(ctx, "ALL")]),
-        ("六、方法说明", _method(ctx)),
+        ("六、方法说明", _method(ctx, None)),
     ]
 
 

@@ -2,6 +2,8 @@
 reports' method section say, so that a reader can follow how every figure was made."""
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from analysis.fallbacks import SPARSE_CELL
 from questionnaires import Questionnaire
 from reports.labels import column
@@ -11,8 +13,23 @@ RULES = {"speeder": "作答过快", "duplicate_id": "提交编号重复", "honey
          "burst": "同一网络地址短时集中提交", "review": "评估人员审核剔除"}
 
 
-def notes(record: dict, questionnaire: Questionnaire) -> list[tuple[str, str]]:
-    """(topic, text) rows."""
+def notices_for(record: dict, counties: Collection[str] | None = None) -> list[str]:
+    """The record's notices, or, for a reader of some `counties` only, those naming no county and
+    what the others say of these counties alone (never another county's code or figures)."""
+    if counties is None:
+        return list(record.get("notices", []))
+    scope = record.get("notice_scope", {"general": [], "counties": {}})
+    return scope["general"] + [text for code in counties for text in scope["counties"].get(code, [])]
+
+
+def notes(record: dict, questionnaire: Questionnaire, counties: Collection[str] | None = None) -> list[tuple[str, str]]:
+    """(topic, text) rows; for a reader of some `counties` only, without what concerns other counties."""
+    return settings_notes(record, questionnaire, each_county=counties is None) + \
+        [("注意", notice) for notice in notices_for(record, counties)]
+
+
+def settings_notes(record: dict, questionnaire: Questionnaire, each_county: bool = True) -> list[tuple[str, str]]:
+    """The rows of `notes` before the notices; `each_county`: with what was done for single counties."""
     quality = record["quality"]
     weighting = record["weighting"]
     scores = "，".join(f"{_label(questionnaire, int(code))}={score:g}" for code, score in record["score_mapping"].items())
@@ -28,7 +45,7 @@ def notes(record: dict, questionnaire: Questionnaire) -> list[tuple[str, str]]:
         ("计分", f"各题答案换算为 0–100 分：{scores}；“不了解”按未作答处理。"),
         ("满意度指数", "每位答题人已答题目得分的加权平均；" + ("各题权重相同。" if equal else
                      "题目权重：" + "，".join(f"{k}={v:g}" for k, v in weights.items()) + "。")),
-        ("加权", _weighting(weighting)),
+        ("加权", _weighting(weighting, each_county)),
         ("抽样设计与标准误", f"区县为分层{'，按' + record['design']['clusters'] + '整群' if record['design']['clusters'] != 'none (each response)' else ''}；"
                       "标准误用泰勒线性化计算，并计入加权调整本身（与 R survey 包的 rake + svymean 相同）。"),
         ("置信区间", "95% 置信区间 = 估计值 ± t × 标准误，t 取自由度为抽样设计自由度的 t 分布（区县：整群数 − 1；"
@@ -48,7 +65,6 @@ def notes(record: dict, questionnaire: Questionnaire) -> list[tuple[str, str]]:
     ]
     if weighting.get("targets_sha256"):
         rows.append(("人口目标指纹", f"SHA-256 {weighting['targets_sha256']}（同一份人口目标得到同一指纹）。"))
-    rows += [("注意", notice) for notice in record.get("notices", [])]
     return rows
 
 
@@ -56,7 +72,9 @@ def _label(questionnaire: Questionnaire, code: int) -> str:
     return next((p.label for p in questionnaire.scale.points if p.code == code), str(code))
 
 
-def _weighting(weighting: dict) -> str:
+def _weighting(weighting: dict, each_county: bool = True) -> str:
+    """How the weights were made; `each_county`: with the cells merged and fallbacks of every county
+    (a reader of some counties only finds their own among the notices)."""
     if "margins" not in weighting:
         return "未使用人口目标：每份答卷权重为 1，全市结果按样本量而非人口合成。"
     margins = "、".join(column(m) if column(m) != m else m for m in weighting["margins"])
@@ -65,6 +83,8 @@ def _weighting(weighting: dict) -> str:
     if weighting.get("trim_bounds"):
         low, high = weighting["trim_bounds"]
         text += f"权重截尾在基础权重的 {low:g}–{high:g} 倍之间。"
+    if not each_county:
+        return text
     if weighting.get("collapsed"):
         text += "合并的人口单元：" + "；".join(weighting["collapsed"]) + "。"
     if weighting.get("fallbacks"):

@@ -1,9 +1,11 @@
 """The analysis results as CSV files (UTF-8 with BOM so Excel shows the Chinese) plus a JSON record."""
 from __future__ import annotations
 
+import csv
 import io
 import json
 import re
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 
@@ -25,6 +27,16 @@ def neutralised(text: str) -> str:
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 FORMULA_AT_START = re.compile("\n[=+\\-@\t\r]")
+
+
+def rows_csv(header: Sequence[str], rows: Iterable[Sequence], bom: bool = True) -> str:
+    """Rows under a header as CSV text (a BOM first unless told), every text cell neutralised: the
+    one writer of the lists the workspace and the command line hand out (progress, links, targets)."""
+    stream = io.StringIO()
+    writer = csv.writer(stream, lineterminator="\n")
+    writer.writerow([neutralised(str(h)) for h in header])
+    writer.writerows([neutralised(v) if isinstance(v, str) else "" if v is None else v for v in row] for row in rows)
+    return ("\ufeff" if bom else "") + stream.getvalue()
 
 
 def csv_bytes(table: Table, names: dict[str, str]) -> bytes:

@@ -46,19 +46,21 @@ class _Book:
         return self.formats[pattern]
 
     def sheet(self, title: str, columns: list[str], rows: list[list], names: list[str] | None = None,
-              freeze_columns: int = 2) -> None:
-        """One table: `columns` are field names (headers from reports.labels unless `names` given)."""
+              freeze_columns: int = 2, patterns: list[str | None] | None = None) -> None:
+        """One table: `columns` are field names (headers from reports.labels unless `names` given;
+        number formats from FORMATS unless `patterns` gives one per column)."""
         sheet = self.book.add_worksheet(title)
         headers = names or [column(c) for c in columns]
+        patterns = patterns if patterns is not None else [FORMATS.get(c) for c in columns]
         sheet.write_row(0, 0, headers, self.header)
         widths = [max(8, min(40, len(h) * 2 + 2)) for h in headers]
         for r, row in enumerate(rows, start=1):
             for c, value in enumerate(row):
-                self._cell(sheet, r, c, value, FORMATS.get(columns[c]) if c < len(columns) else None)
+                self._cell(sheet, r, c, value, patterns[c] if c < len(patterns) else None)
                 if isinstance(value, str):
                     widths[c] = max(widths[c], min(60, len(value) * 2 + 2))
         for c, width in enumerate(widths):
-            sheet.set_column(c, c, width, self.number_format(FORMATS.get(columns[c])) if c < len(columns) else None)
+            sheet.set_column(c, c, width, self.number_format(patterns[c]) if c < len(patterns) else None)
         sheet.freeze_panes(1, freeze_columns)
         sheet.autofilter(0, 0, max(len(rows), 1), len(headers) - 1)
 
@@ -106,6 +108,15 @@ def _matrix(results: Results, field: str, questionnaire: Questionnaire, names: d
     titles = [column("county"), column("county_name"), *(f"{i.id} {i.topic}" for i in questionnaire.items)]
     rows = [[c, _name(names, c), *map(float, v)] for c, v in zip(counties, values)]
     return header, rows, titles
+
+
+def rows_xlsx(title: str, header: list[str], rows: list[list], patterns: list[str | None] = (),
+              freeze_columns: int = 1) -> bytes:
+    """Rows under a header as a one-sheet workbook, text always as text (never a formula): the one
+    writer of the lists the workspace hands out. `patterns`: number formats, column by column."""
+    book = _Book()
+    book.sheet(title, list(header), rows, names=list(header), freeze_columns=freeze_columns, patterns=list(patterns))
+    return book.close()
 
 
 def write(results: Results, questionnaire: Questionnaire, names: dict[str, str], method: list[tuple[str, str]]) -> bytes:

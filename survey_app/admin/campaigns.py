@@ -70,7 +70,7 @@ def campaign_new():
         opens, closes = (f.data.replace(tzinfo=zone) if f.data else None for f in (form.opens, form.closes))
         with db.session() as s:
             for problem in campaign_service.new_campaign_problems(s, (form.slug.data or "").strip() or None,
-                                                                  opens, closes):
+                                                                  (form.name.data or "").strip(), opens, closes):
                 getattr(form, problem.field).errors.append(problem.text)
             if not any(f.errors for f in form):
                 campaign = campaign_service.create_campaign(

@@ -1,7 +1,6 @@
 """Channels: links and QR codes per county, added one by one or from a list; disabling a link."""
 from __future__ import annotations
 
-import csv
 import io
 import zipfile
 from urllib.parse import quote
@@ -11,7 +10,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
-from reports import posters
+from reports import posters, tables
 from reports.qr import qr_image
 from survey_app import db
 from survey_app.admin import bp
@@ -143,11 +142,7 @@ def channels_zip(slug: str, kind: str):
         audit.record(s, by(s), "download", f"{slug}/{kind}.zip", address_hash(), county=county or "全部")
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        links = io.StringIO()
-        writer = csv.writer(links, lineterminator="\n")
-        writer.writerow(campaign_service.LINK_COLUMNS)
-        writer.writerows(rows)
-        archive.writestr("links.csv", "\ufeff" + links.getvalue())
+        archive.writestr("links.csv", tables.rows_csv(campaign_service.LINK_COLUMNS, rows))
         for name, data in files.items():
             archive.writestr(name, data)
     name = f"{slug}-{county or 'all'}-{kind}.zip"

@@ -1,12 +1,10 @@
 """The fieldwork monitor: progress per county and for the campaign, refreshing by itself."""
 from __future__ import annotations
 
-import csv
-import io
-
 from flask import Response as HttpResponse
 from flask import render_template, request
 
+from reports import tables, workbook
 from survey_app import db
 from survey_app.admin import bp
 from survey_app.admin.campaigns import by, evaluator, find, local_zone, now
@@ -14,6 +12,7 @@ from survey_app.auth import address_hash
 from survey_app.services import audit
 from survey_app.services import monitor as monitor_service
 
+PROGRESS_FORMAT = "0.0%"
 COLUMNS = ["区县代码", "区县", "收到", "配额", "完成比例", "最近一小时", "剔除", "作答用时中位数（秒）"]
 
 
@@ -45,32 +44,9 @@ def monitor_download(slug: str, kind: str):
         audit.record(s, by(s), "download", f"{slug}/monitor.{kind}", address_hash())
     name = f"{slug}-monitor-{now().astimezone(local_zone()):%Y%m%d-%H%M}.{kind}"
     if kind == "csv":
-        text = io.StringIO()
-        writer = csv.writer(text, lineterminator="\n")
-        writer.writerow(header)
-        writer.writerows(["" if v is None else v for v in row] for row in rows)
-        body, mimetype = ("\ufeff" + text.getvalue()).encode("utf-8"), "text/csv"
+        body, mimetype = tables.rows_csv(header, rows).encode("utf-8"), "text/csv"
     else:
-        body, mimetype = _xlsx(header, rows), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        patterns = [PROGRESS_FORMAT if title == "完成比例" else None for title in header]
+        body = workbook.rows_xlsx("进度", header, rows, patterns, freeze_columns=2)
+        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     return HttpResponse(body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{name}"'})
-
-
-def _xlsx(header: list[str], rows: list[list]) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "进度"
-    sheet.append(header)
-    for row in rows:
-        sheet.append(row)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for cell in sheet["E"][1:]:
-        cell.number_format = "0.0%"
-    sheet.freeze_panes = "C2"
-    for column, title in zip(sheet.columns, header):
-        sheet.column_dimensions[column[0].column_letter].width = max(10, len(title) * 2 + 2)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()

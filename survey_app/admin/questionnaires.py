@@ -7,6 +7,7 @@ from flask import Response as HttpResponse
 from flask import abort, flash, redirect, render_template, request, url_for
 
 import questionnaires
+from reports.filenames import safe_file_name
 from survey_app import db
 from survey_app.admin import bp
 from survey_app.admin import questionnaire_form as editor
@@ -127,7 +128,7 @@ def questionnaire_preview(version_id: int):
 def questionnaire_yaml(version_id: int):
     with db.session() as s:
         version = _version(s, version_id)
-        name = f"{version.key}-{version.version}.yaml"
+        name = safe_file_name(f"{version.key}-{version.version}") + ".yaml"
         return HttpResponse(library.to_yaml(version), mimetype="application/x-yaml",
                             headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}"})
 

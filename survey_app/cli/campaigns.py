@@ -1,8 +1,6 @@
 """Campaigns, channels, their links and QR codes."""
 from __future__ import annotations
 
-import csv
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -89,11 +87,9 @@ def _link_rows(campaign_slug):
 @click.command(help="列出调查的全部链接（CSV 输出）")
 @click.argument("campaign_slug")
 def links(campaign_slug):
+    from reports.tables import rows_csv
     from survey_app.services.campaigns import LINK_COLUMNS
-    rows = _link_rows(campaign_slug)
-    writer = csv.writer(sys.stdout, lineterminator="\n")
-    writer.writerow(LINK_COLUMNS)
-    writer.writerows(rows)
+    click.echo(rows_csv(LINK_COLUMNS, _link_rows(campaign_slug), bom=False), nl=False)
 
 
 @click.command(help="为每个渠道生成二维码（PNG 和 SVG）")

@@ -1,7 +1,6 @@
 """Build the demo campaign: database, simulated responses, links, QR codes, targets, results."""
 from __future__ import annotations
 
-import csv
 import os
 import secrets
 from dataclasses import dataclass
@@ -16,6 +15,7 @@ from sqlalchemy import select
 import questionnaires
 from analysis.job import Results, Settings
 from analysis.quality import QualitySettings
+from reports.tables import rows_csv
 from survey_app import db
 from survey_app.demo import simulation
 from survey_app.io.analysis_files import InputFiles, run_analysis
@@ -64,9 +64,10 @@ def build_demo(app: Flask, n: int, seed: int, progress=lambda message: None) -> 
     files = DemoFiles.under(directory)
     db.upgrade(app.extensions["survey_engine"])
     # Written every time: the database (PostgreSQL, say) may hold the demo while this folder is new.
-    pd.DataFrame([CountyRow(c.code, c.name) for c in simulation.CITY]).to_csv(
-        files.counties, index=False, encoding="utf-8-sig")
-    simulation.targets().to_csv(files.targets, index=False, encoding="utf-8-sig")
+    files.counties.write_text(rows_csv(["code", "name"], [(c.code, c.name) for c in simulation.CITY]), encoding="utf-8")
+    target_table = simulation.targets()
+    files.targets.write_text(rows_csv(list(target_table.columns), target_table.itertuples(index=False)),
+                             encoding="utf-8")
     with app.app_context():
         with db.session() as session:
             existing = session.scalar(select(Campaign).where(Campaign.slug == SLUG))
@@ -80,10 +81,7 @@ def build_demo(app: Flask, n: int, seed: int, progress=lambda message: None) -> 
             monitor.refresh(session, demo, ZoneInfo(app.config["TIMEZONE"]))   # the monitor opens at once
             with files.responses.open("w", encoding="utf-8", newline="") as stream:
                 responses.export_csv(session.connection(), demo, stream, app.config["TIMEZONE"])
-    with files.links.open("w", encoding="utf-8-sig", newline="") as f:
-        writer = csv.writer(f)
-        writer.writerow(campaigns.LINK_COLUMNS)
-        writer.writerows(rows)
+    files.links.write_text(rows_csv(campaigns.LINK_COLUMNS, rows), encoding="utf-8")
     for row in rows:
         write_qr(row[-1], files.qr, qr_stem(row))
     questionnaire = questionnaires.load(questionnaires.DEFAULT)

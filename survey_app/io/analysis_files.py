@@ -9,6 +9,7 @@ import hashlib
 import json
 import platform
 import shlex
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -144,21 +145,23 @@ def run_analysis(files: InputFiles, questionnaire: Questionnaire, settings: Sett
 
 
 def analyze_files(files: InputFiles, questionnaire: Questionnaire, settings: Settings,
-                  progress=lambda message: None) -> Results:
+                  progress=lambda message: None, responses: Mapping | None = None) -> Results:
     """The analysis of the input files, its record holding their names and hashes.
 
-    Item weights from `files.item_weights` replace those of `settings`.
+    Item weights from `files.item_weights` replace those of `settings`. `responses`: the responses
+    file as the caller has read it already (for other uses too); else its columns are read here.
     """
     targets = csv_columns.read_small(files.targets, "人口目标文件") if files.targets else None
     if files.item_weights:
         settings = dataclasses.replace(settings, item_weights=read_item_weights(files.item_weights))
     extra = set(targets.get("variable", [])) if targets is not None else set()
     extra |= {settings.cluster} if settings.cluster else set()
-    progress(f"读取答卷：{files.responses.name}")
+    if responses is None:
+        progress(f"读取答卷：{files.responses.name}")
     try:
         # Passed on without a name here, so the analysis can free the raw columns once coded.
-        results = analyze(_read_responses(files.responses, questionnaire, extra), questionnaire, targets,
-                          settings)
+        results = analyze(_read_responses(files.responses, questionnaire, extra) if responses is None else responses,
+                          questionnaire, targets, settings)
     except AnalysisError as exc:
         raise UserError(str(exc)) from exc
     used = results.record["responses"]

@@ -5,6 +5,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from reports.filenames import refusal
 from survey_app.errors import Problem, UserError
 from survey_app.io.uploads import UploadedTable, read_upload
 
@@ -31,6 +32,8 @@ def counties_from(table: UploadedTable) -> list[CountyRow]:
             problems.append(f"{at}区县代码 {code} 重复")
         if not name:
             problems.append(f"{at}缺少区县名称")
+        elif problem := refusal(name):
+            problems.append(f"{at}区县名称“{name}”{problem}")
         seen.add(code)
         rows.append(CountyRow(code, name))
     if problems:

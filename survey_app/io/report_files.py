@@ -17,7 +17,9 @@ from survey_app.errors import UserError
 from survey_app.io.analysis_files import InputFiles, analyze_files, versions
 from survey_app.io.atomic import replace_directory
 from survey_app.io.counties import county_names
+from survey_app.io.csv_columns import as_utf8_csv
 from survey_app.services import campaigns, responses, targets
+from survey_app.services.results import settings_for
 
 
 def _computed(timezone: str) -> str:
@@ -26,7 +28,7 @@ def _computed(timezone: str) -> str:
 
 def from_campaign(slug: str, timezone: str, out: Path, formats, cluster: str | None, progress) -> list[Path]:
     context, frame = campaign_context(slug, timezone, cluster, progress)
-    return replace_directory(bundle.documents_for(context, frame, formats, progress), out)
+    return replace_directory(bundle.documents_for(context, frame, formats, progress).files, out)
 
 
 def campaign_context(slug: str, timezone: str, cluster: str | None, progress) -> tuple[documents.Context, pd.DataFrame]:
@@ -39,7 +41,7 @@ def campaign_context(slug: str, timezone: str, cluster: str | None, progress) ->
         target_table = targets.table(campaign) if campaign.targets else None
         names = {c.code: c.name for c in campaign.counties}
         title, organizer = campaign.name, campaign.organizer
-    settings = Settings(quality=QualitySettings.for_questionnaire(questionnaire), cluster=cluster or "channel")
+    settings = settings_for(questionnaire, cluster)
     progress(f"分析 {len(frame):,} 份答卷")
     try:
         results = analyze(frame, questionnaire, target_table, settings)
@@ -53,9 +55,21 @@ def from_files(responses_csv: Path, targets_csv: Path | None, counties_file: Pat
                questionnaire_name: str, out: Path, formats, cluster: str | None, progress) -> list[Path]:
     questionnaire = questionnaires.load(questionnaire_name)
     settings = Settings(quality=QualitySettings.for_questionnaire(questionnaire), cluster=cluster)
-    results = analyze_files(InputFiles(responses_csv, targets_csv), questionnaire, settings, progress)
+    progress(f"读取答卷：{responses_csv.name}")
+    frame = read_responses(responses_csv)
+    results = analyze_files(InputFiles(responses_csv, targets_csv), questionnaire, settings, progress, frame)
     names = county_names(counties_file) if counties_file else {}
-    frame = pd.read_csv(responses_csv, dtype={"response_id": str, "county": str, "channel": str},
-                        encoding="utf-8-sig") if {"sav", "csv", "xlsx"} & set(formats) else None
     context = documents.Context(results, questionnaire, names, title, "", _computed("Asia/Shanghai"))
-    return replace_directory(bundle.documents_for(context, frame, formats, progress), out)
+    data = frame if {"sav", "csv", "xlsx"} & set(formats) else None
+    return replace_directory(bundle.documents_for(context, data, formats, progress).files, out)
+
+
+def read_responses(path: Path) -> pd.DataFrame:
+    """A responses file in the export layout (CSV in UTF-8 or GBK, or Excel), read once for both
+    the analysis and the data files; codes and ids as text, empty cells missing."""
+    with as_utf8_csv(path, "答卷文件") as source:
+        try:
+            return pd.read_csv(source, encoding="utf-8-sig", keep_default_na=False, na_values=[""],
+                               dtype={"response_id": str, "county": str, "channel": str})
+        except (ValueError, pd.errors.ParserError) as exc:
+            raise UserError(f"答卷文件 {path.name} 无法读取：{exc}") from exc

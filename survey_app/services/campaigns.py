@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from questionnaires import Questionnaire
-from survey_app.errors import Problem, UserError
+from reports.filenames import refusal
 from survey_app.io.counties import CountyRow
 from survey_app.models import Campaign, Channel, County, Response
 from survey_app.models.campaign import STATE_ACTIONS
@@ -19,7 +19,7 @@ from survey_app.services import audit
 def create_campaign(session: Session, *, slug: str, name: str, organizer: str,
                     questionnaire: Questionnaire, counties: list[CountyRow],
                     opens_at: datetime, closes_at: datetime, simulated: bool = False) -> Campaign:
-    problems = new_campaign_problems(session, slug, opens_at, closes_at)
+    problems = new_campaign_problems(session, slug, name, opens_at, closes_at)
     if problems:
         raise UserError(problems=problems)
     campaign = Campaign(
@@ -34,11 +34,13 @@ def create_campaign(session: Session, *, slug: str, name: str, organizer: str,
     return campaign
 
 
-def new_campaign_problems(session: Session, slug: str | None, opens_at: datetime | None,
+def new_campaign_problems(session: Session, slug: str | None, name: str | None, opens_at: datetime | None,
                           closes_at: datetime | None) -> list[Problem]:
-    """What is wrong with a new campaign's number and times (those given), each at its field."""
+    """What is wrong with a new campaign's number, name and times (those given), each at its field."""
     problems = []
-    if slug is not None and not re.match(r"^[a-z0-9][a-z0-9-]{1,63}$", slug):
+    if name and (problem := refusal(name)):
+        problems.append(Problem(f"调查名称“{name}”{problem}", "name"))
+    if slug is not None and not re.fullmatch(r"[a-z0-9][a-z0-9-]{1,63}", slug):
         problems.append(Problem(f"调查编号“{slug}”无效：只能用小写字母、数字和连字符", "slug"))
     elif slug is not None and session.scalar(select(Campaign.id).where(Campaign.slug == slug)):
         problems.append(Problem(f"调查编号“{slug}”已存在", "slug"))
@@ -58,6 +60,8 @@ def add_channel(session: Session, campaign: Campaign, county_code: str, label: s
     county = _county(campaign, county_code)
     if not label.strip():
         raise UserError("渠道名称不能为空")
+    if problem := refusal(label.strip()):
+        raise UserError(f"渠道名称“{label.strip()}”{problem}")
     count = session.scalar(select(func.count()).where(Channel.county_id == county.id))
     channel = Channel(campaign=campaign, county=county, code=f"{county.code}-{count + 1:03d}",
                       label=label.strip(), token=secrets.token_urlsafe(9))
@@ -161,6 +165,8 @@ def add_channels(session: Session, campaign: Campaign, rows: list[tuple[str, str
             problems.append(Problem(f"{at}区县“{county}”不在本调查中"))
         if not label.strip():
             problems.append(Problem(f"{at}缺少渠道名称"))
+        elif problem := refusal(label.strip()):
+            problems.append(Problem(f"{at}渠道名称“{label.strip()}”{problem}"))
     if problems:
         raise UserError(problems=problems)
     added = [add_channel(session, campaign, county, label) for county, label in rows]

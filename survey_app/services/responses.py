@@ -16,6 +16,7 @@ import pandas as pd
 from sqlalchemy.engine import Connection
 
 from questionnaires import Questionnaire
+from reports.tables import neutralised
 from survey_app.models import Campaign, Response, packing
 
 CHUNK_ROWS = 50_000
@@ -133,8 +134,7 @@ class _Decision(dict):
 
 def _csv_field(text: str) -> str:
     """Quoted where CSV needs it; a leading = + - @ made inert for spreadsheets."""
-    if text[:1] in ("=", "+", "-", "@"):
-        text = "'" + text
+    text = neutralised(text)
     return '"' + text.replace('"', '""') + '"' if any(ch in text for ch in ',"\n\r') else text
 
 

@@ -1,27 +1,34 @@
 """Staff results: computed in the background over a campaign's current data, kept by a fingerprint
-of their inputs (responses, exclusions, questionnaire, targets, settings) and reused until one changes.
+of their inputs (responses, exclusions, questionnaire, targets, the analysis settings, the software's
+version) and reused until one changes.
 
-A run writes every document (reports.bundle) and the figures the pages show (figures.json) into
-DATA_DIR/results/<campaign>/<fingerprint>/.
+A run writes every document (reports.bundle), the manifest that lists them (the only files served,
+by id) and the figures the pages show (figures.json) into DATA_DIR/results/<campaign>/<fingerprint>/.
 """
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import threading
+from collections.abc import Collection
 from datetime import timedelta
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import numpy as np
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from reports import method
+import survey_app
+from analysis.job import Settings
+from analysis.quality import QualitySettings
+from questionnaires import Questionnaire
+from reports import manifest, method
+from reports.filenames import safe_file_name
 from survey_app.models import Campaign, Response, ResultRun, utcnow
 from survey_app.services import targets
 
-SETTINGS = {"cluster": "channel", "quality": "questionnaire", "confidence": 0.95}
 STALE = timedelta(minutes=30)       # a run still "running" after this died with its worker
 RETRY = timedelta(minutes=1)        # a failed run is tried again on a page view after this
 
@@ -33,8 +40,20 @@ def fingerprint(session: Session, campaign: Campaign) -> str:
                                .order_by(Response.id)).all()
     inputs = {"responses": [count, last], "excluded": hashlib.sha256(str(excluded).encode()).hexdigest(),
               "questionnaire": campaign.questionnaire_snapshot, "targets": targets.csv_text(campaign),
-              "settings": SETTINGS}
-    return hashlib.sha256(json.dumps(inputs, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
+              "settings": dataclasses.asdict(settings_for(campaign.questionnaire)),
+              "version": survey_app.__version__}
+    return hashlib.sha256(json.dumps(inputs, sort_keys=True, ensure_ascii=False, default=_canonical).encode()
+                          ).hexdigest()
+
+
+def settings_for(questionnaire: Questionnaire, cluster: str | None = None) -> Settings:
+    """The settings a campaign's results are computed with (clustered by channel unless told)."""
+    return Settings(quality=QualitySettings.for_questionnaire(questionnaire), cluster=cluster or "channel")
+
+
+def _canonical(value):
+    """JSON for what json cannot write itself: a set in sorted order (its own order changes between runs)."""
+    return sorted(value, key=str) if isinstance(value, (set, frozenset)) else str(value)
 
 
 def directory(data_dir: Path, campaign: Campaign, run: ResultRun) -> Path:
@@ -89,8 +108,10 @@ def _compute(app, slug: str, key: str) -> None:
     try:
         with app.app_context():
             context, frame = campaign_context(slug, app.config["TIMEZONE"], None, progress)
-            files = bundle.documents_for(context, frame, bundle.FORMATS, progress)
-            files["figures.json"] = json.dumps(figures(context), ensure_ascii=False, default=_plain).encode()
+            documents = bundle.documents_for(context, frame, bundle.FORMATS, progress)
+            files = documents.files | {
+                manifest.FILE_NAME: documents.manifest.to_json(),
+                "figures.json": json.dumps(figures(context), ensure_ascii=False, default=_plain).encode()}
             with sessions.begin() as session:
                 campaign = session.scalar(select(Campaign).where(Campaign.slug == slug))
                 run = _run(session, slug, key)
@@ -131,8 +152,38 @@ def figures(context) -> dict:
     return {"tables": tables, "names": context.names, "record": record, "title": context.title,
             "computed": context.computed,
             "questions": {a.id: a.question for a in context.questionnaire.attributes},
-            "method": method.notes(results.record, context.questionnaire)}
+            "method": method.notes(results.record, context.questionnaire),
+            "method_settings": method.settings_notes(results.record, context.questionnaire, each_county=False)}
 
 
 def load_figures(path: Path) -> dict:
     return json.loads((path / "figures.json").read_text(encoding="utf-8"))
+
+
+def load_manifest(path: Path) -> manifest.Manifest:
+    """The files of a run that may be downloaded (none for a run from before manifests)."""
+    try:
+        return manifest.Manifest.from_json((path / manifest.FILE_NAME).read_bytes())
+    except FileNotFoundError:
+        return manifest.Manifest()
+
+
+def file_of(data_dir: Path, campaign: Campaign, run: ResultRun, file_id: str,
+            counties: Collection[str] | None) -> tuple[Path, str] | None:
+    """The run's file listed under `file_id` and the name to download it as (the campaign's name
+    first), if a reader limited to `counties` (None: all) may have it."""
+    folder = directory(data_dir, campaign, run)
+    entry = load_manifest(folder).get(file_id)
+    if entry is None or not manifest.allowed(entry, counties) or not (folder / entry.path).is_file():
+        return None
+    return folder / entry.path, safe_file_name(f"{campaign.name or campaign.slug}_{PurePosixPath(entry.path).name}")
+
+
+def for_reader(shown: dict, counties: Collection[str] | None) -> dict:
+    """The notices and method a reader limited to `counties` (None: all) may read: nothing that
+    names another county or gives its figures."""
+    notices = method.notices_for(shown["record"], counties)
+    if counties is None:
+        return {"notices": notices, "method": shown["method"]}
+    return {"notices": notices,
+            "method": [*shown.get("method_settings", []), *(("注意", notice) for notice in notices)]}

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from analysis import targets as analysis_targets
+from reports.tables import rows_csv
 from survey_app.errors import UserError
 from survey_app.io.uploads import UploadedTable
 from survey_app.models import Campaign, PopulationTarget
@@ -135,9 +136,8 @@ def table(campaign: Campaign) -> dict[str, list]:
 
 
 def csv_text(campaign: Campaign) -> str:
-    lines = [",".join(COLUMNS)] + [f"{t.county_code},{t.variable},{t.category},{t.population:.10g}"
-                                    for t in campaign.targets]
-    return "\n".join(lines) + "\n"
+    return rows_csv(COLUMNS, [(t.county_code, t.variable, t.category, f"{t.population:.10g}") for t in campaign.targets],
+                    bom=False)
 
 
 def fingerprint(campaign: Campaign) -> str:

@@ -43,8 +43,14 @@ def _campaign(session, slug: str) -> Campaign:
     return campaign
 
 
+def _limit() -> list[str] | None:
+    """The counties the staff member is limited to; None: every county."""
+    return list(current_user.county_codes) or None
+
+
 def _figures(slug: str):
-    """The campaign, the run shown (the newest finished one), the run for the current data, its figures."""
+    """The campaign, the run shown (the newest finished one), the run for the current data, its figures
+    and the files the staff member may download (manifest), with what the figures say that they may read."""
     with db.session() as s:     # committed before a run starts: it may have dropped a stale one
         campaign = _campaign(s, slug)
         run, key = results.current(s, campaign)
@@ -54,18 +60,22 @@ def _figures(slug: str):
         campaign = _campaign(s, slug)
         run = results.run_for(s, campaign, key)
         shown = run if run is not None and run.status == "done" else results.latest_done(s, campaign)
-        path = results.directory(current_app.config["DATA_DIR"], campaign, shown) if shown else None
-        return campaign, shown, run, (results.load_figures(path) if path else None)
+        if shown is None:
+            return campaign, None, run, None, None, None
+        path = results.directory(current_app.config["DATA_DIR"], campaign, shown)
+        figures = results.load_figures(path)
+        files = results.load_manifest(path).readable(_limit())
+        return campaign, shown, run, figures, files, results.for_reader(figures, _limit())
 
 
 @bp.get("/c/<slug>/")
 @staff
 def campaign_results(slug: str):
-    campaign, shown, running, figures = _figures(slug)
+    campaign, shown, running, figures, files, reader = _figures(slug)
     visible = [code for code in (figures["tables"]["county_results"]["county"][:-1] if figures else [])
                if current_user.sees_county(code)]
-    return render_template("staff/results.html", c=campaign, shown=shown, running=running, f=figures,
-                           visible=visible, limited=bool(current_user.county_codes), nav="results")
+    return render_template("staff/results.html", c=campaign, shown=shown, running=running, f=figures, files=files,
+                           reader=reader, visible=visible, limited=bool(current_user.county_codes), nav="results")
 
 
 @bp.get("/c/<slug>/county/<code>")
@@ -73,38 +83,29 @@ def campaign_results(slug: str):
 def county_results(slug: str, code: str):
     if not current_user.sees_county(code):
         abort(403)
-    campaign, shown, running, figures = _figures(slug)
+    campaign, shown, running, figures, files, reader = _figures(slug)
     if figures is None:
-        return render_template("staff/results.html", c=campaign, shown=None, running=running, f=None, visible=[],
-                               limited=bool(current_user.county_codes), nav="results")
+        return render_template("staff/results.html", c=campaign, shown=None, running=running, f=None, files=None,
+                               reader=None, visible=[], limited=bool(current_user.county_codes), nav="results")
     if code not in figures["tables"]["county_results"]["county"]:
         abort(404)
-    return render_template("staff/county.html", c=campaign, shown=shown, running=running, f=figures, code=code,
-                           nav="results")
+    return render_template("staff/county.html", c=campaign, shown=shown, running=running, f=figures, files=files,
+                           reader=reader, code=code, nav="results")
 
 
-@bp.get("/c/<slug>/files/<path:name>")
+@bp.get("/c/<slug>/files/<file_id>")
 @staff
-def download(slug: str, name: str):
-    """A document of the newest finished run; county-limited staff get their counties' reports only."""
-    if current_user.county_codes and not _own_county_file(name):
-        abort(403)
+def file(slug: str, file_id: str):
+    """A document of the newest finished run, by its id in the run's manifest (never by a path);
+    county-limited staff get their counties' files and the city-wide ones every county report holds."""
     with db.session() as s:
         campaign = _campaign(s, slug)
         shown = results.latest_done(s, campaign)
-        if shown is None:
+        found = results.file_of(current_app.config["DATA_DIR"], campaign, shown, file_id, _limit()) \
+            if shown is not None else None
+        if found is None:
             abort(404)
-        path = (results.directory(current_app.config["DATA_DIR"], campaign, shown) / name).resolve()
-        root = results.directory(current_app.config["DATA_DIR"], campaign, shown).resolve()
-        if root not in path.parents or not path.is_file() or path.name == "figures.json":
-            abort(404)
-        audit.record(s, s.get(User, current_user.user_id), "download", f"{slug}/{name}", address_hash())
-    return send_file(path, as_attachment=True, download_name=path.name)
-
-
-def _own_county_file(name: str) -> bool:
-    """A report or chart of one of the staff member's counties, or the city-wide priorities chart."""
-    folder, _, file = name.partition("/")
-    own = file.split("_", 1)[0] in current_user.county_codes
-    return (folder == "报告" and own and file.endswith((".pdf", ".docx"))) or \
-        (folder == "图表" and (own or file == "重要性表现.png") and file.endswith(".png"))
+        path, name = found
+        audit.record(s, s.get(User, current_user.user_id), "download", f"{slug}/{file_id}", address_hash(),
+                     file=name)
+    return send_file(path, as_attachment=True, download_name=name)

@@ -52,7 +52,7 @@ def test_without_sparse_categories_a_county_is_post_stratified_on_fewer_margins(
     type_, area = np.repeat([0, 1], 20), np.repeat([0, 1], 20)
     margins = [margins_of(type_, [200, 800]), margins_of(area, [800, 200], "area")]
     result, used, notes = fallbacks.rake_with_fallbacks(np.full(n, 25.0), margins)
-    assert notes == ["区县 A 的 40 份答卷无法同时满足 type、area 的人口目标：改为只按 type 事后分层（不再按 area 加权）"]
+    assert notes == [("A", "区县 A 的 40 份答卷无法同时满足 type、area 的人口目标：改为只按 type 事后分层（不再按 area 加权）")]
     np.testing.assert_allclose(result.weights, np.repeat([10.0, 40.0], 20))
     assert [len(m.targets) for m in used] == [2, 1]
 

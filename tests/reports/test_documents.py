@@ -1,14 +1,17 @@
 """Reports, charts and data files, reopened: PDF text, Word paragraphs and tables, SPSS labels and weights."""
+import dataclasses
 import io
+import pathlib
 import shutil
 import subprocess
+import zipfile
 
 import docx
 import pandas as pd
 import pyreadstat
 import pytest
 
-from reports import bundle, charts, datafiles, documents
+from reports import bundle, charts, datafiles, documents, manifest
 
 needs_poppler = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs poppler-utils")
 
@@ -78,8 +81,40 @@ def test_the_spss_file_reads_back_with_chinese_labels_and_weights(context, refer
 
 
 def test_csv_cells_that_look_like_formulas_are_neutralised(context, reference, questionnaire):
-    files = bundle.documents_for(context, reference.responses.assign(channel="=cmd|' /C calc'!A0"), ["csv"])
+    files = bundle.documents_for(context, reference.responses.assign(channel="=cmd|' /C calc'!A0"), ["csv"]).files
     county = pd.read_csv(io.BytesIO(files["表格/county_results.csv"]), encoding="utf-8-sig", dtype=str)
     assert "'=HYPERLINK(1)" in set(county["county_name"])
     cleaned = pd.read_csv(io.BytesIO(files["数据/答卷_加权.csv"]), encoding="utf-8-sig", dtype=str)
     assert set(cleaned["channel"]) == {"'=cmd|' /C calc'!A0"}
+
+
+def test_a_county_report_says_nothing_of_other_counties_in_its_notices(context):
+    def text(code):
+        return "\n".join(p.text for p in docx.Document(io.BytesIO(documents.docx(context, code))).paragraphs)
+    county, city = text("511523"), text("ALL")
+    assert "511523（有效样本量" in county and "511525（有效样本量" not in county and "511529" not in county
+    assert "511523（有效样本量" in city and "511525（有效样本量" in city
+
+
+def test_a_county_name_cannot_steer_where_a_file_or_zip_entry_goes(context):
+    escaping = dataclasses.replace(context, names={**context.names, "511502": "/../../../../../x"}, _charts={})
+    out = bundle.documents_for(escaping, None, ["pdf", "docx"])
+    names = [*out.files]
+    for name in ("报告/各区县报告_PDF.zip", "报告/各区县报告_Word.zip"):
+        names += zipfile.ZipFile(io.BytesIO(out.files[name])).namelist()
+    assert "报告/511502__.._.._.._.._.._x_报告.pdf" in out.files and "511502__.._.._.._.._.._x_报告.docx" in names
+    for name in names:
+        parts = pathlib.PurePosixPath(name).parts
+        assert ".." not in parts and not name.startswith("/") and "\\" not in name, name
+        assert len(parts) <= 2 and not parts[-1].startswith(".")
+
+
+def test_the_manifest_lists_every_file_with_its_county(context):
+    out = bundle.documents_for(context, None, ["docx", "xlsx"])
+    assert sorted(e.path for e in out.manifest.entries) == sorted(out.files)
+    report = out.manifest.find("report", "511503", "docx")
+    assert report.path == "报告/511503_南溪区_报告.docx" and out.manifest.get(report.id) == report
+    assert out.manifest.find("report", None, "docx").path == "报告/全市_报告.docx"
+    limited = out.manifest.readable(["511503"])
+    assert [e.path for e in limited.entries] == ["报告/511503_南溪区_报告.docx"]
+    assert manifest.Manifest.from_json(out.manifest.to_json()) == out.manifest

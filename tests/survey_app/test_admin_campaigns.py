@@ -1,4 +1,5 @@
 """Preparing a campaign in the workspace: create, counties, targets, quotas, channels and QR codes, state."""
+import csv
 import io
 import re
 import shutil
@@ -200,7 +201,7 @@ def test_a_channels_qr_code_decodes_to_its_link(app, evaluator, questionnaire, t
 
 def test_all_qr_codes_of_a_county_come_in_one_zip(app, evaluator, questionnaire):
     gen_campaign(app, questionnaire)
-    post(evaluator, f"/admin/c/{SLUG}/channels", {"county": "511503", "labels": "一中/二中"})
+    post(evaluator, f"/admin/c/{SLUG}/channels", {"county": "511503", "labels": "一中:二中"})
     r = evaluator.get(f"/admin/c/{SLUG}/qr.zip?county=511503")
     assert r.headers["Content-Disposition"] == f'attachment; filename="{SLUG}-511503-qr.zip"'
     names = sorted(zipfile.ZipFile(io.BytesIO(r.data)).namelist())
@@ -245,3 +246,42 @@ def test_the_posters_of_a_county_come_in_one_zip(app, evaluator, questionnaire):
     names = sorted(archive.namelist())
     assert names == ["511503-001_南溪区_南溪区海报.pdf", "511503-002_南溪区_第一中学.pdf", "links.csv"]
     assert archive.read(names[0]).startswith(b"%PDF")
+
+
+@pytest.mark.parametrize("name", ["/../../../../../x", "..\\x", "一\x07中", ".hidden"])
+def test_a_name_that_would_leave_its_folder_is_refused_where_it_is_typed(app, evaluator, questionnaire, name):
+    gen_campaign(app, questionnaire)
+    r = post(evaluator, f"/admin/c/{SLUG}/counties", {"code": "511599", "name": name}, page=f"/admin/c/{SLUG}/counties")
+    assert r.status_code == 422 and "区县名称" in r.get_data(as_text=True)
+    listing = (io.BytesIO(f"code,name\n511599,{name}\n".encode()), "区县.csv")
+    r = post(evaluator, f"/admin/c/{SLUG}/counties", {"file": listing}, content_type="multipart/form-data",
+             page=f"/admin/c/{SLUG}/counties")
+    assert r.status_code == 422 and "第 2 行：区县名称" in r.get_data(as_text=True)
+    r = post(evaluator, f"/admin/c/{SLUG}/channels", {"county": "511503", "labels": name})
+    assert r.status_code == 422 and "渠道名称" in r.get_data(as_text=True)
+    listing = (io.BytesIO(f"county,label\n511503,{name}\n".encode()), "学校.csv")
+    r = post(evaluator, f"/admin/c/{SLUG}/channels", {"file": listing}, content_type="multipart/form-data")
+    assert r.status_code == 422 and "渠道名称" in r.get_data(as_text=True)
+    r = create(evaluator, name=name, counties_text="511502,翠屏区")
+    assert "调查名称" in r.get_data(as_text=True)
+    with app.app_context(), db.session() as s:
+        assert s.scalar(select(Campaign).where(Campaign.slug == "city-2026")) is None
+    c = stored_campaign(app)
+    assert [county.code for county in c.counties] == ["511502", "511503", "511523"] and len(c.channels) == 3
+
+
+def test_formula_like_names_come_out_inert_in_every_list_downloaded(app, evaluator, questionnaire, runner):
+    gen_campaign(app, questionnaire)
+    formula = '=HYPERLINK("evil.example","点我")'
+    post(evaluator, f"/admin/c/{SLUG}/counties", {"code": "511599", "name": formula}, page=f"/admin/c/{SLUG}/counties")
+    post(evaluator, f"/admin/c/{SLUG}/channels", {"county": "511599", "labels": "@SUM(1)\n+1\n-1"})
+    monitor = evaluator.get(f"/admin/c/{SLUG}/monitor.csv").get_data(as_text=True)
+    assert "\n511599,\"'=HYPERLINK(" in monitor
+    sheet = openpyxl.load_workbook(io.BytesIO(evaluator.get(f"/admin/c/{SLUG}/monitor.xlsx").data)).active
+    cell = next(row[1] for row in sheet.iter_rows() if row[0].value == "511599")
+    assert cell.data_type == "s" and cell.value == formula
+    archive = zipfile.ZipFile(io.BytesIO(evaluator.get(f"/admin/c/{SLUG}/qr.zip?county=511599").data))
+    for listing in (archive.read("links.csv").decode("utf-8-sig"), runner("links", SLUG).output):
+        rows = list(csv.reader(io.StringIO(listing)))
+        assert [row[2:4] for row in rows if row[1] == "511599"] == [
+            ["'" + formula, "'@SUM(1)"], ["'" + formula, "'+1"], ["'" + formula, "'-1"]]

@@ -149,9 +149,14 @@ def test_a_small_demo_weights_its_small_counties_by_the_documented_fallbacks(run
     assert "加权满意度指数" in result.output and "未收敛" not in result.output
 
 
-def test_qr_files_of_labels_with_slashes_stay_in_the_output_folder(runner, counties_csv, tmp_path):
+def test_labels_with_slashes_are_refused_and_qr_files_stay_in_the_output_folder(app, runner, counties_csv, tmp_path):
     create(runner, counties_csv)
-    runner("channel", "add", "city-2026", "511502", "一中/二中", "../外面")
+    result = runner("channel", "add", "city-2026", "511502", "一中/二中")
+    assert result.exit_code == 1 and "渠道名称“一中/二中”不能包含 /" in result.output
+    runner("channel", "add", "city-2026", "511502", "一中", "外面")
+    with app.app_context(), db.session() as s:     # labels stored before the rule
+        first, second = campaigns.find_campaign(s, "city-2026").channels
+        first.label, second.label = "一中/二中", "../外面"
     result = runner("qr", "city-2026", "--out", tmp_path / "qr")
     assert result.exit_code == 0, result.output
     names = sorted(p.name for p in (tmp_path / "qr").iterdir())

@@ -58,3 +58,27 @@ def test_bad_requests_are_refused_in_chinese(runner, tmp_path):
     result = runner("report", "--responses", REFERENCE / "responses.csv", "--format", "pdf,doc", "--out", tmp_path / "x")
     assert result.exit_code == 1 and "未知的格式：doc" in result.output
     assert not (tmp_path / "x").exists()
+
+
+def test_a_gbk_responses_file_is_read_once_for_the_analysis_and_the_data_files(runner, tmp_path, counties_csv):
+    gbk = tmp_path / "答卷.csv"
+    frame = pd.read_csv(REFERENCE / "responses.csv", dtype=str, keep_default_na=False)
+    frame.loc[0, "channel"] = "城关中学"                              # a byte that is not UTF-8 in GBK
+    frame.to_csv(gbk, index=False, encoding="gb18030")
+    out = tmp_path / "report"
+    result = runner("report", "--responses", gbk, "--targets", REFERENCE / "targets.csv", "--counties", counties_csv,
+                    "--format", "csv", "--out", out)
+    assert result.exit_code == 0, result.output
+    data = pd.read_csv(out / "数据" / "答卷_加权.csv", encoding="utf-8-sig", dtype=str)
+    assert "城关中学" in set(data["channel"]) and len(data) > 0
+
+
+def test_a_county_name_that_climbs_out_writes_nothing_outside_the_output_folder(runner, tmp_path):
+    counties = tmp_path / "counties.csv"
+    counties.write_text("code,name\n511502,/../../../../../x\n", encoding="utf-8")
+    out = tmp_path / "a" / "b" / "report"
+    out.parent.mkdir(parents=True)
+    result = runner("report", "--responses", REFERENCE / "responses.csv", "--counties", counties,
+                    "--format", "docx", "--out", out)
+    assert result.exit_code == 1 and "区县名称“/../../../../../x”不能包含 /" in result.output
+    assert sorted(p.name for p in tmp_path.rglob("*")) == ["a", "b", "counties.csv"]

@@ -1,11 +1,16 @@
 """Staff results: computed in the background, reused until the data change, limited to a staff member's counties."""
 import time
+from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from sqlalchemy import select, update
 
+import survey_app
 from survey_app import db
-from survey_app.models import Response, ResultRun
+from survey_app.models import County, Response, ResultRun
+from survey_app.services import results
+from survey_app.services.campaigns import find_campaign
 from tests.helpers import gen_campaign, gen_user, login, submit, valid_answers
 
 
@@ -30,6 +35,14 @@ def campaign(app, questionnaire):
     gen_user(app, "nanxi", "staff", counties=["511503"])
 
 
+def file_ids(app) -> dict[str, str]:
+    """Relative path -> id of each file of the newest finished run, from its manifest."""
+    with app.app_context(), db.session() as session:
+        campaign = find_campaign(session, "test-2026")
+        folder = results.directory(app.config["DATA_DIR"], campaign, results.latest_done(session, campaign))
+    return {e.path: e.id for e in results.load_manifest(folder).entries}
+
+
 def test_results_are_computed_in_the_background_and_shown(app, campaign):
     client = app.test_client()
     login(client, "city")
@@ -37,7 +50,10 @@ def test_results_are_computed_in_the_background_and_shown(app, campaign):
     assert "正在按最新数据计算" in first or "翠屏区" in first
     page = wait_for_results(app, client).get_data(as_text=True)
     assert "翠屏区" in page and "南溪区" in page and "全市" in page and "使用 12 份有效答卷" in page
-    assert client.get("/staff/c/test-2026/files/结果.xlsx").data[:2] == b"PK"
+    ids = file_ids(app)
+    assert f"/staff/c/test-2026/files/{ids['结果.xlsx']}" in page
+    workbook = client.get(f"/staff/c/test-2026/files/{ids['结果.xlsx']}")
+    assert workbook.data[:2] == b"PK"
     county = client.get("/staff/c/test-2026/county/511503").get_data(as_text=True)
     assert "各题得分" in county and "您的身份是" in county
 
@@ -62,22 +78,78 @@ def test_staff_of_one_county_see_and_download_only_that_county(app, campaign):
     client = app.test_client()
     login(client, "nanxi")
     page = wait_for_results(app, client).get_data(as_text=True)
-    assert "南溪区" in page and "翠屏区" not in page and "结果.xlsx" not in page
+    ids = file_ids(app)
+    assert "南溪区" in page and "翠屏区" not in page and ids["结果.xlsx"] not in page
     assert client.get("/staff/c/test-2026/county/511502").status_code == 403
     assert client.get("/staff/c/test-2026/county/511503").status_code == 200
-    assert client.get("/staff/c/test-2026/files/结果.xlsx").status_code == 403
-    assert client.get("/staff/c/test-2026/files/报告/511502_翠屏区_报告.pdf").status_code == 403
-    assert client.get("/staff/c/test-2026/files/报告/511503_南溪区_报告.pdf").data.startswith(b"%PDF")
-    assert client.get("/staff/c/test-2026/files/图表/511503_南溪区_各题得分.png").data.startswith(b"\x89PNG")
-    assert client.get("/staff/c/test-2026/files/图表/511502_翠屏区_各题得分.png").status_code == 403
+    own = client.get(f"/staff/c/test-2026/files/{ids['报告/511503_南溪区_报告.pdf']}")
+    assert own.status_code == 200 and own.data.startswith(b"%PDF")
+    assert client.get(f"/staff/c/test-2026/files/{ids['图表/511503_南溪区_各题得分.png']}").data.startswith(b"\x89PNG")
+    assert client.get(f"/staff/c/test-2026/files/{ids['图表/重要性表现.png']}").status_code == 200
+    for other in ("结果.xlsx", "报告/511502_翠屏区_报告.pdf", "报告/全市_报告.pdf", "报告/全市_报告.docx",
+                  "图表/511502_翠屏区_各题得分.png", "图表/各区县排名.png", "报告/各区县报告_PDF.zip"):
+        assert client.get(f"/staff/c/test-2026/files/{ids[other]}").status_code == 404, other
 
 
-def test_files_outside_the_results_are_never_served(app, campaign):
+def test_no_path_in_a_url_reaches_a_file(app, campaign):
+    """A name that starts with the reader's own county and climbs out with ".." (or "%2f") used to
+    pass the check of the text before "_"; downloads are now served by id only."""
+    client = app.test_client()
+    login(client, "nanxi")
+    wait_for_results(app, client)
+    for name in ("报告/511503_x/../511502_翠屏区_报告.pdf", "报告/511503_x/../全市_报告.pdf",
+                 "报告/511503_x/../全市_报告.docx", "图表/511503_x/../511502_翠屏区_各题得分.png",
+                 "报告%2f511503_x%2f..%2f511502_翠屏区_报告.pdf", "报告%2F511503_x%2F..%2F全市_报告.pdf",
+                 "报告/511503_南溪区_报告.pdf", "../../survey.db", "figures.json", "manifest.json"):
+        assert client.get(f"/staff/c/test-2026/files/{name}").status_code in (403, 404), name
+
+
+def test_notices_name_no_other_county_to_staff_of_one_county(app, campaign):
+    client = app.test_client()
+    login(client, "city")
+    assert "511502（有效样本量" in wait_for_results(app, client).get_data(as_text=True)
+    limited = app.test_client()
+    login(limited, "nanxi")
+    for path in ("/staff/c/test-2026/", "/staff/c/test-2026/county/511503"):
+        page = limited.get(path).get_data(as_text=True)
+        assert "511503（有效样本量" in page and "511502" not in page and "511523" not in page, path
+
+
+def test_a_download_is_named_after_its_campaign(app, campaign):
     client = app.test_client()
     login(client, "city")
     wait_for_results(app, client)
-    for name in ("../../survey.db", "figures.json", "nothing.pdf"):
-        assert client.get(f"/staff/c/test-2026/files/{name}").status_code == 404
+    ids = file_ids(app)
+    for path, name in (("结果.xlsx", "测试调查_结果.xlsx"), ("报告/全市_报告.pdf", "测试调查_全市_报告.pdf")):
+        disposition = client.get(f"/staff/c/test-2026/files/{ids[path]}").headers["Content-Disposition"]
+        assert quote(name) in disposition, disposition
+
+
+def test_a_new_version_or_other_settings_compute_the_results_again(app, campaign, monkeypatch):
+    from analysis.quality import QualitySettings
+    with app.app_context(), db.session() as session:
+        before = results.fingerprint(session, find_campaign(session, "test-2026"))
+        monkeypatch.setattr(survey_app, "__version__", "99.0")
+        newer = results.fingerprint(session, find_campaign(session, "test-2026"))
+        monkeypatch.setattr(QualitySettings, "for_questionnaire",
+                            classmethod(lambda cls, questionnaire: cls(speeder_floor_s=1.0)))
+        other = results.fingerprint(session, find_campaign(session, "test-2026"))
+    assert len({before, newer, other}) == 3
+
+
+def test_a_county_name_that_climbs_out_writes_nothing_outside_the_results_folder(app, campaign):
+    with app.app_context(), db.session() as session:       # a name stored before names were checked
+        session.execute(update(County).where(County.code == "511503").values(name="/../../../../../x"))
+    client = app.test_client()
+    login(client, "city")
+    wait_for_results(app, client)
+    data = Path(app.config["DATA_DIR"])
+    written = [p for p in data.parent.rglob("*") if p.is_file() and "x_" in p.name]
+    assert written and all(data / "results" / "test-2026" in p.parents for p in written), written
+    ids = file_ids(app)
+    assert "报告/511503__.._.._.._.._.._x_报告.pdf" in ids
+    report = client.get(f"/staff/c/test-2026/files/{ids['报告/511503__.._.._.._.._.._x_报告.pdf']}")
+    assert report.status_code == 200 and "/" not in report.headers["Content-Disposition"].split("filename")[-1]
 
 
 def test_a_failed_run_is_tried_again_later(app, campaign):

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from questionnaires import Questionnaire
 from reports.filenames import refusal
+from survey_app.errors import Problem, UserError
 from survey_app.io.counties import CountyRow
 from survey_app.models import Campaign, Channel, County, Response
 from survey_app.models.campaign import STATE_ACTIONS

@@ -8,7 +8,7 @@ from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from survey_app import compression, db, error_pages, security, sessions, traffic
+from survey_app import compression, db, error_pages, job_queue, security, sessions, traffic
 from survey_app import config as settings
 from survey_app.models.campaign import STATUS_LABELS
 
@@ -43,6 +43,7 @@ def create_app(config: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_HOPS"],
                                 x_proto=app.config["PROXY_HOPS"], x_host=app.config["PROXY_HOPS"])
     db.init_app(app)
+    job_queue.init_app(app)
     app.extensions["traffic"] = traffic.counters(app.config["REDIS_URL"])
     compression.init_app(app)
     security.init_app(app)

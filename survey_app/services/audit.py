@@ -16,7 +16,7 @@ ACTIONS = {
     "channels_add": "添加渠道", "channel_state": "停用/启用渠道",
     "response_exclude": "剔除答卷", "response_restore": "恢复答卷",
     "questionnaire_import": "导入问卷", "questionnaire_save": "保存问卷",
-    "download": "下载", "export": "导出答卷",
+    "download": "下载", "export": "导出答卷", "request_zip": "生成二维码/海报 ZIP",
 }
 
 # What each detail is called on the audit page.

@@ -9,6 +9,8 @@ import urllib.request
 
 import pytest
 
+from tests.helpers import gen_campaign
+
 # Each test starts real server processes on SQLite; once is enough, so they are skipped on PostgreSQL.
 pytestmark = pytest.mark.skipif(os.environ.get("DATABASE_URL", "").startswith("postgres"), reason="once is enough")
 
@@ -121,5 +123,43 @@ def test_an_upload_that_outlasts_its_deadline_is_cut_with_a_reason(tmp_path):
         with socket.create_connection(("127.0.0.1", port), timeout=10) as whole:   # a body sent in time reaches the app
             whole.sendall(b"POST /s/x HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nConnection: close\r\n\r\narea=")
             assert whole.recv(4096).decode().startswith("HTTP/1.1 404")
+    finally:
+        stop(server)
+
+
+def test_the_server_runs_queued_jobs_and_its_job_worker_stops_with_it(tmp_path, questionnaire):
+    """A ZIP asked for while no server ran is built once `survey serve` is up; the worker ends with the server."""
+    from survey_app import db, job_queue
+    from survey_app.app import create_app
+    from survey_app.models import Job
+    from survey_app.services import campaigns, channel_files
+    env = server_env(tmp_path)
+    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'survey.db'}", "DATA_DIR": tmp_path,
+                      "SECRET_KEY": "serve-test", "ADDRESS_KEY": "serve-test"})
+    db.upgrade(app.extensions["survey_engine"])
+    gen_campaign(app, questionnaire)
+    with app.app_context():
+        with db.session() as s:
+            job = channel_files.request_zip(s, campaigns.find_campaign(s, "test-2026"), "qr", None, "eva", tmp_path)
+        job_queue.enqueue("channel_files", job.id)
+    port = free_port()
+    server = start(port, env)
+    try:
+        assert serving(port, 30)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            with app.app_context(), db.session() as s:
+                if s.get(Job, job.id).status == "done":
+                    break
+            time.sleep(0.3)
+        assert channel_files.file_path(tmp_path, job).exists()
+        workers = subprocess.run(["pgrep", "-f", f"worker --parent {server.pid}"], capture_output=True, text=True)
+        assert workers.stdout.strip()
+        os.kill(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+        deadline = time.monotonic() + 15
+        while subprocess.run(["pgrep", "-f", f"worker --parent {server.pid}"]).returncode == 0:
+            assert time.monotonic() < deadline, "the job worker outlived its server"
+            time.sleep(0.3)
     finally:
         stop(server)

@@ -51,6 +51,9 @@ MATRIX = {
     "admin.channel_qr": ("GET", EVALUATOR_ONLY),
     "admin.channels_zip": ("GET", EVALUATOR_ONLY),
     "admin.channel_poster": ("GET", EVALUATOR_ONLY),
+    "admin.channel_try": ("GET", EVALUATOR_ONLY),            # a redirect to the residents' page in test mode
+    "admin.tests_clear": ("POST", EVALUATOR_ONLY),
+    "admin.quotas_closing": ("POST", EVALUATOR_ONLY),
     "admin.monitor": ("GET", EVALUATOR_ONLY),
     "admin.monitor_download": ("GET", EVALUATOR_ONLY),
     "admin.review": ("GET", EVALUATOR_ONLY),

@@ -28,7 +28,7 @@ DEVICE_COOKIE = "sv_device"
 @bp.record_once
 def _hold_links(state):
     state.app.extensions["links"] = links.Links(state.app.config["LINK_CACHE_SECONDS"])
-    state.app.extensions["quota_closing"] = closing.QuotaClosing(state.app.config.get("QUOTA_CACHE_SECONDS", 5))
+    state.app.extensions["quota_closing"] = closing.QuotaClosing(state.app.config["QUOTA_CACHE_SECONDS"])
 
 
 def _link(token: str) -> links.Link:

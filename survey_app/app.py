@@ -33,6 +33,7 @@ def create_app(config: dict | None = None) -> Flask:
         FORM_TOKEN_MAX_AGE_S=settings.form_max_age_hours() * 3600,
         REDIS_URL=settings.redis_url(),
         LINK_CACHE_SECONDS=2,        # a pause or a disabled link reaches every worker within this time
+        QUOTA_CACHE_SECONDS=5,       # full quotas (when a campaign closes them) are counted this often per worker
         CROWD_LIMITS=traffic.CrowdLimits.from_environment(),
         MAX_CONTENT_LENGTH=20 * 1024 * 1024,     # workspace uploads; the respondent form is held to far less
     )

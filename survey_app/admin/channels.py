@@ -19,7 +19,7 @@ from survey_app.errors import UserError
 from survey_app.io.qr_codes import qr_stem
 from survey_app.io.uploads import read_upload
 from survey_app.models import Channel, Job
-from survey_app.services import audit, channel_files
+from survey_app.services import audit, channel_files, review, submissions
 from survey_app.services import campaigns as campaign_service
 
 
@@ -34,6 +34,7 @@ def _page(slug: str, form: ChannelForm, upload: UploadForm, status: int = 200, p
                                jobs=jobs, job_states={j.id: channel_files.state(j) for j in jobs},
                                kinds=channel_files.KINDS, county_names={county.code: county.name for county in c.counties},
                                reachable=campaign_service.links_reachable(base_url), base_url=base_url,
+                               tests=review.tests(s, c),
                                problems=problems, tab="channels", nav="campaigns"), status
 
 
@@ -84,6 +85,26 @@ def channel_state(slug: str, code: str):
     with db.session() as s:
         campaign_service.set_channel_disabled(s, _channel(s, slug, code), disable, by(s), address_hash())
     flash(f"渠道 {code} 已{'停用：其链接将显示“已停用”' if disable else '重新启用'}。")
+    return redirect(url_for("admin.channels", slug=slug))
+
+
+@bp.get("/c/<slug>/channels/<code>/try")
+@evaluator
+def channel_try(slug: str, code: str):
+    """Test mode: the residents' page of this channel with a signed mark, open or not; the answers
+    are stored as test answers, left out of every count, export and result."""
+    with db.session() as s:
+        channel = _channel(s, slug, code)
+        token, mark = channel.token, submissions.issue_test_mark(current_app.config["SECRET_KEY"], channel.id)
+    return redirect(url_for("respond.questionnaire", token=token, test=mark))
+
+
+@bp.post("/c/<slug>/tests/clear")
+@evaluator
+def tests_clear(slug: str):
+    with db.session() as s:
+        cleared = review.clear_tests(s, find(s, slug), by(s), address_hash())
+    flash(f"已清除 {cleared} 份测试答卷。")
     return redirect(url_for("admin.channels", slug=slug))
 
 

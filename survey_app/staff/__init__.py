@@ -25,7 +25,7 @@ staff = role_required(Role.STAFF)
 def campaigns():
     now = datetime.now(UTC)
     with db.session() as s:
-        counts = dict(s.execute(select(Response.county_id, func.count()).where(~Response.excluded)
+        counts = dict(s.execute(select(Response.county_id, func.count()).where(~Response.excluded, ~Response.test)
                                 .group_by(Response.county_id)).all())
         rows = []
         for c in s.scalars(select(Campaign).order_by(Campaign.id.desc())):

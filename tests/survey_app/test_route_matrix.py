@@ -53,6 +53,9 @@ MATRIX = {
     "admin.job": ("GET", EVALUATOR_ONLY | {EVALUATOR: 404}),          # no such job in the campaign
     "admin.job_file": ("GET", EVALUATOR_ONLY | {EVALUATOR: 404}),
     "admin.channel_poster": ("GET", EVALUATOR_ONLY),
+    "admin.channel_try": ("GET", EVALUATOR_ONLY),            # a redirect to the residents' page in test mode
+    "admin.tests_clear": ("POST", EVALUATOR_ONLY),
+    "admin.quotas_closing": ("POST", EVALUATOR_ONLY),
     "admin.monitor": ("GET", EVALUATOR_ONLY),
     "admin.monitor_download": ("GET", EVALUATOR_ONLY),
     "admin.review": ("GET", EVALUATOR_ONLY),

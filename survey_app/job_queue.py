@@ -23,22 +23,35 @@ POLL_S = 1.0                 # the longest an idle worker waits before looking a
 
 
 def init_app(app: Flask) -> None:
-    """The app's queue and the tasks it runs, registered by name on the web and the worker side alike."""
-    queue = _queue(app)
+    app.extensions["survey_jobs"] = None      # opened on first use: most commands never queue anything
+
+
+def queue(app: Flask) -> Huey:
+    """The app's queue with the tasks it runs, registered by name alike on the web and the worker side."""
+    with _opening:
+        if app.extensions["survey_jobs"] is None:
+            app.extensions["survey_jobs"] = _with_tasks(app, _queue(app))
+    return app.extensions["survey_jobs"]
+
+
+_opening = threading.Lock()
+
+
+def _with_tasks(app: Flask, jobs: Huey) -> Huey:
     sessions = app.extensions["survey_db"]
 
-    @queue.task(retries=1, retry_delay=5, name="channel_files")
-    def build_channel_files(job_id: int) -> None:
+    @jobs.task(retries=1, retry_delay=5, name="channel_files")
+    def channel_files_task(job_id: int) -> None:
         channel_files.build(sessions, job_id, app.config["DATA_DIR"], app.config["BASE_URL"], app.config["TIMEZONE"])
 
-    app.extensions["survey_jobs"] = queue
-    app.extensions["survey_tasks"] = {"channel_files": build_channel_files}
+    jobs.tasks = {"channel_files": channel_files_task}
+    return jobs
 
 
 def enqueue(task: str, *args) -> bool:
     """Queue a task; False when the queue cannot be reached (Redis down), which the caller reports."""
     try:
-        current_app.extensions["survey_tasks"][task](*args)
+        queue(current_app._get_current_object()).tasks[task](*args)
     except Exception:
         current_app.logger.exception("could not queue %s%s", task, args)
         return False
@@ -56,9 +69,9 @@ def _queue(app: Flask) -> Huey:
 
 def run_pending(app: Flask) -> int:
     """Run what is queued, here and now (tests and `survey worker --once`); the number run."""
-    queue, count = app.extensions["survey_jobs"], 0
-    while (task := queue.dequeue()) is not None:
-        queue.execute(task)
+    jobs, count = queue(app), 0
+    while (task := jobs.dequeue()) is not None:
+        jobs.execute(task)
         count += 1
     return count
 
@@ -66,8 +79,7 @@ def run_pending(app: Flask) -> int:
 def work(app: Flask, workers: int, parent: int | None = None) -> None:
     """Run queued tasks until stopped (Ctrl-C or SIGTERM finish the running tasks first). With
     `parent`, stop also when that process has gone (a worker started by `survey serve`)."""
-    consumer = app.extensions["survey_jobs"].create_consumer(workers=workers, worker_type="thread", periodic=False,
-                                                             max_delay=POLL_S)
+    consumer = queue(app).create_consumer(workers=workers, worker_type="thread", periodic=False, max_delay=POLL_S)
     if parent is not None:
         threading.Thread(target=_stop_when_gone, args=(parent,), daemon=True).start()
     consumer.run()

@@ -142,7 +142,7 @@ def test_a_queue_that_cannot_be_reached_is_told_not_hidden(app, evaluator, quest
 
     def unreachable(*_):
         raise ConnectionError("Redis")
-    monkeypatch.setitem(app.extensions["survey_tasks"], "channel_files", unreachable)
+    monkeypatch.setattr(job_queue.queue(app), "enqueue", unreachable)
     shown = evaluator.get(ask(evaluator, "qr")).get_data(as_text=True)
     assert "后台任务队列暂时连不上" in shown and "重新生成" in shown
 
@@ -158,7 +158,7 @@ def test_the_queue_can_live_in_redis(app, app_config, questionnaire):
         pytest.skip("needs Redis at 127.0.0.1:6379")
     from survey_app.app import create_app
     web, worker = (create_app({**app_config, "REDIS_URL": url}) for _ in range(2))
-    web.extensions["survey_jobs"].flush()
+    job_queue.queue(web).flush()
     gen_campaign(web, questionnaire)
     with web.app_context():
         with db.session() as s:

@@ -39,15 +39,14 @@ class UploadGate:
 
     def __call__(self, environ, start_response):
         connection = environ.get("gunicorn.socket")
-        if connection is None:
+        chunked = "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower()
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        if connection is None or not (chunked or length):
             return self._run(environ, start_response)
         limit = self.limit(environ)
-        if "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower():
-            length, wanted = None, limit + 1      # one byte over tells a body that is too large
-        else:
-            length = wanted = int(environ.get("CONTENT_LENGTH") or 0)
-            if not 0 < length <= limit:           # the app answers 413 itself
-                return self._run(environ, start_response)
+        if not chunked and length > limit:        # the app answers 413 itself, unread
+            return self._run(environ, start_response)
+        wanted = limit + 1 if chunked else length  # one byte over the limit tells a chunked body too large
         with self.deadlines.watch(connection, self.seconds + min(wanted, limit) / BYTES_PER_SECOND):
             try:
                 body = _read(environ["wsgi.input"], wanted)
@@ -55,7 +54,7 @@ class UploadGate:
                 return _refuse(start_response, "408 Request Timeout", TOO_SLOW)
             except ParseException:
                 return _refuse(start_response, "400 Bad Request", MALFORMED)
-        if length is not None and len(body) < length:
+        if not chunked and len(body) < length:
             return _refuse(start_response, "408 Request Timeout", TOO_SLOW)
         environ.pop("HTTP_TRANSFER_ENCODING", None)
         environ.pop("wsgi.input_terminated", None)

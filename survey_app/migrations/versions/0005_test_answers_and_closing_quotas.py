@@ -14,10 +14,10 @@ depends_on = None
 
 
 def upgrade():
-    with op.batch_alter_table('responses', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('test', sa.Boolean(), server_default=sa.false(), nullable=False))
-    with op.batch_alter_table('campaigns', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('close_full_quotas', sa.Boolean(), server_default=sa.false(), nullable=False))
+    # Plain ADD COLUMN (SQLite can add a column with a constant default): a batch operation would
+    # copy and drop the tables, which other tables' rows refer to.
+    op.add_column('responses', sa.Column('test', sa.Boolean(), server_default=sa.false(), nullable=False))
+    op.add_column('campaigns', sa.Column('close_full_quotas', sa.Boolean(), server_default=sa.false(), nullable=False))
 
 
 def downgrade():

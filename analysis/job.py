@@ -248,7 +248,7 @@ def _notices(record: dict, county_results: Table, quality_table: Table, weightin
                         f"（结果题 {record['drivers']['outcome']}）", {}))
     rows = range(county_results.n_rows - 1)   # the last row is ALL
     county, se = county_results["county"], county_results["se"]
-    unit = f"个整群（{settings.cluster}）" if settings.cluster else "份答卷"
+    unit = {None: "份答卷", "channel": "个渠道（整群）"}.get(settings.cluster, f"个整群（{settings.cluster} 列）")
     lonely = {county[i]: county[i] for i in rows if not np.isfinite(se[i])}
     if lonely:
         notices.append(_listed(f"这些区县只有 1 {unit}，无法估计标准误和置信区间，不做显著性检验，可能名次为全部名次，"

@@ -90,7 +90,7 @@ def county_results(slug: str, code: str):
     if code not in figures["tables"]["county_results"]["county"]:
         abort(404)
     return render_template("staff/county.html", c=campaign, shown=shown, running=running, f=figures, files=files,
-                           reader=reader, code=code, nav="results")
+                           reader=results.for_reader(figures, [code]), code=code, nav="results")
 
 
 @bp.get("/c/<slug>/files/<file_id>")

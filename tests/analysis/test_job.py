@@ -169,7 +169,7 @@ def test_a_county_with_one_cluster_has_no_se_and_says_so(responses, questionnair
     assert (table.loc["511523", "rank_low"], table.loc["511523", "rank_high"]) == (1, len(table) - 1)
     assert np.isfinite(table.loc["ALL", "se"])
     [notice] = [n for n in result.record["notices"] if "无法估计标准误" in n]
-    assert "511523" in notice and "channel" in notice
+    assert "511523" in notice and "只有 1 个渠道（整群）" in notice
 
 
 def test_ids_damaged_by_a_spreadsheet_are_refused_with_the_row_not_dropped_as_duplicates(reference, questionnaire):

@@ -55,9 +55,24 @@ class Documents:
         self.manifest.add(path, kind, title, county, shared)
         self.files[path] = data
 
+    def include(self, other: Documents) -> None:
+        for entry in other.manifest.entries:
+            self.add(entry.path, other.files[entry.path], entry.kind, entry.title, entry.county, entry.shared)
+
+
+def page_charts(ctx: documents.Context) -> Documents:
+    """The charts a results page shows (the ranking, each county's items), drawn before the documents."""
+    out = Documents()
+    out.add("图表/各区县排名.png", documents.ranking_png(ctx, None), "ranking", "各区县排名图")
+    for code in [*ctx.counties, "ALL"]:
+        out.add(f"图表/{_stem(ctx, code)}_各题得分.png", documents.items_png(ctx, code), "items",
+                f"{ctx.name(code)}各题得分图", _county(code))
+    return out
+
 
 def documents_for(ctx: documents.Context, responses: pd.DataFrame | None, formats: Iterable[str] = FORMATS,
-                  progress: Callable[[str], None] = lambda message: None) -> Documents:
+                  progress: Callable[[str], None] = lambda message: None, drawn: Documents | None = None) -> Documents:
+    """Every document in `formats`; `drawn`: the page charts, when they were drawn already."""
     formats = [f for f in FORMATS if f in set(formats)]
     out = Documents()
     q = ctx.questionnaire
@@ -82,11 +97,8 @@ def documents_for(ctx: documents.Context, responses: pd.DataFrame | None, format
                                  table["ci_high"][:-1], float(table["index"][-1]), source=ctx.title,
                                  n=int(table["n"][-1]))
         out.add("图表/各区县排名.pdf", charts.render(ranking, "pdf"), "ranking", "各区县排名图（PDF）")
-        out.add("图表/各区县排名.png", documents.ranking_png(ctx, None), "ranking", "各区县排名图")
+        out.include(drawn or page_charts(ctx))
         out.add("图表/重要性表现.png", documents.ipa_png(ctx), "drivers", "重要性—表现图", shared=True)
-        for code in codes:
-            out.add(f"图表/{_stem(ctx, code)}_各题得分.png", documents.items_png(ctx, code), "items",
-                    f"{ctx.name(code)}各题得分图", _county(code))
     if "xlsx" in formats:
         progress("Excel 工作簿")
         out.add("结果.xlsx", workbook.write(ctx.results, q, ctx.names, method.notes(ctx.results.record, q)),

@@ -16,9 +16,10 @@ from pathlib import Path
 from flask import Flask, current_app
 from huey import Huey, RedisHuey, SqliteHuey
 
-from survey_app.services import channel_files
+from survey_app.services import channel_files, results
 
 QUEUE_FILE = "jobs.db"
+NICENESS = 10
 POLL_S = 1.0                 # the longest an idle worker waits before looking at the queue again
 
 
@@ -44,7 +45,11 @@ def _with_tasks(app: Flask, jobs: Huey) -> Huey:
     def channel_files_task(job_id: int) -> None:
         channel_files.build(sessions, job_id, app.config["DATA_DIR"], app.config["BASE_URL"], app.config["TIMEZONE"])
 
-    jobs.tasks = {"channel_files": channel_files_task}
+    @jobs.task(name="results")
+    def results_task(slug: str, key: str) -> None:
+        results.compute(app, slug, key)
+
+    jobs.tasks = {"channel_files": channel_files_task, "results": results_task}
     return jobs
 
 
@@ -77,8 +82,10 @@ def run_pending(app: Flask) -> int:
 
 
 def work(app: Flask, workers: int, parent: int | None = None) -> None:
-    """Run queued tasks until stopped (Ctrl-C or SIGTERM finish the running tasks first). With
-    `parent`, stop also when that process has gone (a worker started by `survey serve`)."""
+    """Run queued tasks until stopped (Ctrl-C or SIGTERM finish the running tasks first), at a lower
+    CPU priority than the web workers: residents' pages come first. With `parent`, stop also when that
+    process has gone (a worker started by `survey serve`)."""
+    os.nice(NICENESS)
     consumer = queue(app).create_consumer(workers=workers, worker_type="thread", periodic=False, max_delay=POLL_S)
     if parent is not None:
         threading.Thread(target=_stop_when_gone, args=(parent,), daemon=True).start()

@@ -16,7 +16,7 @@ from sqlalchemy import text
 from werkzeug.serving import make_server
 
 import questionnaires
-from survey_app import db
+from survey_app import db, job_queue
 from survey_app.app import create_app
 from survey_app.cli import main
 from survey_app.config import database_url
@@ -103,11 +103,20 @@ def reference():
 
 @pytest.fixture
 def server(app):
-    """The app served on a free local port, for a real browser."""
+    """The app served on a free local port, for a real browser, with a worker running its job queue."""
     httpd = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
+    stop = threading.Event()
+
+    def work():
+        while not stop.wait(0.2):
+            job_queue.run_pending(app)
+    worker = threading.Thread(target=work, daemon=True)
+    worker.start()
     yield f"http://127.0.0.1:{httpd.server_port}"
+    stop.set()
+    worker.join()
     httpd.shutdown()
 
 

@@ -1,16 +1,18 @@
-"""Staff results: computed in the background over a campaign's current data, kept by a fingerprint
+"""Staff results: computed on the job queue over a campaign's current data, kept by a fingerprint
 of their inputs (responses, exclusions, questionnaire, targets, the analysis settings, the software's
 version) and reused until one changes.
 
-A run writes every document (reports.bundle), the manifest that lists them (the only files served,
-by id) and the figures the pages show (figures.json) into DATA_DIR/results/<campaign>/<fingerprint>/.
+A run writes into DATA_DIR/results/<campaign>/<fingerprint>/ first the figures the pages show
+(figures.json) and their charts, then every document (reports.bundle), each time with the manifest
+that lists them (the only files served, by id). One run per campaign at a time; a finished run
+removes the campaign's older ones.
 """
 from __future__ import annotations
 
 import dataclasses
 import hashlib
 import json
-import threading
+import shutil
 from collections.abc import Collection
 from datetime import timedelta
 from pathlib import Path, PurePosixPath
@@ -58,14 +60,21 @@ def _canonical(value):
 
 
 def directory(data_dir: Path, campaign: Campaign, run: ResultRun) -> Path:
-    return Path(data_dir) / "results" / campaign.slug / run.fingerprint
+    return folder(data_dir, campaign.slug, run.fingerprint)
+
+
+def folder(data_dir: Path, slug: str, key: str) -> Path:
+    return Path(data_dir) / "results" / slug / key
+
+
+ACTIVE = ("queued", "running", "figures")     # a run under way: figures, then the documents
 
 
 def current(session: Session, campaign: Campaign) -> tuple[ResultRun | None, str]:
     """The run for the campaign's data as it stands (None: not computed yet), and its fingerprint."""
     key = fingerprint(session, campaign)
     run = run_for(session, campaign, key)
-    if run is not None and ((run.status == "running" and utcnow() - run.started_at > STALE)
+    if run is not None and ((run.status in ACTIVE and utcnow() - run.started_at > STALE)
                             or (run.status == "failed" and utcnow() - run.finished_at > RETRY)):
         session.delete(run)
         session.flush()
@@ -78,58 +87,91 @@ def run_for(session: Session, campaign: Campaign, key: str) -> ResultRun | None:
 
 
 def latest_done(session: Session, campaign: Campaign) -> ResultRun | None:
-    return session.scalar(select(ResultRun).where(ResultRun.campaign_id == campaign.id, ResultRun.status == "done")
-                          .order_by(ResultRun.finished_at.desc()).limit(1))
+    return _latest(session, campaign, ("done",))
 
 
-def start(app, campaign: Campaign, key: str) -> None:
-    """Begin computing in a background thread (once per fingerprint, whichever worker is first)."""
-    sessions = app.extensions["survey_db"]
+def latest_shown(session: Session, campaign: Campaign) -> ResultRun | None:
+    """The newest run whose figures are ready (its documents may still be on their way)."""
+    return _latest(session, campaign, ("figures", "done"))
+
+
+def under_way(session: Session, campaign: Campaign) -> ResultRun | None:
+    return _latest(session, campaign, ACTIVE)
+
+
+def _latest(session: Session, campaign: Campaign, statuses: tuple[str, ...]) -> ResultRun | None:
+    return session.scalar(select(ResultRun).where(ResultRun.campaign_id == campaign.id, ResultRun.status.in_(statuses))
+                          .order_by(ResultRun.id.desc()).limit(1))
+
+
+def claim(sessions, campaign: Campaign, key: str) -> bool:
+    """Record a queued run for `key`, unless a run of the campaign is under way (one at a time: the
+    first page view after it ends asks for the next) or another request was first. True: queue it."""
     try:
         with sessions.begin() as session:
-            session.add(ResultRun(campaign_id=campaign.id, fingerprint=key, status="running", progress="排队中"))
+            busy = session.scalar(select(ResultRun.id).where(ResultRun.campaign_id == campaign.id,
+                                                             ResultRun.status.in_(ACTIVE),
+                                                             ResultRun.started_at > utcnow() - STALE))
+            if busy is not None:
+                return False
+            session.add(ResultRun(campaign_id=campaign.id, fingerprint=key, status="queued", progress="排队中"))
     except IntegrityError:
-        return          # another request started it
-    threading.Thread(target=_compute, args=(app, campaign.slug, key), daemon=True,
-                     name=f"results-{campaign.slug}").start()
+        return False
+    return True
 
 
-def _compute(app, slug: str, key: str) -> None:
+def compute(app, slug: str, key: str) -> None:
+    """A queued run (on the job queue's worker): the figures and the charts the pages show first, then
+    every document; the campaign's older runs are removed once this one is done."""
     from reports import bundle
     from survey_app.io.atomic import replace_directory
     from survey_app.io.report_files import campaign_context
     sessions = app.extensions["survey_db"]
 
-    def progress(message: str) -> None:
+    def update(status: str | None = None, message: str | None = None) -> ResultRun | None:
         with sessions.begin() as session:
             run = _run(session, slug, key)
             if run is not None:
-                run.progress = message[:200]
+                run.status = status or run.status
+                run.progress = (message or run.progress)[:200]
+            return run
 
     try:
+        if update("running", "读取答卷") is None:
+            return          # removed meanwhile (stale, or the campaign's data changed and a newer run won)
         with app.app_context():
-            context, frame = campaign_context(slug, app.config["TIMEZONE"], None, progress)
-            documents = bundle.documents_for(context, frame, bundle.FORMATS, progress)
-            files = documents.files | {
-                manifest.FILE_NAME: documents.manifest.to_json(),
-                "figures.json": json.dumps(figures(context), ensure_ascii=False, default=_plain).encode()}
+            context, frame = campaign_context(slug, app.config["TIMEZONE"], None, lambda m: update(message=m))
+            page = bundle.page_charts(context)
+            shown = json.dumps(figures(context), ensure_ascii=False, default=_plain).encode()
+            target = folder(app.config["DATA_DIR"], slug, key)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            replace_directory(page.files | {manifest.FILE_NAME: page.manifest.to_json(), "figures.json": shown}, target)
             with sessions.begin() as session:
-                campaign = session.scalar(select(Campaign).where(Campaign.slug == slug))
                 run = _run(session, slug, key)
-                target = directory(app.config["DATA_DIR"], campaign, run)
-                target.parent.mkdir(parents=True, exist_ok=True)
-                replace_directory(files, target)
-                run.status, run.progress, run.finished_at = "done", "已完成", utcnow()
+                run.status, run.progress = "figures", "生成报告和数据文件"
                 run.responses = int(context.results.record["responses"]["used"])
+            documents = bundle.documents_for(context, frame, bundle.FORMATS, lambda m: update(message=m), page)
+            replace_directory(documents.files | {manifest.FILE_NAME: documents.manifest.to_json(),
+                                                 "figures.json": shown}, target)
+            with sessions.begin() as session:
+                run = _run(session, slug, key)
+                run.status, run.progress, run.finished_at = "done", "已完成", utcnow()
+                _remove_older(session, target.parent, run)
     except Exception as exc:   # the page must say so rather than wait for ever
         app.logger.exception("results of %s failed", slug)
-        try:
-            with sessions.begin() as session:
-                run = _run(session, slug, key)
-                if run is not None:
-                    run.status, run.progress, run.finished_at = "failed", f"计算失败：{exc}"[:200], utcnow()
-        except Exception:     # the database itself is gone (shutting down): a stale run restarts later
-            app.logger.exception("could not record the failure of %s", slug)
+        with sessions.begin() as session:
+            run = _run(session, slug, key)
+            if run is not None:
+                run.status, run.progress, run.finished_at = "failed", f"计算失败：{exc}"[:200], utcnow()
+
+
+def _remove_older(session: Session, folder: Path, done: ResultRun) -> None:
+    """Every finished run of the campaign before `done`, with its files in the campaign's `folder`:
+    one set on disk per campaign."""
+    for old in session.scalars(select(ResultRun).where(ResultRun.campaign_id == done.campaign_id,
+                                                       ResultRun.id < done.id, ResultRun.status.not_in(ACTIVE))):
+        shutil.rmtree(folder / old.fingerprint, ignore_errors=True)
+        session.delete(old)
 
 
 def _run(session: Session, slug: str, key: str) -> ResultRun | None:
@@ -169,15 +211,40 @@ def load_manifest(path: Path) -> manifest.Manifest:
         return manifest.Manifest()
 
 
-def file_of(data_dir: Path, campaign: Campaign, run: ResultRun, file_id: str,
+def downloads(session: Session, data_dir: Path, campaign: Campaign) -> manifest.Manifest:
+    """What may be downloaded: the files of the run shown (its charts while its documents are on their
+    way) and those of the newest finished run that the shown one does not have yet."""
+    listed = manifest.Manifest()
+    for run in _runs_with_files(session, campaign):
+        for entry in load_manifest(directory(data_dir, campaign, run)).entries:
+            if listed.get(entry.id) is None:
+                listed.entries.append(entry)
+    return listed
+
+
+def file_of(session: Session, data_dir: Path, campaign: Campaign, file_id: str,
             counties: Collection[str] | None) -> tuple[Path, str] | None:
-    """The run's file listed under `file_id` and the name to download it as (the campaign's name
-    first), if a reader limited to `counties` (None: all) may have it."""
-    folder = directory(data_dir, campaign, run)
-    entry = load_manifest(folder).get(file_id)
-    if entry is None or not manifest.allowed(entry, counties) or not (folder / entry.path).is_file():
-        return None
-    return folder / entry.path, safe_file_name(f"{campaign.name or campaign.slug}_{PurePosixPath(entry.path).name}")
+    """The file listed under `file_id` in the run that `downloads` takes it from, and the name to download
+    it as (the campaign's name first), if a reader limited to `counties` (None: all) may have it."""
+    for run in _runs_with_files(session, campaign):
+        folder_of_run = directory(data_dir, campaign, run)
+        entry = load_manifest(folder_of_run).get(file_id)
+        if entry is not None:
+            if not manifest.allowed(entry, counties) or not (folder_of_run / entry.path).is_file():
+                return None
+            return (folder_of_run / entry.path,
+                    safe_file_name(f"{campaign.name or campaign.slug}_{PurePosixPath(entry.path).name}"))
+    return None
+
+
+def _runs_with_files(session: Session, campaign: Campaign) -> list[ResultRun]:
+    return list(dict.fromkeys(run for run in (latest_shown(session, campaign), latest_done(session, campaign))
+                              if run is not None))
+
+
+def fail(session: Session, campaign: Campaign, key: str, message: str) -> None:
+    run = run_for(session, campaign, key)
+    run.status, run.progress, run.finished_at = "failed", message[:200], utcnow()
 
 
 def for_reader(shown: dict, counties: Collection[str] | None) -> dict:

@@ -11,7 +11,7 @@ from flask import Blueprint, abort, current_app, render_template, send_file
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from survey_app import db
+from survey_app import db, job_queue
 from survey_app.auth import address_hash, role_required
 from survey_app.models import Campaign, Response, Role, User
 from survey_app.services import audit, results
@@ -49,22 +49,24 @@ def _limit() -> list[str] | None:
 
 
 def _figures(slug: str):
-    """The campaign, the run shown (the newest finished one), the run for the current data, its figures
-    and the files the staff member may download (manifest), with what the figures say that they may read."""
-    with db.session() as s:     # committed before a run starts: it may have dropped a stale one
+    """The campaign, the run shown (the newest whose figures are ready), the run for the current data,
+    its figures, the files the staff member may download (the shown run's charts, and the documents of
+    the newest run that has them) and what the figures say that they may read."""
+    with db.session() as s:     # committed before a run is claimed: it may have dropped a stale one
         campaign = _campaign(s, slug)
         run, key = results.current(s, campaign)
-    if run is None:
-        results.start(current_app._get_current_object(), campaign, key)
+    if run is None and results.claim(current_app.extensions["survey_db"], campaign, key):
+        if not job_queue.enqueue("results", campaign.slug, key):
+            with db.session() as s:
+                results.fail(s, campaign, key, "计算失败：后台任务队列暂时连不上，请稍后刷新页面重试")
     with db.session() as s:
         campaign = _campaign(s, slug)
-        run = results.run_for(s, campaign, key)
-        shown = run if run is not None and run.status == "done" else results.latest_done(s, campaign)
+        run = results.run_for(s, campaign, key) or results.under_way(s, campaign)
+        shown = results.latest_shown(s, campaign)
         if shown is None:
             return campaign, None, run, None, None, None
-        path = results.directory(current_app.config["DATA_DIR"], campaign, shown)
-        figures = results.load_figures(path)
-        files = results.load_manifest(path).readable(_limit())
+        figures = results.load_figures(results.directory(current_app.config["DATA_DIR"], campaign, shown))
+        files = results.downloads(s, current_app.config["DATA_DIR"], campaign).readable(_limit())
         return campaign, shown, run, figures, files, results.for_reader(figures, _limit())
 
 
@@ -96,13 +98,11 @@ def county_results(slug: str, code: str):
 @bp.get("/c/<slug>/files/<file_id>")
 @staff
 def file(slug: str, file_id: str):
-    """A document of the newest finished run, by its id in the run's manifest (never by a path);
-    county-limited staff get their counties' files and the city-wide ones every county report holds."""
+    """A file of the runs shown, by its id in their manifests (never by a path); county-limited staff
+    get their counties' files and the city-wide ones every county report holds."""
     with db.session() as s:
         campaign = _campaign(s, slug)
-        shown = results.latest_done(s, campaign)
-        found = results.file_of(current_app.config["DATA_DIR"], campaign, shown, file_id, _limit()) \
-            if shown is not None else None
+        found = results.file_of(s, current_app.config["DATA_DIR"], campaign, file_id, _limit())
         if found is None:
             abort(404)
         path, name = found

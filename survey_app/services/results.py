@@ -25,6 +25,7 @@ from analysis.job import Settings
 from analysis.quality import QualitySettings
 from questionnaires import Questionnaire
 from reports import manifest, method
+from reports.images import HEADER, png_size
 from reports.filenames import safe_file_name
 from survey_app.models import Campaign, Response, ResultRun, utcnow
 from survey_app.services import targets
@@ -109,9 +110,11 @@ def _compute(app, slug: str, key: str) -> None:
         with app.app_context():
             context, frame = campaign_context(slug, app.config["TIMEZONE"], None, progress)
             documents = bundle.documents_for(context, frame, bundle.FORMATS, progress)
+            shown = figures(context) | {"image_sizes": {e.path: png_size(documents.files[e.path])
+                                                         for e in documents.manifest.entries if e.format == "png"}}
             files = documents.files | {
                 manifest.FILE_NAME: documents.manifest.to_json(),
-                "figures.json": json.dumps(figures(context), ensure_ascii=False, default=_plain).encode()}
+                "figures.json": json.dumps(shown, ensure_ascii=False, default=_plain).encode()}
             with sessions.begin() as session:
                 campaign = session.scalar(select(Campaign).where(Campaign.slug == slug))
                 run = _run(session, slug, key)
@@ -158,6 +161,25 @@ def figures(context) -> dict:
 
 def load_figures(path: Path) -> dict:
     return json.loads((path / "figures.json").read_text(encoding="utf-8"))
+
+
+def image_sizes(path: Path, shown: dict, files: manifest.Manifest) -> dict[str, tuple[int, int]]:
+    """Entry id -> (width, height) in pixels of each PNG among `files`: as recorded in the run's
+    figures, or read from the file's header for a run from before they were recorded."""
+    recorded = shown.get("image_sizes", {})
+    sizes = {}
+    for entry in files.entries:
+        if entry.format != "png":
+            continue
+        if entry.path in recorded:
+            sizes[entry.id] = tuple(recorded[entry.path])
+            continue
+        try:
+            with open(path / entry.path, "rb") as image:
+                sizes[entry.id] = png_size(image.read(HEADER))
+        except (OSError, ValueError):
+            pass          # shown without a size: the page still works
+    return sizes
 
 
 def load_manifest(path: Path) -> manifest.Manifest:

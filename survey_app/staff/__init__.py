@@ -65,6 +65,7 @@ def _figures(slug: str):
         path = results.directory(current_app.config["DATA_DIR"], campaign, shown)
         figures = results.load_figures(path)
         files = results.load_manifest(path).readable(_limit())
+        figures["image_sizes"] = results.image_sizes(path, figures, files)     # by entry id, for <img>
         return campaign, shown, run, figures, files, results.for_reader(figures, _limit())
 
 

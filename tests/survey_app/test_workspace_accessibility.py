@@ -1,10 +1,8 @@
 """The workspace (evaluators, administrators) and the staff pages against WCAG 2.1 AA with axe-core,
 on a laptop's screen, plus what axe cannot see: keyboard sorting, the review's tab order, layout
 shifts of the charts and the monitor on a narrow or zoomed screen (skipped without Chromium)."""
-import time
-
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from survey_app import db
 from survey_app.models import QuestionnaireVersion, Response
@@ -13,6 +11,7 @@ from survey_app.services.campaigns import find_campaign
 from tests.helpers import PASSWORD, gen_campaign, gen_user, login, post, submit, valid_answers
 from tests.survey_app.test_accessibility import WCAG_21_AA
 from tests.survey_app.test_admin_campaigns import good_targets, targets_file
+from tests.survey_app.test_staff import wait_for_results
 
 SLUG = "test-2026"
 LAPTOP = {"width": 1366, "height": 768}
@@ -40,6 +39,7 @@ def site(app, questionnaire):
         first = s.scalar(select(QuestionnaireVersion).order_by(QuestionnaireVersion.id))
         library.create(s, {**first.definition, "version": "2026.2", "title": "县域教育满意度调查（修订）"}, None)
         versions = s.scalars(select(QuestionnaireVersion.id).order_by(QuestionnaireVersion.id)).all()
+        s.execute(update(Response).values(duration_s=240))      # not too fast: results use them
         receipt = s.scalar(select(Response.submission_id).order_by(Response.id))
     return {"receipt": receipt, "old": versions[0], "new": versions[-1]}
     return receipt
@@ -98,3 +98,60 @@ def test_every_administrator_page_and_the_login_and_error_pages_have_no_violatio
     page = signed_in(browser, server, "root")
     reports += [checked(page, f"{server}/admin/{path}") for path in ("accounts", "accounts/1", "audit")]
     assert not any(reports), "\n".join(filter(None, reports))
+
+
+def computed(app, server, browser):
+    """A staff member's page once the campaign's results are computed."""
+    client = app.test_client()
+    login(client, "city")
+    assert "全市" in wait_for_results(app, client).get_data(as_text=True)
+    return signed_in(browser, server, "city")
+
+
+def test_every_staff_page_has_no_violations(app, server, browser, site):
+    page = computed(app, server, browser)
+    reports = [checked(page, f"{server}/staff/{path}")
+               for path in ("", f"c/{SLUG}/", f"c/{SLUG}/county/511502")]
+    assert not any(reports), "\n".join(filter(None, reports))
+
+
+def test_result_tables_sort_from_the_keyboard_and_say_their_order(app, server, browser, site):
+    page = computed(app, server, browser)
+    page.goto(f"{server}/staff/c/{SLUG}/")
+    heading = page.locator("table[data-sortable] th", has_text="满意度指数")
+    button = heading.get_by_role("button", name="满意度指数")
+
+    def column():
+        return page.eval_on_selector_all("table[data-sortable] tr", "rows => rows.slice(1).map(r => r.cells[1].textContent)")
+
+    for expected in ("descending", "ascending"):
+        button.focus()
+        page.keyboard.press("Enter")
+        assert heading.get_attribute("aria-sort") == expected
+        values = [float(v) for v in column()[:-1]]
+        assert values == sorted(values, reverse=expected == "descending")
+        assert page.locator("table[data-sortable] tr").last.inner_text().startswith("全市")   # the total stays last
+    page.keyboard.press("Tab")                                     # the next heading is the next stop
+    assert page.evaluate("document.activeElement.textContent") == "95% 置信区间"
+    page.keyboard.press("Space")
+    assert heading.get_attribute("aria-sort") is None
+    assert page.locator("th[aria-sort=descending]").inner_text().startswith("95% 置信区间")
+
+
+def test_charts_keep_their_place_while_they_load(app, server, browser, site):
+    """Each chart's <img> carries the PNG's size: what follows a chart stays put when it arrives."""
+    page = computed(app, server, browser)
+    held = []
+    page.route("**/staff/c/*/files/*", lambda route: held.append(route))     # charts wait until released
+    below = "(i => i.nextElementSibling.getBoundingClientRect().top + window.scrollY)"
+    for path in (f"c/{SLUG}/", f"c/{SLUG}/county/511502"):
+        page.goto(f"{server}/staff/{path}", wait_until="domcontentloaded")
+        before = page.eval_on_selector_all("main img", f"images => images.map({below})")
+        assert before and held
+        while held:
+            held.pop().continue_()
+        page.wait_for_function("() => [...document.querySelectorAll('main img')].every(i => i.complete && i.naturalWidth)")
+        assert page.eval_on_selector_all("main img", f"images => images.map({below})") == before
+        for size in page.eval_on_selector_all("main img", """images => images.map(i =>
+                [+i.getAttribute("width"), +i.getAttribute("height"), i.naturalWidth, i.naturalHeight])"""):
+            assert size[:2] == size[2:]

@@ -1,4 +1,5 @@
 // The workspace's small behaviours; every page works without them.
+// .scroll: a table wider than its box scrolls sideways; the box then takes the keyboard focus.
 // data-confirm: ask before a button submits. data-refresh: reload a part of the page every N seconds.
 // data-check-all: a checkbox that ticks every checkbox of a form.
 // data-back: a hidden link shown as "back to the previous page" when there is one.
@@ -12,7 +13,7 @@ document.querySelectorAll("[data-refresh]").forEach(function (part) {
     if (document.hidden) return;
     fetch(part.getAttribute("data-src"), {credentials: "same-origin"}).then(function (r) {
       return r.ok ? r.text() : null;
-    }).then(function (html) { if (html !== null) part.innerHTML = html; }).catch(function () {});
+    }).then(function (html) { if (html !== null) { part.innerHTML = html; scrollable(part); } }).catch(function () {});
   }, seconds * 1000);
 });
 document.querySelectorAll("[data-back]").forEach(function (link) {
@@ -52,3 +53,23 @@ document.querySelectorAll("table[data-sortable]").forEach(function (table) {
     });
   });
 });
+// A box whose table is wider than the screen (a narrow window, a large zoom) scrolls sideways: it then
+// takes the keyboard focus, so the arrow keys scroll it, and is named for a screen reader.
+function scrollable(root) {
+  root.querySelectorAll(".scroll").forEach(function (box) {
+    if (box.scrollWidth > box.clientWidth + 1) {
+      var heading = box.previousElementSibling;
+      box.tabIndex = 0;
+      box.setAttribute("role", "region");
+      box.setAttribute("aria-label", (heading && /^H[1-6]$/.test(heading.tagName) ? heading.textContent + "，" : "")
+        + "表格可左右滚动");
+    } else if (box.getAttribute("role") === "region") {
+      box.removeAttribute("tabindex");
+      box.removeAttribute("role");
+      box.removeAttribute("aria-label");
+    }
+  });
+}
+scrollable(document);
+var resized = null;
+window.addEventListener("resize", function () { clearTimeout(resized); resized = setTimeout(function () { scrollable(document); }, 200); });

@@ -155,3 +155,37 @@ def test_charts_keep_their_place_while_they_load(app, server, browser, site):
         for size in page.eval_on_selector_all("main img", """images => images.map(i =>
                 [+i.getAttribute("width"), +i.getAttribute("height"), i.naturalWidth, i.naturalHeight])"""):
             assert size[:2] == size[2:]
+
+
+@pytest.mark.parametrize("viewport, zoom", [({"width": 768, "height": 1024}, 1),      # a tablet
+                                            ({"width": 683, "height": 384}, 2)])      # 1366 x 768 at 200%
+def test_the_monitor_fits_a_tablet_and_a_200_percent_zoom(server, browser, site, viewport, zoom):
+    page = browser.new_context(viewport=viewport, device_scale_factor=zoom).new_page()
+    page.goto(f"{server}/login")
+    page.fill("#username", "eva")
+    page.fill("#password", PASSWORD)
+    page.click("button.btn")
+    page.goto(f"{server}/admin/c/{SLUG}/monitor")
+    lines = page.eval_on_selector_all("main .scroll td:first-child", """cells => cells.map(cell => {
+        const range = document.createRange();
+        range.selectNodeContents(cell);
+        return [cell.textContent, new Set([...range.getClientRects()].map(r => Math.round(r.top))).size];
+    })""")
+    assert len(lines) >= 8 and all(n == 1 for _, n in lines), lines           # names on one line
+    cut = page.eval_on_selector_all("main .scroll", """boxes => boxes
+        .filter(box => box.scrollWidth > box.clientWidth + 1)
+        .map(box => box.querySelector("tr").textContent)""")
+    assert cut == []                                                   # every heading in view, none cut off
+
+
+def test_the_review_decision_comes_before_the_rows_in_the_tab_order(server, browser, site):
+    page = signed_in(browser, server, "eva")
+    page.goto(f"{server}/admin/c/{SLUG}/review?flag=")
+    assert page.locator("input[name=response]").count() == 100
+    page.focus("button:text-is('筛选')")
+    stops = []
+    for _ in range(5):
+        page.keyboard.press("Tab")
+        stops.append(page.evaluate("document.activeElement.id || document.activeElement.textContent"
+                                   " || document.activeElement.getAttribute('aria-label')"))
+    assert stops == ["reason", "scope", "剔除", "恢复", "全选本页"]

@@ -19,8 +19,8 @@ LAPTOP = {"width": 1366, "height": 768}
 
 @pytest.fixture
 def site(app, questionnaire):
-    """A campaign with a full page of responses to review (and a second), targets, quotas, two
-    questionnaire versions, and one account of each role; returns a response's receipt."""
+    """A campaign with a full page of responses to review (and a second page), targets, quotas, two
+    questionnaire versions, and one account of each role; returns a receipt and the two versions' ids."""
     tokens = gen_campaign(app, questionnaire)
     resident = app.test_client()
     for i in range(102):
@@ -42,7 +42,6 @@ def site(app, questionnaire):
         s.execute(update(Response).values(duration_s=240))      # not too fast: results use them
         receipt = s.scalar(select(Response.submission_id).order_by(Response.id))
     return {"receipt": receipt, "old": versions[0], "new": versions[-1]}
-    return receipt
 
 
 def signed_in(browser, server, username, viewport=LAPTOP):

@@ -23,6 +23,7 @@ from itertools import combinations
 import numpy as np
 
 from analysis.weighting import CountyNote, Margin, RakeResult, WeightingError, rake
+from analysis.wording import Wording
 
 SPARSE_CELL = 10     # a category with fewer respondents than this in a county may be merged
 
@@ -56,8 +57,8 @@ class _CountyMargin:
         return self.names[into]
 
 
-def rake_with_fallbacks(weights: np.ndarray, margins: list[Margin]) -> tuple[RakeResult, list[Margin],
-                                                                             list[CountyNote]]:
+def rake_with_fallbacks(weights: np.ndarray, margins: list[Margin], wording: Wording = Wording()
+                        ) -> tuple[RakeResult, list[Margin], list[CountyNote]]:
     """Raking within county, with the fallbacks above for counties whose margins cannot all be met.
 
     Parameters
@@ -66,6 +67,8 @@ def rake_with_fallbacks(weights: np.ndarray, margins: list[Margin]) -> tuple[Rak
         Base weights.
     margins : list of Margin
         Cells county x category, labels (county, category).
+    wording : Wording
+        How the notes name attributes and categories.
 
     Returns
     -------
@@ -94,7 +97,7 @@ def rake_with_fallbacks(weights: np.ndarray, margins: list[Margin]) -> tuple[Rak
         own = [_county_margin(m, rows, cell_county[i] == county) for i, m in enumerate(margins)]
         if _converges(weights[rows], own):
             continue
-        used, note = _fallback(county, weights[rows], own)
+        used, note = _fallback(county, weights[rows], own, wording)
         notes.append(CountyNote(county, note))
         for i, (m, mine) in enumerate(zip(margins, used)):
             cells = np.flatnonzero(cell_county[i] == county)
@@ -125,16 +128,17 @@ def _converges(weights: np.ndarray, margins: list[_CountyMargin]) -> bool:
     return True
 
 
-def _fallback(county: str, weights: np.ndarray, own: list[_CountyMargin]) -> tuple[list, str]:
+def _fallback(county: str, weights: np.ndarray, own: list[_CountyMargin], wording: Wording) -> tuple[list, str]:
     """The margins a county is weighted to (None: dropped) and the note saying so."""
-    intro = f"区县 {county} 的 {len(weights)} 份答卷无法同时满足 {'、'.join(m.variable for m in own)} 的人口目标"
+    intro = f"区县 {county} 的 {len(weights)} 份答卷无法同时满足{wording.attributes(m.variable for m in own)}的人口目标"
     collapsed = [replace(m) for m in own]
     merges = []
     while (sparse := _sparsest(collapsed)) is not None:
         margin, category = sparse
         count = int((margin.category == category).sum())
         into = margin.merge(category)
-        merges.append(f"{margin.variable}=“{margin.names[category]}”（{count} 份）并入“{into}”")
+        merges.append(f"{wording.cell(margin.variable, margin.names[category])}的 {count} 份并入"
+                      f"{wording.category(margin.variable, into)}")
         if _converges(weights, collapsed):
             return collapsed, f"{intro}：加权时将 {'，'.join(merges)}"
     for size in range(len(own) - 1, 0, -1):
@@ -142,10 +146,10 @@ def _fallback(county: str, weights: np.ndarray, own: list[_CountyMargin]) -> tup
             subset = [own[i] for i in kept]
             if _converges(weights, subset):
                 how = "加权" if size > 1 else "事后分层"
-                dropped = "、".join(own[i].variable for i in range(len(own)) if i not in kept)
+                dropped = wording.attributes(own[i].variable for i in range(len(own)) if i not in kept)
                 return ([own[i] if i in kept else None for i in range(len(own))],
-                        f"{intro}：改为只按 {'、'.join(m.variable for m in subset)} {how}（不再按 {dropped} 加权）")
-    missed = _missed_cells(weights, own)
+                        f"{intro}：改为只按{wording.attributes(m.variable for m in subset)}{how}（不再按{dropped}加权）")
+    missed = _missed_cells(weights, own, wording)
     raise WeightingError(f"{intro}，合并稀疏类别、减少加权变量后仍无法加权；无法满足的单元：{missed}")
 
 
@@ -163,11 +167,11 @@ def _sparsest(margins: list[_CountyMargin]):
     return None if best is None else best[1:]
 
 
-def _missed_cells(weights: np.ndarray, own: list[_CountyMargin]) -> str:
+def _missed_cells(weights: np.ndarray, own: list[_CountyMargin], wording: Wording) -> str:
     lines = []
     for margin in own:
         totals = np.bincount(margin.category, weights=weights, minlength=len(margin.names))
-        lines += [f"{margin.variable}=“{name}”（{int((margin.category == j).sum())} 份，人口 {target:,.0f}）"
+        lines += [f"{wording.cell(margin.variable, name)}（{int((margin.category == j).sum())} 份，人口 {target:,.0f}）"
                   for j, (name, target) in enumerate(zip(margin.names, margin.targets))
                   if target > 0 and totals[j] == 0]
     return "、".join(lines) or "各单元"

@@ -15,6 +15,7 @@ from analysis.table import Table
 from analysis.variance import Design
 from analysis.fallbacks import rake_with_fallbacks
 from analysis.weighting import WeightingError, base_weights, trim
+from analysis.wording import Wording
 from questionnaires import Questionnaire
 
 __all__ = ["AnalysisError", "Results", "Settings", "analyze"]
@@ -122,7 +123,8 @@ def analyze(responses: Mapping, questionnaire: Questionnaire, targets: Mapping |
     county_codes, strata = np.unique(used.county.codes, return_inverse=True)
     counties = used.county.labels[county_codes]
 
-    weights, weighting_record, margins, weighting_notes = _weights(used, strata, counties, targets, settings)
+    weights, weighting_record, margins, weighting_notes = _weights(used, strata, counties, targets, settings,
+                                                                        Wording.of(questionnaire))
     # A cluster is a (county, value) pair: the same school name in two counties is two clusters.
     clusters = (cells.cross([strata, used.cluster.codes], [len(counties), len(used.cluster.labels)])[0]
                 if settings.cluster else np.arange(len(used)))
@@ -229,10 +231,10 @@ def _notices(record: dict, county_results: Table, quality_table: Table, weightin
     notices: list[Notice] = []
     excluded = int(quality_table["excluded"][-1])
     if excluded:
-        notices.append((f"按质量规则剔除 {excluded:,} 份答卷（各区县和各规则的份数见 quality.csv）", {}))
+        notices.append((f"按质量规则剔除 {excluded:,} 份答卷（各区县、各规则的份数见结果工作簿的“质量”表）", {}))
     reviewed = int(quality_table["review"][-1])
     if reviewed:
-        notices.append((f"其中 {reviewed:,} 份由评估人员审核剔除（导出文件的 excluded 列，原因见 exclusion_reason 列）", {}))
+        notices.append((f"其中 {reviewed:,} 份由评估人员审核剔除（每份的原因见审核页和导出答卷中的“剔除原因”）", {}))
     weighting = record["weighting"]
     notices += [(note.text, {note.county: note.text}) for note in weighting_notes]
     if weighting.get("trim_bounds"):
@@ -246,7 +248,7 @@ def _notices(record: dict, county_results: Table, quality_table: Table, weightin
                         f"（结果题 {record['drivers']['outcome']}）", {}))
     rows = range(county_results.n_rows - 1)   # the last row is ALL
     county, se = county_results["county"], county_results["se"]
-    unit = f"个整群（{settings.cluster}）" if settings.cluster else "份答卷"
+    unit = {None: "份答卷", "channel": "个渠道（整群）"}.get(settings.cluster, f"个整群（{settings.cluster} 列）")
     lonely = {county[i]: county[i] for i in rows if not np.isfinite(se[i])}
     if lonely:
         notices.append(_listed(f"这些区县只有 1 {unit}，无法估计标准误和置信区间，不做显著性检验，可能名次为全部名次，"
@@ -295,16 +297,16 @@ def _item_weights(questionnaire: Questionnaire, settings: Settings) -> np.ndarra
     return np.array([float(given[i]) for i in questionnaire.item_ids])
 
 
-def _weights(used: Responses, strata, counties, targets, settings):
+def _weights(used: Responses, strata, counties, targets, settings, wording: Wording):
     if targets is None:
         return np.ones(len(used)), {"method": "none: every response weight 1; the overall figure combines "
                                               "counties by sample size, not population"}, [], []
     try:
         margins, notes = target_tables.margins(targets, Factor(strata, counties), used.attributes, used.line,
-                                               settings.collapse_empty_cells)
+                                               settings.collapse_empty_cells, wording)
         population = target_tables.county_populations(targets)
         base = base_weights(strata, np.array([population[c] for c in counties]))
-        raked, margins, fallbacks = rake_with_fallbacks(base, margins)
+        raked, margins, fallbacks = rake_with_fallbacks(base, margins, wording)
         trimmed = trim(base, raked.weights, margins, settings.trim_bounds) if settings.trim_bounds else None
     except WeightingError as exc:
         raise AnalysisError(str(exc)) from exc

@@ -9,6 +9,7 @@ import numpy as np
 from analysis.inputs import Factor
 from analysis.table import Table
 from analysis.weighting import TOLERANCE, CountyNote, Margin, WeightingError
+from analysis.wording import Wording
 
 COLUMNS = ["county", "variable", "category", "population"]
 FIRST_ROW = 2
@@ -121,7 +122,7 @@ def _grouped(targets: Table, counties: set[str]) -> dict[str, dict[str, dict[str
 
 
 def margins(targets: Table, county: Factor, attributes: dict[str, Factor], line: np.ndarray,
-            collapse_empty: bool = True) -> tuple[list[Margin], list[str]]:
+            collapse_empty: bool = True, wording: Wording = Wording()) -> tuple[list[Margin], list[str]]:
     """The raking margins: one per target variable, with cells county x category.
 
     Parameters
@@ -173,15 +174,15 @@ def margins(targets: Table, county: Factor, attributes: dict[str, Factor], line:
                 if present[category] or cells[category] == 0 or len(cells) < 2:
                     continue
                 if not collapse_empty:
-                    empty.append(f"{c}/{category}")
+                    empty.append(f"区县 {c} 的{wording.cell(variable, category)}")
                     continue
                 order = list(cells)
                 position = order.index(category)
                 neighbour = order[position + 1] if position + 1 < len(order) else order[position - 1]
                 cells[neighbour] += cells.pop(category)
                 merged_into = {k: neighbour if v == category else v for k, v in merged_into.items()}
-                notes.append(CountyNote(c, f"区县 {c} 的 {variable}=“{category}”没有样本，已并入“{neighbour}”"
-                                              f"（人口 {given[category]:,.0f}）"))
+                notes.append(CountyNote(c, f"区县 {c}：{wording.cell(variable, category)}的没有答卷，加权时并入"
+                                              f"{wording.category(variable, neighbour)}（人口 {given[category]:,.0f}）"))
             cell_id = {cat: len(labels) + i for i, cat in enumerate(cells)}
             labels += [(c, cat) for cat in cells]
             population += list(cells.values())
@@ -191,13 +192,13 @@ def margins(targets: Table, county: Factor, attributes: dict[str, Factor], line:
         cell = cell_of[county.codes, answer]
         if (cell < 0).any():
             row = int(np.flatnonzero(cell < 0)[0])
-            raise WeightingError(f"答卷第 {line[row]} 行：区县 {county.labels[county.codes[row]]} 的 {variable}="
-                                 f"“{factor.label_of(row)}”不在人口目标中")
+            raise WeightingError(f"答卷第 {line[row]} 行：区县 {county.labels[county.codes[row]]} 的"
+                                 f"{wording.cell(variable, factor.label_of(row))}，不在人口目标中")
         population = np.asarray(population, dtype=float)
         answered_zero = np.flatnonzero((np.bincount(cell, minlength=len(labels)) > 0) & (population == 0))
         if len(answered_zero):
             c, category = labels[answered_zero[0]]
-            raise WeightingError(f"人口目标中区县 {c} 的 {variable}=“{category}”人口为 0，但有答卷属于该类别")
+            raise WeightingError(f"人口目标中区县 {c} 的{wording.cell(variable, category)}人口为 0，但有答卷属于该类别")
         result.append(Margin(variable, cell, population, labels))
     if empty:
         raise WeightingError("这些人口单元没有任何样本：" + "、".join(empty) + "（可改为允许合并相邻类别）")

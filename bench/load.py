@@ -9,6 +9,10 @@ Latency counts from the planned send time, so a server falling behind shows in t
 (no coordinated omission). Every acknowledged submission id is then looked up in the database.
 The same rate is then offered to a trivial endpoint (/favicon.ico) on the same server.
 
+With --close-full-quotas, the campaign closes full quotas and the first county's quota is set to what
+it has already received (full: its residents get the thank-you page, 410); the other counties keep
+their quotas, so their form pages pay for the (cached) count of what is full.
+
 With --capacity S, wrk (Debian's package; a C client, light on the cores it shares with the
 server) then finds the most each kind of request gets per second in S seconds: the trivial
 endpoint, the form page, and submissions of forms fetched beforehand, each with a new id.
@@ -188,6 +192,23 @@ def channel_tokens() -> tuple[list[str], list[str], list[str]]:
         return tokens, list(questionnaire.item_ids), [str(point.code) for point in questionnaire.scale.points]
 
 
+def close_the_first_county() -> None:
+    """The demo campaign closes full quotas; its first county has received its quota already."""
+    from survey_app import db
+    from survey_app.app import create_app
+    from survey_app.services import campaigns, quotas
+
+    app = create_app()
+    with app.app_context(), db.session() as session:
+        campaign = campaigns.find_campaign(session, "demo")
+        received = campaigns.responses_by_county(session, campaign)
+        values = {key: target for key, target in quotas.saved(campaign).items() if not key[1]}
+        for county in campaign.counties[:1]:
+            values[(county.code, "", "")] = received.get(county.id, 0)
+        quotas.replace(session, campaign, values, None)
+        quotas.set_closing(session, campaign, True, None)
+
+
 @contextmanager
 def own_database():
     """SQLite in the temporary folder, or a new PostgreSQL database beside DATABASE_URL's, dropped after."""
@@ -217,6 +238,8 @@ def main() -> None:
     parser.add_argument("--think", type=float, default=1, help="seconds between opening and submitting")
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--threads", type=int, default=64, help="threads per worker")
+    parser.add_argument("--close-full-quotas", action="store_true",
+                        help="close full quotas, with the first county full")
     parser.add_argument("--capacity", type=float, default=0, help="seconds of closed-loop wrk per kind of request (at most 60)")
     args = parser.parse_args()
     if not (0 < args.rate <= 1000 and 0 < args.duration <= 300 and 0 <= args.capacity <= 60):
@@ -232,6 +255,8 @@ def main() -> None:
 def run(args, database: str) -> None:
     subprocess.run([sys.executable, "-c", "from survey_app.cli import main; main()", "demo", "--responses", "2000", "--no-serve"],
                    check=True, stdout=subprocess.DEVNULL)
+    if args.close_full_quotas:
+        close_the_first_county()
     tokens, items, codes = channel_tokens()
     port = free_port()
     server = subprocess.Popen([sys.executable, "-c", "from survey_app.cli import main; main()", "serve", "--bind", f"{HOST}:{port}",
@@ -241,7 +266,8 @@ def run(args, database: str) -> None:
     try:
         wait_up(port)
         print(f"{database}, {args.workers} workers of {args.threads} threads, {os.cpu_count()} cores; {args.rate:g}/s offered for "
-              f"{args.duration:g} s, think {args.think:g} s")
+              f"{args.duration:g} s, think {args.think:g} s"
+              + ("; full quotas closed, the first county full" if args.close_full_quotas else ""))
         rng = random.Random(7)
         submissions = Tally()
         wall = offer(args.rate, args.duration, lambda planned: resident(

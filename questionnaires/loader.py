@@ -41,6 +41,10 @@ ATTRIBUTE_KEYS = ("id", "question", "options", "applies_if")
 OPTION_KEYS = ("id", "label")
 ITEM_KEYS = ("id", "text", "topic", "weight")
 QUALITY_KEYS = ("min_seconds", "min_items_answered")
+# Bounds checked before anything is built: the built-in definition is 3 KB, nests 5 deep, holds 250 values.
+MAX_BYTES = 256 * 1024
+MAX_DEPTH = 16
+MAX_VALUES = 20_000
 
 
 class Problem(NamedTuple):
@@ -96,11 +100,13 @@ def load(name_or_path: str | Path) -> Questionnaire:
 
 
 def loads(text: str, source: str = "<text>") -> Questionnaire:
-    """A questionnaire from YAML text. Aliases (&/*) are refused: a definition never needs them,
-    and a few nested ones expand to billions of nodes."""
+    """A questionnaire from YAML text, bounded before anything is built (see `_check_shape`)."""
+    size = len(text.encode("utf-8"))
+    if size > MAX_BYTES:
+        raise QuestionnaireError(source, "文件", f"文件太大（{size / 1024:,.0f} KB），问卷定义不能超过 {MAX_BYTES // 1024} KB："
+                                               "内置问卷只有约 3 KB，请确认选择的是问卷定义文件")
     try:
-        if any(isinstance(event, yaml.AliasEvent) for event in yaml.parse(text, Loader=SAFE_LOADER)):
-            raise QuestionnaireError(source, "YAML", "不允许使用 YAML 别名（& 和 *），请直接写出内容")
+        _check_shape(text, source)
         data = yaml.load(text, Loader=SAFE_LOADER)
     except yaml.YAMLError as exc:
         raise _syntax_error(source, exc) from exc
@@ -108,6 +114,29 @@ def loads(text: str, source: str = "<text>") -> Questionnaire:
         return load_dict(data, source=source)
     except QuestionnaireError as exc:
         raise _located(exc, text) from None
+
+
+def _check_shape(text: str, source: str) -> None:
+    """Walks the parser's events (no nodes are built) and stops at the first of: an alias or anchor
+    (&/*: a definition never needs them, and a few nested ones expand to billions of nodes), nesting
+    deeper than MAX_DEPTH (building 100,000 levels crashed the process), more than MAX_VALUES values."""
+    depth = values = 0
+    for event in yaml.parse(text, Loader=SAFE_LOADER):
+        line = event.start_mark.line + 1
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+            raise QuestionnaireError(source, "YAML", "不允许使用 YAML 别名（& 和 *），请直接写出内容", line)
+        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise QuestionnaireError(source, "YAML", f"嵌套超过 {MAX_DEPTH} 层（问卷定义只需 5 层左右），"
+                                                         "请检查缩进和括号", line)
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            depth -= 1
+        elif isinstance(event, yaml.ScalarEvent):
+            values += 1
+            if values > MAX_VALUES:
+                raise QuestionnaireError(source, "YAML", f"内容超过 {MAX_VALUES:,} 项（内置问卷约 250 项），"
+                                                         "请确认选择的是问卷定义文件", line)
 
 
 def _located(error: QuestionnaireError, text: str) -> QuestionnaireError:

@@ -4,10 +4,10 @@ from __future__ import annotations
 import io
 
 import qrcode
-import qrcode.image.pure
+import qrcode.image.pil
 import qrcode.image.svg
 
-FACTORIES = {"png": qrcode.image.pure.PyPNGImage, "svg": qrcode.image.svg.SvgPathImage}
+FACTORIES = {"png": qrcode.image.pil.PilImage, "svg": qrcode.image.svg.SvgPathImage}
 
 
 def qr_image(url: str, kind: str = "png", box_size: int = 10) -> bytes:

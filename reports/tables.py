@@ -18,6 +18,12 @@ TABLES = {
     "problems.csv": "problems", "reliability.csv": "reliability", "drivers.csv": "drivers",
     "composition.csv": "composition",
 }
+# What each table is called where people pick it (the workbook's sheets carry the same names).
+TITLES = {
+    "county_results.csv": "区县结果", "item_results.csv": "题目明细", "quality.csv": "质量",
+    "bursts.csv": "集中提交的渠道", "weights.csv": "权重", "breakdowns.csv": "分组结果", "problems.csv": "问题清单",
+    "reliability.csv": "信度", "drivers.csv": "重要性—表现", "composition.csv": "样本构成", "settings.json": "设置记录",
+}
 
 
 def neutralised(text: str) -> str:

@@ -8,7 +8,7 @@ from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from survey_app import compression, db, error_pages, security, sessions, traffic
+from survey_app import compression, db, error_pages, job_queue, security, sessions, traffic
 from survey_app import config as settings
 from survey_app.models.campaign import STATUS_LABELS
 
@@ -33,6 +33,7 @@ def create_app(config: dict | None = None) -> Flask:
         FORM_TOKEN_MAX_AGE_S=settings.form_max_age_hours() * 3600,
         REDIS_URL=settings.redis_url(),
         LINK_CACHE_SECONDS=2,        # a pause or a disabled link reaches every worker within this time
+        QUOTA_CACHE_SECONDS=5,       # full quotas (when a campaign closes them) are counted this often per worker
         CROWD_LIMITS=traffic.CrowdLimits.from_environment(),
         MAX_CONTENT_LENGTH=20 * 1024 * 1024,     # workspace uploads; the respondent form is held to far less
     )
@@ -43,6 +44,7 @@ def create_app(config: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_HOPS"],
                                 x_proto=app.config["PROXY_HOPS"], x_host=app.config["PROXY_HOPS"])
     db.init_app(app)
+    job_queue.init_app(app)
     app.extensions["traffic"] = traffic.counters(app.config["REDIS_URL"])
     compression.init_app(app)
     security.init_app(app)

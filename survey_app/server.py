@@ -2,8 +2,11 @@
 from __future__ import annotations
 
 import gc
+from collections.abc import Callable
 
+from flask import Flask
 from gunicorn.app.base import BaseApplication
+from werkzeug.exceptions import HTTPException
 
 from survey_app import traffic
 
@@ -25,7 +28,23 @@ class _Server(BaseApplication):
         # All the app has loaded lives as long as the worker: kept out of the collector's full
         # passes, which otherwise paused the workers at once for 100-250 ms under a crowd.
         gc.freeze()
-        return UploadGate(app, config.upload_seconds(), app.config["MAX_CONTENT_LENGTH"], AT_WORK)
+        return UploadGate(app, config.upload_seconds(), body_limits(app), AT_WORK)
+
+
+def body_limits(app: Flask) -> Callable[[dict], int]:
+    """The largest body the app accepts at a request's address, as it decides: the residents' pages
+    hold their form to far less than the workspace's uploads."""
+    from survey_app.respond import bp as respond
+    from survey_app.respond.routes import MAX_FORM_BYTES
+    largest = app.config["MAX_CONTENT_LENGTH"]
+
+    def limit(environ: dict) -> int:
+        try:
+            endpoint, _ = app.url_map.bind_to_environ(environ).match()
+        except HTTPException:              # no such page (or method): the app answers without the body
+            return largest
+        return MAX_FORM_BYTES if endpoint.startswith(f"{respond.name}.") else largest
+    return limit
 
 
 AT_WORK = 4   # requests per process running the app at once; the other threads wait on slow uploads

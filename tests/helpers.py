@@ -136,3 +136,13 @@ def post(client, path, data=None, page=None, **kwargs):
     """A workspace form post with the session's CSRF token (taken from `page`, or the login page)."""
     token = csrf_token(client, page or path)
     return client.post(path, data={"csrf_token": token, **(data or {})}, **kwargs)
+
+
+def zip_of(app, client, kind: str, county: str = "", slug: str = "test-2026"):
+    """Ask for a ZIP of posters or QR codes, run the queued job as a worker would, and download it."""
+    from survey_app import job_queue
+    page = f"/admin/c/{slug}/channels"
+    asked = post(client, f"/admin/c/{slug}/channels/{kind}.zip", {"county": county} if county else {}, page=page)
+    assert asked.status_code == 302 and "/jobs/" in asked.headers["Location"], asked.headers.get("Location")
+    assert job_queue.run_pending(app) == 1
+    return client.get(asked.headers["Location"] + "/file")

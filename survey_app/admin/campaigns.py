@@ -48,7 +48,8 @@ def local_zone() -> ZoneInfo:
 @evaluator
 def campaigns():
     with db.session() as s:
-        counts = dict(s.execute(select(Response.campaign_id, func.count()).group_by(Response.campaign_id)).all())
+        counts = dict(s.execute(select(Response.campaign_id, func.count()).where(~Response.test)
+                                .group_by(Response.campaign_id)).all())
         rows = [(c, c.status(now()), counts.get(c.id, 0), len(c.counties))
                 for c in s.scalars(select(Campaign).order_by(Campaign.id.desc()))]
     return render_template("admin/campaigns.html", rows=rows, nav="campaigns")
@@ -104,7 +105,7 @@ def _posted_counties(form: CampaignForm) -> list:
 def campaign(slug: str):
     with db.session() as s:
         c = find(s, slug)
-        responses = s.scalar(select(func.count()).where(Response.campaign_id == c.id))
+        responses = s.scalar(select(func.count()).where(Response.campaign_id == c.id, ~Response.test))
         disabled = s.scalar(select(func.count()).where(Channel.campaign_id == c.id, Channel.disabled))
         return render_template(
             "admin/campaign.html", c=c, status=c.status(now()), responses=responses, disabled=disabled,

@@ -1,27 +1,25 @@
 """Channels: links and QR codes per county, added one by one or from a list; disabling a link."""
 from __future__ import annotations
 
-import io
-import zipfile
 from urllib.parse import quote
 
 from flask import Response as HttpResponse
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
-from reports import posters, tables
+from reports import posters
 from reports.qr import qr_image
-from survey_app import db
+from survey_app import db, job_queue
 from survey_app.admin import bp
-from survey_app.admin.campaigns import by, evaluator, find, local_zone
+from survey_app.admin.campaigns import by, evaluator, find
 from survey_app.admin.forms import ChannelForm, UploadForm
 from survey_app.auth import address_hash
 from survey_app.errors import UserError
 from survey_app.io.qr_codes import qr_stem
 from survey_app.io.uploads import read_upload
-from survey_app.models import Channel
-from survey_app.services import audit
+from survey_app.models import Channel, Job
+from survey_app.services import audit, channel_files, review, submissions
 from survey_app.services import campaigns as campaign_service
 
 
@@ -31,8 +29,12 @@ def _page(slug: str, form: ChannelForm, upload: UploadForm, status: int = 200, p
         form.county.choices = [SelectChoice(county.code, f"{county.code} {county.name}") for county in c.counties]
         base_url = current_app.config["BASE_URL"]
         links = {ch.id: campaign_service.link(base_url, ch) for ch in c.channels}
+        jobs = channel_files.recent(s, c)
         return render_template("admin/channels.html", c=c, form=form, upload=upload, links=links,
+                               jobs=jobs, job_states={j.id: channel_files.state(j) for j in jobs},
+                               kinds=channel_files.KINDS, county_names={county.code: county.name for county in c.counties},
                                reachable=campaign_service.links_reachable(base_url), base_url=base_url,
+                               tests=review.tests(s, c),
                                problems=problems, tab="channels", nav="campaigns"), status
 
 
@@ -86,6 +88,26 @@ def channel_state(slug: str, code: str):
     return redirect(url_for("admin.channels", slug=slug))
 
 
+@bp.get("/c/<slug>/channels/<code>/try")
+@evaluator
+def channel_try(slug: str, code: str):
+    """Test mode: the residents' page of this channel with a signed mark, open or not; the answers
+    are stored as test answers, left out of every count, export and result."""
+    with db.session() as s:
+        channel = _channel(s, slug, code)
+        token, mark = channel.token, submissions.issue_test_mark(current_app.config["SECRET_KEY"], channel.id)
+    return redirect(url_for("respond.questionnaire", token=token, test=mark))
+
+
+@bp.post("/c/<slug>/tests/clear")
+@evaluator
+def tests_clear(slug: str):
+    with db.session() as s:
+        cleared = review.clear_tests(s, find(s, slug), by(s), address_hash())
+    flash(f"已清除 {cleared} 份测试答卷。")
+    return redirect(url_for("admin.channels", slug=slug))
+
+
 @bp.get("/c/<slug>/channels/<code>/qr.<any(png, svg):kind>")
 @evaluator
 def channel_qr(slug: str, code: str, kind: str):
@@ -100,52 +122,70 @@ def channel_qr(slug: str, code: str, kind: str):
     return HttpResponse(qr_image(url, kind), mimetype=mimetype, headers=download)
 
 
-def _poster(channel: Channel, url: str) -> posters.Poster:
-    campaign = channel.campaign
-    return posters.Poster(title=campaign.name, organizer=campaign.organizer, county=channel.county.name,
-                          label=channel.label, code=channel.code, url=url,
-                          closes=campaign.closes_at.astimezone(local_zone()).strftime("%Y年%m月%d日 %H:%M"),
-                          minutes=campaign.questionnaire.estimated_minutes)
-
-
 @bp.get("/c/<slug>/channels/<code>/poster.pdf")
 @evaluator
 def channel_poster(slug: str, code: str):
     """A printable A4 poster of the channel: title, county, invitation, QR code, closing date."""
     with db.session() as s:
         channel = _channel(s, slug, code)
-        pdf = posters.render([_poster(channel, campaign_service.link(current_app.config["BASE_URL"], channel))])
+        url = campaign_service.link(current_app.config["BASE_URL"], channel)
+        pdf = posters.render([channel_files.poster(channel, url, current_app.config["TIMEZONE"])])
         name = qr_stem((channel.code, "", channel.county.name, channel.label, ""))
         audit.record(s, by(s), "download", f"{slug}/{code}/poster.pdf", address_hash())
     return HttpResponse(pdf, mimetype="application/pdf",
                         headers={"Content-Disposition": f"inline; filename*=UTF-8''{quote(name)}.pdf"})
 
 
-@bp.get("/c/<slug>/<any(qr, posters):kind>.zip")
+@bp.post("/c/<slug>/channels/<any(qr, posters):kind>.zip")
 @evaluator
 def channels_zip(slug: str, kind: str):
-    """Every channel's QR codes (PNG and SVG) or posters (PDF) of the campaign, or of one county
-    (?county=code), with the list of links."""
-    county = request.args.get("county")
+    """Queue the ZIP of every channel's QR codes (PNG and SVG) or posters (PDF), with the list of
+    links, of the campaign or of one county (county=code); its page shows the progress."""
+    county = request.form.get("county") or None
     with db.session() as s:
         c = find(s, slug)
-        pairs = [(ch, row) for ch, row in zip(c.channels, campaign_service.link_rows(c, current_app.config["BASE_URL"]))
-                 if not county or row[1] == county]
-        if not pairs:
+        try:
+            job = channel_files.request_zip(s, c, kind, county, by(s).username, current_app.config["DATA_DIR"])
+        except UserError as exc:
+            flash(str(exc), "error")
+            return redirect(url_for("admin.channels", slug=slug))
+        audit.record(s, by(s), "request_zip", f"{slug}/{kind}.zip", address_hash(), county=county or "全部",
+                     channels=job.total)
+    if not job_queue.enqueue("channel_files", job.id):
+        with db.session() as s:
+            channel_files.fail(s, job.id, "后台任务队列暂时连不上，请稍后点“重新生成”。")
+    return redirect(url_for("admin.job", slug=slug, job_id=job.id))
+
+
+@bp.get("/c/<slug>/jobs/<int:job_id>")
+@evaluator
+def job(slug: str, job_id: int):
+    """A queued ZIP: progress while it is built (the page refreshes itself), then its download."""
+    with db.session() as s:
+        c = find(s, slug)
+        found = _job(s, c, job_id)
+        county = next((county.name for county in c.counties if county.code == found.county), "全部区县")
+        return render_template("admin/job.html", c=c, job=found, kinds=channel_files.KINDS, county=county,
+                               state=channel_files.state(found), working=found.status in ("queued", "running")
+                               and not channel_files.interrupted(found), tab="channels", nav="campaigns")
+
+
+@bp.get("/c/<slug>/jobs/<int:job_id>/file")
+@evaluator
+def job_file(slug: str, job_id: int):
+    with db.session() as s:
+        found = _job(s, find(s, slug), job_id)
+        path = channel_files.file_path(current_app.config["DATA_DIR"], found)
+        if found.status != "done" or not path.exists():
             abort(404)
-        rows = [row for _, row in pairs]
-        if kind == "qr":
-            files = {f"{qr_stem(row)}.{suffix}": qr_image(row[-1], suffix) for row in rows for suffix in ("png", "svg")}
-        else:
-            pdfs = posters.render_each([_poster(ch, row[-1]) for ch, row in pairs])
-            files = {f"{qr_stem(row)}.pdf": pdf for row, pdf in zip(rows, pdfs)}
-        audit.record(s, by(s), "download", f"{slug}/{kind}.zip", address_hash(), county=county or "全部")
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("links.csv", tables.rows_csv(campaign_service.LINK_COLUMNS, rows))
-        for name, data in files.items():
-            archive.writestr(name, data)
-    name = f"{slug}-{county or 'all'}-{kind}.zip"
-    return HttpResponse(buffer.getvalue(), mimetype="application/zip",
-                        headers={"Content-Disposition": f'attachment; filename="{name}"'})
+        audit.record(s, by(s), "download", f"{slug}/{found.kind}.zip", address_hash(), county=found.county or "全部")
+        name = found.file_name
+    return send_file(path, mimetype="application/zip", as_attachment=True, download_name=name)
+
+
+def _job(session, campaign, job_id: int) -> Job:
+    found = session.get(Job, job_id)
+    if found is None or found.campaign_id != campaign.id:
+        abort(404)
+    return found
 

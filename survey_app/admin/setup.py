@@ -158,6 +158,17 @@ def quotas(slug: str):
                                tab="quotas", nav="campaigns"), 422 if problems else 200
 
 
+@bp.post("/c/<slug>/quotas/closing")
+@evaluator
+def quotas_closing(slug: str):
+    """Whether collection stops in a county (or a quota category) once its quota is reached."""
+    close = request.form.get("close") == "1"
+    with db.session() as s:
+        quota_service.set_closing(s, find(s, slug), close, by(s), address_hash())
+    flash("已设置：配额满后停止收集。" if close else "已设置：配额满后仍照常收集。")
+    return redirect(url_for("admin.quotas", slug=slug))
+
+
 def _typed_quotas() -> dict[tuple[str, str, str], str]:
     """Fields quota|<county code>|<attribute>|<category> as typed (empty: no quota)."""
     return {tuple(name.split("|", 3)[1:]): value.strip() for name, value in request.form.items()

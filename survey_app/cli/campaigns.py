@@ -50,7 +50,8 @@ def campaign_list():
     app = make_app()
     now = datetime.now(UTC)
     with app.app_context(), db.session() as session:
-        counts = dict(session.execute(select(Response.campaign_id, func.count()).group_by(Response.campaign_id)).all())
+        counts = dict(session.execute(select(Response.campaign_id, func.count()).where(~Response.test)
+                                      .group_by(Response.campaign_id)).all())
         for c in session.scalars(select(Campaign).order_by(Campaign.id)):
             click.echo(f"{c.slug}\t{c.name}\t{STATUS_LABELS[c.status(now)]}\t{counts.get(c.id, 0)} 份答卷")
 

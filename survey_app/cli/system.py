@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 
 import click
 
@@ -44,6 +46,9 @@ def _app_serving(bind: str):
 def _run(app, bind: str, workers: int, threads: int = config.SERVE_THREADS) -> None:
     from survey_app.server import run
     os.environ["SURVEY_BASE_URL"] = app.config["BASE_URL"]   # the workers build their own app
+    # The job queue's worker: a process of its own, which stops when this one has gone.
+    subprocess.Popen([sys.executable, "-c", "from survey_app.cli import main; main()", "worker",
+                      "--parent", str(os.getpid())])
     # No database connection may cross the fork: a worker holding a copy of the master's SQLite
     # connection loses its own file locks when that copy is closed, and two writers then
     # corrupt the database (seen under kill -9 at 200 submissions a second).
@@ -81,3 +86,17 @@ def demo(n, seed, bind, no_serve):
     if not no_serve:
         click.echo(f"\n服务已启动：{app.config['BASE_URL']}/  （按 Ctrl+C 停止）")
         _run(app, bind, 2)
+
+
+@click.command(help="运行后台任务（海报和二维码 ZIP 等）；survey serve 和 survey demo 已自带一个")
+@click.option("--threads", default=2, show_default=True, help="同时运行的任务数")
+@click.option("--once", is_flag=True, help="运行完队列中已有的任务后退出")
+@click.option("--parent", type=int, hidden=True)
+def worker(threads, once, parent):
+    from survey_app import job_queue
+    app = make_app()
+    if once:
+        click.echo(f"已运行 {job_queue.run_pending(app)} 个后台任务。")
+        return
+    click.echo(f"后台任务进程已启动（{threads} 个线程，按 Ctrl+C 停止）")
+    job_queue.work(app, threads, parent)

@@ -7,8 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from survey_app.errors import UserError
-
-MAX_ROWS = 100_000
+from survey_app.io import upload_limits as limits
 
 
 @dataclass(frozen=True)
@@ -29,23 +28,29 @@ class UploadedTable:
 
 
 def read_upload(name: str, data: bytes) -> UploadedTable:
-    """The header and rows of an uploaded .csv or .xlsx; blank rows are skipped."""
+    """The header and rows of an uploaded .csv or .xlsx; blank rows are skipped. The file is bounded
+    (bytes, unpacked size, rows, cells, time: see upload_limits) before and while it is read."""
     if not data:
         raise UserError(f"{name}：文件是空的")
+    limits.check_size(name, data)
     if name.lower().endswith(".xlsx"):
-        header, rows = _xlsx(name, data)
+        limits.check_archive(name, data)
+        rows, empty = enumerate(sheet_rows(io.BytesIO(data), name), start=1), "第一个工作表是空的"
     elif name.lower().endswith((".csv", ".txt")):
-        header, rows = _csv(name, data)
+        rows, empty = _csv(name, data), "文件是空的"
     else:
         raise UserError(f"{name}：只接受 CSV（.csv）或 Excel（.xlsx）文件")
-    kept = [(line, row) for line, row in rows if any(cell.strip() for cell in row)]
-    if len(kept) > MAX_ROWS:
-        raise UserError(f"{name}：行数超过 {MAX_ROWS:,}")
+    numbered = list(limits.bounded(name, rows))
+    if not numbered:
+        raise UserError(f"{name}：{empty}")
+    header = numbered[0][1]
+    kept = [(line, row) for line, row in numbered[1:] if any(cell.strip() for cell in row)]
     return UploadedTable(name, [h.strip().lstrip("\ufeff") for h in header],
                          [[c.strip() for c in row] for _, row in kept], [line for line, _ in kept])
 
 
-def _csv(name: str, data: bytes) -> tuple[list[str], list[tuple[int, list[str]]]]:
+def _csv(name: str, data: bytes) -> Iterator[tuple[int, list[str]]]:
+    """(line, row) pairs; a quoted cell may span lines."""
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             text = data.decode(encoding)
@@ -54,21 +59,14 @@ def _csv(name: str, data: bytes) -> tuple[list[str], list[tuple[int, list[str]]]
             continue
     else:
         raise UserError(f"{name}：无法识别文件编码（应为 UTF-8 或 GBK/GB18030）")
-    reader, rows = csv.reader(io.StringIO(text)), []
-    line = 1
-    for row in reader:
-        rows.append((line, row))
-        line = reader.line_num + 1      # a quoted cell may span lines
-    if not rows:
-        raise UserError(f"{name}：文件是空的")
-    return rows[0][1], rows[1:]
-
-
-def _xlsx(name: str, data: bytes) -> tuple[list[str], list[tuple[int, list[str]]]]:
-    rows = list(enumerate(sheet_rows(io.BytesIO(data), name), start=1))
-    if not rows:
-        raise UserError(f"{name}：第一个工作表是空的")
-    return rows[0][1], rows[1:]
+    reader, line = csv.reader(io.StringIO(text)), 1
+    try:
+        for row in reader:
+            yield line, row
+            line = reader.line_num + 1
+    except csv.Error as exc:
+        raise UserError(f"{name}：第 {reader.line_num} 行有单元格过长（超过 {csv.field_size_limit():,} 个字符），"
+                        "请检查引号是否成对") from exc
 
 
 def sheet_rows(source, name: str) -> Iterator[list[str]]:

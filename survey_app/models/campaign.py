@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from questionnaires import Questionnaire, load_dict
@@ -24,6 +24,8 @@ class Campaign(Base):
     closes_at: Mapped[datetime] = mapped_column(UTCDateTime())
     simulated: Mapped[bool] = mapped_column(default=False)
     paused: Mapped[bool] = mapped_column(default=False)   # by hand: between its times but not taking answers
+    # Residents of a county (or a quota cell) whose quota is reached get a thank-you page, not the form.
+    close_full_quotas: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     counties: Mapped[list[County]] = relationship(back_populates="campaign", order_by="County.code")

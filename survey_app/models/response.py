@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint, text
+from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint, false, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from survey_app.models.base import Base, UTCDateTime
@@ -36,6 +36,9 @@ class Response(Base):
     # An evaluator's review: never deleted, only excluded (with a reason) or restored.
     excluded: Mapped[bool] = mapped_column(default=False)
     exclusion_reason: Mapped[str] = mapped_column(String(200), default="")
+    # An evaluator's own answer in test mode: shown in review, left out of every count, export and
+    # result, and deleted by "清除测试答卷".
+    test: Mapped[bool] = mapped_column(default=False, server_default=false())
     device_hash: Mapped[str] = mapped_column(String(16))
     ip_hash: Mapped[str] = mapped_column(String(16))
 

@@ -33,6 +33,7 @@ class Link:
     organizer: str
     county_name: str
     snapshot: str            # the campaign's questionnaire, as stored (JSON text)
+    close_full_quotas: bool  # residents of a full county (or quota cell) are thanked, not served
 
     def status(self, now: datetime) -> str:
         """The campaign's status, or "disabled" for a link an evaluator switched off."""
@@ -45,7 +46,7 @@ class Link:
 
 _FIND = (select(Channel.id, Channel.campaign_id, Channel.county_id, Channel.disabled, Campaign.paused,
                 Campaign.opens_at, Campaign.closes_at, Campaign.simulated, Campaign.organizer, County.name,
-                cast(Campaign.questionnaire_snapshot, Text))
+                cast(Campaign.questionnaire_snapshot, Text), Campaign.close_full_quotas)
          .join(Campaign, Campaign.id == Channel.campaign_id).join(County, County.id == Channel.county_id)
          .where(Channel.token == bindparam("token")))
 
@@ -85,22 +86,27 @@ def _questionnaire(snapshot: str) -> Questionnaire:
 TOKEN_PLACE = "@@form-token@@"      # where each visit's own token goes into a blank form
 
 
-def blank_form(link: Link, form_token: str) -> str:
-    """The empty form page of the link's campaign and county, with this visit's token."""
-    return _blank_form(link.snapshot, link.organizer, link.simulated, link.county_name).replace(TOKEN_PLACE, form_token, 1)
+def blank_form(link: Link, form_token: str, test: bool = False, full_note: str = "") -> str:
+    """The empty form page of the link's campaign and county, with this visit's token; in test mode
+    with its banner, and with a note of the quota categories already full."""
+    return _blank_form(link.snapshot, link.organizer, link.simulated, link.county_name, test, full_note
+                       ).replace(TOKEN_PLACE, form_token, 1)
 
 
 @functools.lru_cache(maxsize=256)
-def _blank_form(snapshot: str, organizer: str, simulated: bool, county_name: str) -> str:
-    return render_form(_questionnaire(snapshot), organizer, simulated, county_name, TOKEN_PLACE, {}, {})
+def _blank_form(snapshot: str, organizer: str, simulated: bool, county_name: str, test: bool, full_note: str) -> str:
+    return render_form(_questionnaire(snapshot), organizer, simulated, county_name, TOKEN_PLACE, {}, {},
+                       test=test, full_note=full_note)
 
 
 def render_form(questionnaire: Questionnaire, organizer: str, simulated: bool, county_name: str, form_token: str,
-                values, errors: dict, notice: str = "", preview: bool = False) -> str:
+                values, errors: dict, notice: str = "", preview: bool = False, test: bool = False,
+                full_note: str = "") -> str:
     return render_template(
         "respond/form.html", q=questionnaire, organizer=organizer, simulated=simulated, county_name=county_name,
         conditions=conditions(questionnaire), form_token=form_token, values=values, errors=errors, notice=notice,
-        preview=preview, token_field=submissions.TOKEN_FIELD, honeypot_field=submissions.HONEYPOT_FIELD)
+        preview=preview, test=test, full_note=full_note, token_field=submissions.TOKEN_FIELD,
+        honeypot_field=submissions.HONEYPOT_FIELD)
 
 
 def conditions(questionnaire: Questionnaire) -> dict:

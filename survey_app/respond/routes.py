@@ -19,7 +19,7 @@ from sqlalchemy import select
 
 from survey_app import db, privacy
 from survey_app.models import Response
-from survey_app.respond import bp, links
+from survey_app.respond import bp, closing, links
 from survey_app.services import submissions
 
 DEVICE_COOKIE = "sv_device"
@@ -28,6 +28,7 @@ DEVICE_COOKIE = "sv_device"
 @bp.record_once
 def _hold_links(state):
     state.app.extensions["links"] = links.Links(state.app.config["LINK_CACHE_SECONDS"])
+    state.app.extensions["quota_closing"] = closing.QuotaClosing(state.app.config["QUOTA_CACHE_SECONDS"])
 
 
 def _link(token: str) -> links.Link:
@@ -44,6 +45,16 @@ _CLOSED = {
     "closed": ("调查已结束", "本次调查已经结束，感谢您的关注！", 410, "本次调查已经结束"),
     "disabled": ("链接已停用", "此链接已停用。如需参加调查，请扫描最新海报上的二维码。", 410, "此链接已停用"),
 }
+
+
+# A county whose quota is reached, while the campaign closes full quotas: its collection is over,
+# as for a closed campaign (410, like "调查已结束"); the page is never cached (no-store), so it
+# gives way to the form as soon as an evaluator raises the quota or excludes responses.
+FULL_COUNTY = ("答卷已经收集够了", "本区县的答卷已经收集够了，感谢您的参与！本次调查在其他区县仍在进行，"
+                                   "如您是其他区县的群众，请扫描所在区县的二维码。", 410,
+               "本区县的答卷已经收集够了，感谢您的参与！")
+FULL_CELL = ("答卷已经收集够了", "{who}的答卷已经收集够了，感谢您的参与！您这次填写的答案没有保存，"
+                                 "无需再次提交。", 410)
 
 
 def _closed_page(link: links.Link, status: str):
@@ -88,11 +99,44 @@ def _slow_down_crowds():
     return reply
 
 
-def _new_form_token(link: links.Link) -> str:
-    """A signed token for one filling of the form, marked when the page is one of a burst."""
+def _new_form_token(link: links.Link, test: bool = False) -> str:
+    """A signed token for one filling of the form, marked when the page is one of a burst, or
+    as an evaluator's test form."""
+    if test:
+        return submissions.issue_token(current_app.config["SECRET_KEY"], link.channel_id, test=True)
     forms = current_app.extensions["traffic"]["forms"].add(_address_hash())
     in_burst = forms > current_app.config["CROWD_LIMITS"].forms_per_minute
     return submissions.issue_token(current_app.config["SECRET_KEY"], link.channel_id, in_burst)
+
+
+def _test_mode(link: links.Link) -> bool:
+    """The page was opened from an evaluator's "试填" link: its signed mark names this channel."""
+    return submissions.is_test_mark(current_app.config["SECRET_KEY"], request.args.get("test"), link.channel_id)
+
+
+def _closed_quotas(link: links.Link) -> closing.Closed | None:
+    if not link.close_full_quotas:
+        return None
+    return current_app.extensions["quota_closing"].state(link.campaign_id)
+
+
+def _full_note(link: links.Link, closed: closing.Closed | None) -> str:
+    """Before they start: the groups of this county whose answers are enough already."""
+    cells = closed.cells_of(link.county_id) if closed else {}
+    if not cells:
+        return ""
+    return (f"本区县{_groups(link, cells)}的答卷已经收集够了，感谢关注！如果您属于其中，无需填写本问卷；"
+            "其他群众请继续填写。")
+
+
+def _groups(link: links.Link, cells) -> str:
+    questionnaire = link.questionnaire
+    labels = []
+    for attribute, category in sorted(cells):
+        option = next((o for o in questionnaire.attribute(attribute).options if o.id == category), None)
+        if option is not None:
+            labels.append(f"“{option.label}”")
+    return "、".join(labels)
 
 
 def _wants_json() -> bool:
@@ -113,10 +157,16 @@ def index():
 @bp.get("/s/<token>")
 def questionnaire(token: str):
     link = _link(token)
+    if _test_mode(link):      # an evaluator tries the form, open or not: answers stored as a test
+        return links.blank_form(link, _new_form_token(link, test=True), test=True)
     status = link.status(datetime.now(UTC))
     if status != "open":
         return _closed_page(link, status)
-    response = make_response(links.blank_form(link, _new_form_token(link)))
+    closed = _closed_quotas(link)
+    if closed is not None and link.county_id in closed.counties:
+        title, message, code, _ = FULL_COUNTY
+        return render_template("message.html", title=title, message=message), code
+    response = make_response(links.blank_form(link, _new_form_token(link), full_note=_full_note(link, closed)))
     _ensure_device_cookie(response)
     return response
 
@@ -124,30 +174,44 @@ def questionnaire(token: str):
 @bp.post("/s/<token>")
 def submit(token: str):
     link = _link(token)
+    secret = current_app.config["SECRET_KEY"]
+    try:
+        form_token, refused = submissions.read_token(secret, request.form.get(submissions.TOKEN_FIELD),
+                                                     link.channel_id, current_app.config["FORM_TOKEN_MAX_AGE_S"]), None
+    except submissions.BadToken as exc:
+        form_token, refused = None, exc
+    test = form_token is not None and form_token.test
     status = link.status(datetime.now(UTC))
-    if status != "open":
+    if status != "open" and not test and not getattr(refused, "test", False):
         body, code = _closed_page(link, status)
         if _wants_json():
             return jsonify(message=_CLOSED[status][3]), code
         return body, code
-    secret = current_app.config["SECRET_KEY"]
-    try:
-        form_token = submissions.read_token(secret, request.form.get(submissions.TOKEN_FIELD), link.channel_id,
-                                            current_app.config["FORM_TOKEN_MAX_AGE_S"])
-    except submissions.BadToken as exc:
+    if refused is not None:
         # Answers are kept: the page script reloads with a fresh form and sends them again;
-        # without the script the form comes back filled in, with a fresh token.
-        message = "问卷页面已过期，已为您更新，请再次点击“提交问卷”。" if isinstance(exc, submissions.ExpiredToken) \
+        # without the script the form comes back filled in, with a fresh token (a test one for
+        # an expired test form: its mark was signed by this server).
+        message = "问卷页面已过期，已为您更新，请再次点击“提交问卷”。" if isinstance(refused, submissions.ExpiredToken) \
             else "问卷页面已失效，已为您更新，请再次点击“提交问卷”。"
         if _wants_json():
             return jsonify(message=message, renew=True), 400
-        return _render_form(link, _new_form_token(link), request.form, {}, notice=message), 400
+        renewed_test = getattr(refused, "test", False)
+        return _render_form(link, _new_form_token(link, test=renewed_test), request.form, {}, notice=message,
+                            test=renewed_test), 400
     questionnaire = link.questionnaire
     answers = submissions.parse(questionnaire, request.form)
     if answers.errors:
         if _wants_json():
             return jsonify(errors=answers.errors, message="还有题目未完成，请查看标红的题目。"), 422
-        return _render_form(link, request.form[submissions.TOKEN_FIELD], request.form, answers.errors), 422
+        return _render_form(link, request.form[submissions.TOKEN_FIELD], request.form, answers.errors,
+                            test=test), 422
+    full = None if test else _full_cells_of(link, answers, form_token)
+    if full:
+        title, message, code = FULL_CELL
+        message = message.format(who=f"本区县{full}")
+        if _wants_json():
+            return jsonify(message=message, drop=True), code
+        return render_template("message.html", title=title, message=message), code
     device = request.cookies.get(DEVICE_COOKIE) or form_token.submission_id
     submission = submissions.Submission(
         campaign_id=link.campaign_id, county_id=link.county_id, channel_id=link.channel_id, token=form_token,
@@ -164,7 +228,7 @@ def submit(token: str):
         return render_template("message.html", title="已经提交过", message=message), 409
     if _wants_json():
         return jsonify(ok=True, redirect=url_for("respond.thanks", token=token, r=receipt))
-    return _render_thanks(link, receipt)
+    return _render_thanks(link, receipt, test)
 
 
 @bp.get("/s/<token>/thanks")
@@ -173,22 +237,37 @@ def thanks(token: str):
     link = _link(token)
     receipt = request.args.get("r", "")[:32]
     with db.session() as session:
-        stored = session.scalar(select(Response.id).where(Response.campaign_id == link.campaign_id,
-                                                          Response.submission_id == receipt))
+        stored = session.execute(select(Response.id, Response.test).where(
+            Response.campaign_id == link.campaign_id, Response.submission_id == receipt)).first()
     if stored is None:
         return render_template("message.html", title="没有找到这份答卷",
                                message="没有找到这个回执编号对应的答卷。如果您刚刚提交，请返回问卷页面重新提交；"
                                        "您填写的答案保存在手机上。"), 404
-    return _render_thanks(link, receipt)
+    return _render_thanks(link, receipt, stored.test)
 
 
-def _render_thanks(link: links.Link, receipt: str):
-    return render_template("respond/thanks.html", campaign=link, receipt=receipt)
+def _render_thanks(link: links.Link, receipt: str, test: bool = False):
+    return render_template("respond/thanks.html", campaign=link, receipt=receipt, test=test)
 
 
-def _render_form(link: links.Link, form_token: str, values, errors: dict, notice: str = ""):
+def _render_form(link: links.Link, form_token: str, values, errors: dict, notice: str = "", test: bool = False):
     return links.render_form(link.questionnaire, link.organizer, link.simulated, link.county_name, form_token,
-                             values, errors, notice)
+                             values, errors, notice, test=test)
+
+
+def _full_cells_of(link: links.Link, answers: submissions.Answers, form_token: submissions.FormToken) -> str:
+    """The resident's quota categories that were full before they opened the form (the form said
+    so at its top), as the words for the page; "" when the answer is to be stored.
+
+    A category that filled up while they were answering still takes their answer: nobody
+    fills in a form that was open to them for nothing.
+    """
+    closed = _closed_quotas(link)
+    if closed is None:
+        return ""
+    cells = {cell: since for cell, since in closed.cells_of(link.county_id).items()
+             if answers.attributes.get(cell[0]) == cell[1] and int(since) <= form_token.started}
+    return _groups(link, cells) if cells else ""
 
 
 def _ensure_device_cookie(response):

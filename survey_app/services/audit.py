@@ -14,9 +14,10 @@ ACTIONS = {
     "campaign_create": "新建调查", "campaign_update": "修改调查", "campaign_state": "开放/暂停/结束调查",
     "counties_update": "修改区县", "targets_upload": "上传人口目标", "quotas_update": "修改配额",
     "channels_add": "添加渠道", "channel_state": "停用/启用渠道",
-    "response_exclude": "剔除答卷", "response_restore": "恢复答卷",
+    "response_exclude": "剔除答卷", "response_restore": "恢复答卷", "tests_clear": "清除测试答卷",
+    "quotas_closing": "配额满后停止收集",
     "questionnaire_import": "导入问卷", "questionnaire_save": "保存问卷",
-    "download": "下载", "export": "导出答卷",
+    "download": "下载", "export": "导出答卷", "request_zip": "生成二维码/海报 ZIP",
 }
 
 # What each detail is called on the audit page.
@@ -25,7 +26,7 @@ DETAILS = {
     "rows": "行数", "sha256": "SHA-256", "quotas": "配额数", "total": "合计", "added": "添加",
     "channels": "渠道", "disabled": "停用", "responses": "答卷数", "changed": "实际改变", "reason": "原因",
     "ids": "回执编号", "county": "区县", "file": "文件", "new_version": "另存为新版本", "summary": "变更",
-    "wait_minutes": "需等待分钟数",
+    "wait_minutes": "需等待分钟数", "close": "停止收集",
 }
 
 

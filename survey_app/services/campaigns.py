@@ -5,7 +5,7 @@ import re
 import secrets
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from questionnaires import Questionnaire
@@ -124,9 +124,10 @@ def rename_county(session: Session, campaign: Campaign, row: CountyRow, by, ip_h
 def remove_county(session: Session, campaign: Campaign, code: str, by, ip_hash: str = "") -> None:
     """A county that has no responses leaves the campaign with its channels, targets and quotas."""
     county = _county(campaign, code)
-    received = session.scalar(select(func.count()).where(Response.county_id == county.id))
+    received = session.scalar(select(func.count()).where(Response.county_id == county.id, ~Response.test))
     if received:
         raise UserError(f"区县 {code}（{county.name}）已收到 {received:,} 份答卷，不能删除，只能改名")
+    session.execute(delete(Response).where(Response.county_id == county.id, Response.test))   # tests go with it
     channels = len(county.channels)
     campaign.quotas = [q for q in campaign.quotas if q.county_id != county.id]
     campaign.targets = [t for t in campaign.targets if t.county_code != code]
@@ -141,7 +142,8 @@ def remove_county(session: Session, campaign: Campaign, code: str, by, ip_hash: 
 
 def responses_by_county(session: Session, campaign: Campaign) -> dict[int, int]:
     """County id -> responses received (counties without any are absent)."""
-    return dict(session.execute(select(Response.county_id, func.count()).where(Response.campaign_id == campaign.id)
+    return dict(session.execute(select(Response.county_id, func.count())
+                                .where(Response.campaign_id == campaign.id, ~Response.test)
                                 .group_by(Response.county_id)).all())
 
 

@@ -44,7 +44,8 @@ class Usage:
 def usage(session: Session, version: QuestionnaireVersion) -> Usage:
     campaigns = list(session.scalars(select(Campaign).where(Campaign.questionnaire_id == version.key,
                                                             Campaign.questionnaire_version == version.version)))
-    responses = session.scalar(select(func.count()).where(Response.campaign_id.in_([c.id for c in campaigns]))) \
+    responses = session.scalar(select(func.count()).where(Response.campaign_id.in_([c.id for c in campaigns]),
+                                                          ~Response.test)) \
         if campaigns else 0
     return Usage([c.slug for c in campaigns], responses)
 

@@ -16,6 +16,7 @@ from sqlalchemy import func, literal_column, select, update
 from sqlalchemy.orm import Session
 
 from survey_app.models import Campaign, MonitorSnapshot, Response, packing
+from survey_app.services import quotas as campaign_quotas
 from survey_app.services import targets as campaign_targets
 
 DURATION_CAP_S = 3600        # durations are counted in whole seconds up to an hour
@@ -35,7 +36,7 @@ def _count_since(session: Session, campaign_id: int, after_id: int, zone: ZoneIn
     """Counts of the responses with id > after_id, and the largest id counted."""
     # "+ 0" keeps the planner on the primary-key range: the campaign's own indexes would
     # have it walk every response of the campaign.
-    since = ((Response.campaign_id + 0) == campaign_id, Response.id > after_id)
+    since = ((Response.campaign_id + 0) == campaign_id, Response.id > after_id, ~Response.test)
     last = session.scalar(select(func.max(Response.id)).where(*since))
     if last is None:
         return after_id, {}
@@ -89,6 +90,8 @@ class CountyProgress:
     excluded: int = 0
     last_hour: int = 0
     quota: int | None = None
+    full: bool = False                      # its quota is reached (received minus excluded)
+    full_cells: list[str] = field(default_factory=list)   # the categories whose quota is reached
     median_duration_s: float | None = None
     # Per weighting variable: (sample share, population share or None) of each option, in option order.
     mix: dict[str, list[tuple[float, float | None]]] = field(default_factory=dict)
@@ -129,7 +132,7 @@ def build(session: Session, campaign: Campaign, zone: ZoneInfo, now: datetime) -
             if bits & flag.value:
                 row.flagged[name] = row.flagged.get(name, 0) + k
     _add_live_counts(session, campaign, rows, now)
-    _add_quotas(campaign, rows)
+    _add_quotas(session, campaign, counts, rows)
     _add_durations(counts.get("durations", {}), rows)
     mix_columns = _add_mix(campaign, counts.get("attributes", {}), rows)
     days: Counter = Counter()
@@ -152,21 +155,52 @@ def build(session: Session, campaign: Campaign, zone: ZoneInfo, now: datetime) -
 
 def _add_live_counts(session: Session, campaign: Campaign, rows: dict, now: datetime) -> None:
     """Exclusions (they change after the fact) and the last hour, through their indexes."""
-    excluded = session.execute(select(Response.county_id, func.count()).where(
-        Response.campaign_id == campaign.id, Response.excluded).group_by(Response.county_id)).all()
-    for county_id, k in excluded:
+    for county_id, k in _excluded(session, campaign, Response.county_id):
         rows[county_id].excluded = k
     recent = session.execute(select(Response.county_id, func.count()).where(
-        Response.campaign_id == campaign.id, Response.submitted_at >= now - timedelta(hours=1))
+        Response.campaign_id == campaign.id, Response.submitted_at >= now - timedelta(hours=1), ~Response.test)
         .group_by(Response.county_id)).all()
     for county_id, k in recent:
         rows[county_id].last_hour = k
 
 
-def _add_quotas(campaign: Campaign, rows: dict) -> None:
+def _excluded(session: Session, campaign: Campaign, *columns) -> list:
+    """Excluded responses (test answers aside) counted by `columns`, through the partial index."""
+    return session.execute(select(*columns, func.count()).where(
+        Response.campaign_id == campaign.id, Response.excluded, ~Response.test).group_by(*columns)).all()
+
+
+def _counted(session: Session, campaign: Campaign, counts: dict) -> dict[int, Counter]:
+    """What counts towards quotas, per county id and packed attributes: received minus excluded."""
+    counted: dict[int, Counter] = {}
+    for key, k in counts.get("attributes", {}).items():
+        county, packed = key.split("|", 1)
+        counted.setdefault(int(county), Counter())[packed] += k
+    for county_id, packed, k in _excluded(session, campaign, Response.county_id, Response.attributes):
+        counted.setdefault(county_id, Counter())[packed] -= k
+    return counted
+
+
+def quota_fullness(session: Session, campaign: Campaign, zone: ZoneInfo) -> campaign_quotas.Fullness:
+    """The quotas the campaign has reached (for closing them), from the counts kept for the monitor."""
+    if not campaign.quotas:
+        return campaign_quotas.Fullness()
+    return campaign_quotas.fullness(campaign, _counted(session, campaign, refresh(session, campaign, zone)))
+
+
+def _add_quotas(session: Session, campaign: Campaign, counts: dict, rows: dict) -> None:
     for quota in campaign.quotas:
         if not quota.attribute:
             rows[quota.county_id].quota = quota.target
+    if not campaign.quotas:
+        return
+    full = campaign_quotas.fullness(campaign, _counted(session, campaign, counts))
+    questionnaire = campaign.questionnaire
+    for county_id in full.counties:
+        rows[county_id].full = True
+    for county_id, attribute, category in sorted(full.cells):
+        option = next(o for o in questionnaire.attribute(attribute).options if o.id == category)
+        rows[county_id].full_cells.append(option.label)
 
 
 def _add_durations(durations: dict, rows: dict, pooled: bool = False) -> None:

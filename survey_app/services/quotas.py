@@ -3,6 +3,7 @@ from population: proportional, with a floor for small counties, and the precisio
 from __future__ import annotations
 
 import math
+from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
@@ -10,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from analysis.allocation import allocate, proportional_with_floor
 from survey_app.errors import UserError
-from survey_app.models import Campaign, Quota
+from survey_app.models import Campaign, Quota, packing
 from survey_app.services import audit, changes
 from survey_app.services import targets as campaign_targets
 
@@ -121,3 +122,51 @@ def replace(session: Session, campaign: Campaign, quotas: dict[Key, int], by, ip
 def saved(campaign: Campaign) -> dict[Key, int]:
     code_of = {c.id: c.code for c in campaign.counties}
     return {(code_of[q.county_id], q.attribute, q.category): q.target for q in campaign.quotas}
+
+
+@dataclass(frozen=True)
+class Fullness:
+    """The quotas a campaign has reached, counting received minus excluded responses (test answers
+    are never counted): a resident's excluded answer, e.g. one of a burst, leaves its place open."""
+
+    counties: frozenset[int] = frozenset()                  # county ids whose quota is reached
+    cells: frozenset[tuple[int, str, str]] = frozenset()    # (county id, attribute, category) reached
+
+
+def fullness(campaign: Campaign, counted: dict[int, Counter]) -> Fullness:
+    """Which quotas are reached, from the responses counted per county id and packed attributes.
+
+    A county is full when its own quota is reached, or when every category of an attribute has a
+    quota and all of them are reached. A quota of 0 is reached at once (nothing is wanted there).
+    """
+    questionnaire = campaign.questionnaire
+    position = {a.id: i for i, a in enumerate(questionnaire.attributes)}
+    by_category: dict[int, Counter] = {}         # county id -> (attribute, category) -> responses
+    for county_id, packs in counted.items():
+        tally = by_category.setdefault(county_id, Counter())
+        for packed, k in packs.items():
+            codes = packing.unpack(packed)
+            for attribute in questionnaire.attributes:
+                code = codes[position[attribute.id]] if position[attribute.id] < len(codes) else None
+                if code is not None and code < len(attribute.options):
+                    tally[(attribute.id, attribute.options[code].id)] += k
+    counties, cells = set(), set()
+    for quota in campaign.quotas:
+        if not quota.attribute:
+            if sum(counted.get(quota.county_id, Counter()).values()) >= quota.target:
+                counties.add(quota.county_id)
+        elif by_category.get(quota.county_id, Counter())[(quota.attribute, quota.category)] >= quota.target:
+            cells.add((quota.county_id, quota.attribute, quota.category))
+    for county_id, attribute in {(q.county_id, q.attribute) for q in campaign.quotas if q.attribute}:
+        if attribute in position and all((county_id, attribute, option)
+                                         in cells for option in questionnaire.attribute(attribute).option_ids):
+            counties.add(county_id)
+    return Fullness(frozenset(counties), frozenset(cells))
+
+
+def set_closing(session: Session, campaign: Campaign, close: bool, by, ip_hash: str = "") -> None:
+    """Whether residents stop being served once their county's (or cell's) quota is reached; audited."""
+    if campaign.close_full_quotas == close:
+        return
+    campaign.close_full_quotas = close
+    audit.record(session, by, "quotas_closing", campaign.slug, ip_hash, close=close)

@@ -43,7 +43,7 @@ def decode(questionnaire: Questionnaire, packed: list[str]) -> pd.DataFrame:
 # answers come as one string and the county is looked up from the channel.
 _SELECT = ("SELECT submission_id, channel_id, attributes || answers, duration_s, submitted_at, flags, "
            "CASE WHEN excluded THEN exclusion_reason END, ip_hash "
-           "FROM responses WHERE +campaign_id = {campaign_id:d} ORDER BY id")
+           "FROM responses WHERE +campaign_id = {campaign_id:d} AND NOT test ORDER BY id")   # tests: never
 
 
 def _batches(connection: Connection, campaign_id: int, rows: int) -> Iterator[list[tuple]]:

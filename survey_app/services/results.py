@@ -35,10 +35,11 @@ RETRY = timedelta(minutes=1)        # a failed run is tried again on a page view
 
 
 def fingerprint(session: Session, campaign: Campaign) -> str:
+    # Test answers are left out: trying the form, or clearing the tries, changes no result.
     count, last = session.execute(select(func.count(), func.max(Response.id))
-                                  .where(Response.campaign_id == campaign.id)).one()
-    excluded = session.scalars(select(Response.id).where(Response.campaign_id == campaign.id, Response.excluded)
-                               .order_by(Response.id)).all()
+                                  .where(Response.campaign_id == campaign.id, ~Response.test)).one()
+    excluded = session.scalars(select(Response.id).where(Response.campaign_id == campaign.id, Response.excluded,
+                                                         ~Response.test).order_by(Response.id)).all()
     inputs = {"responses": [count, last], "excluded": hashlib.sha256(str(excluded).encode()).hexdigest(),
               "questionnaire": campaign.questionnaire_snapshot, "targets": targets.csv_text(campaign),
               "settings": dataclasses.asdict(settings_for(campaign.questionnaire)),

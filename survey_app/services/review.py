@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, func, select, update
+from sqlalchemy import Select, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from survey_app.errors import UserError
@@ -22,7 +22,7 @@ PAGE = 100
 class Filters:
     county: str | None = None          # county code
     channel: str | None = None         # channel code
-    flag: str | None = None            # flag name, "any" (any flag), or "excluded"
+    flag: str | None = None            # flag name, "any" (any flag), "excluded", or "test" (test answers)
     since: datetime | None = None
     until: datetime | None = None
 
@@ -34,6 +34,8 @@ class Filters:
             conditions.append(Response.channel_id.in_([c.id for c in campaign.channels if c.code == self.channel]))
         if self.flag == "excluded":
             conditions.append(Response.excluded)
+        elif self.flag == "test":
+            conditions.append(Response.test)
         elif self.flag == "any":
             conditions.append(Response.flags != 0)
         elif self.flag:
@@ -111,3 +113,15 @@ def decide_matching(session: Session, campaign: Campaign, filters: Filters, excl
         raise UserError("整批剔除须指定渠道和起止时间")
     ids = list(session.scalars(select(Response.submission_id).where(*filters.where(campaign))))
     return decide(session, campaign, ids, exclude, reason, by, ip_hash)
+
+
+def tests(session: Session, campaign: Campaign) -> int:
+    """How many test answers (evaluators trying the form) the campaign holds."""
+    return session.scalar(select(func.count()).where(Response.campaign_id == campaign.id, Response.test))
+
+
+def clear_tests(session: Session, campaign: Campaign, by, ip_hash: str = "") -> int:
+    """Delete the campaign's test answers, and only those (residents' answers are never deleted); audited."""
+    cleared = session.execute(delete(Response).where(Response.campaign_id == campaign.id, Response.test)).rowcount
+    audit.record(session, by, "tests_clear", campaign.slug, ip_hash, responses=cleared)
+    return cleared

@@ -11,6 +11,7 @@ from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+from itsdangerous import BadData, URLSafeTimedSerializer
 from sqlalchemy import bindparam, exists, func, literal, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
@@ -37,6 +38,10 @@ class BadToken(Exception):
 class ExpiredToken(BadToken):
     """The form was opened longer ago than a form token lives (forms are not collected ahead)."""
 
+    def __init__(self, test: bool = False):
+        super().__init__()
+        self.test = test        # the expired form was an evaluator's test (its signature is good)
+
 
 @dataclass(frozen=True)
 class FormToken:
@@ -44,6 +49,7 @@ class FormToken:
     channel_id: int
     started: float  # epoch seconds when the page was served
     in_burst: bool  # the page was one of many fetched from one address within a minute
+    test: bool = False  # an evaluator's test form (test mode): stored as a test answer
 
 
 # Submission ids (the receipt residents see and the response_id staff open in Excel): a letter,
@@ -57,9 +63,11 @@ def new_submission_id() -> str:
     return "r" + "".join(secrets.choice(ID_ALPHABET) for _ in range(ID_LENGTH - 1))
 
 
-def issue_token(secret: str, channel_id: int, in_burst: bool = False) -> str:
-    """A signed form token: submission id, channel, the time the page was served, burst mark."""
-    body = f"{new_submission_id()}.{channel_id}.{int(time.time())}.{int(in_burst)}"
+def issue_token(secret: str, channel_id: int, in_burst: bool = False, test: bool = False) -> str:
+    """A signed form token: submission id, channel, the time the page was served, and a mark:
+    0, 1 (one of a burst) or t (an evaluator's test form)."""
+    mark = "t" if test else str(int(in_burst))
+    body = f"{new_submission_id()}.{channel_id}.{int(time.time())}.{mark}"
     return f"{body}.{_signature(secret, body)}"
 
 
@@ -67,12 +75,31 @@ def read_token(secret: str, token: str, channel_id: int, max_age_s: float) -> Fo
     parts = (token or "").split(".")
     if len(parts) != 5 or not hmac.compare_digest(parts[4].encode(), _signature(secret, ".".join(parts[:4])).encode()):
         raise BadToken
-    submission_id, channel, started, in_burst = parts[:4]
+    submission_id, channel, started, mark = parts[:4]
     if channel != str(channel_id):
         raise BadToken
     if time.time() - int(started) > max_age_s:        # signed by us: a number
-        raise ExpiredToken
-    return FormToken(submission_id, channel_id, float(started), in_burst == "1")
+        raise ExpiredToken(test=mark == "t")
+    return FormToken(submission_id, channel_id, float(started), mark == "1", mark == "t")
+
+
+TEST_MARK_SALT = "survey-test-mode"
+TEST_MARK_MAX_AGE_S = 8 * 3600           # as long as a workspace session
+
+
+def issue_test_mark(secret: str, channel_id: int) -> str:
+    """The mark an evaluator's "试填" link carries to the residents' page: signed, dated, one channel."""
+    return URLSafeTimedSerializer(secret, salt=TEST_MARK_SALT).dumps(channel_id)
+
+
+def is_test_mark(secret: str, mark: str | None, channel_id: int, max_age_s: float = TEST_MARK_MAX_AGE_S) -> bool:
+    """Whether `mark` is a test mark this server signed for the channel within `max_age_s`."""
+    if not mark:
+        return False
+    try:
+        return URLSafeTimedSerializer(secret, salt=TEST_MARK_SALT).loads(mark, max_age=max_age_s) == channel_id
+    except BadData:
+        return False
 
 
 def _signature(secret: str, body: str) -> str:
@@ -149,6 +176,10 @@ class Submission:
     honeypot: str
     device_hash: str
     ip_hash: str
+
+    @property
+    def test(self) -> bool:
+        return self.token.test
 
 
 BURST_WINDOW = timedelta(minutes=10)    # traffic.CrowdLimits.responses_per_10_minutes
@@ -252,13 +283,13 @@ def _prepare(cursor, statements: _Statements, questionnaire: Questionnaire, sub:
     duration = max(0, int(now.timestamp() - sub.token.started))
     flags = quality_flags(questionnaire, sub.answers, duration, sub.honeypot, repeat, sub.token.in_burst)
     begins_burst = False
-    if recent + 1 >= burst_responses:
+    if recent + 1 >= burst_responses and not sub.test:     # an evaluator's test marks no burst
         flags |= Flag.ADDRESS_BURST
         begins_burst = not (last_flags or 0) & Flag.ADDRESS_BURST     # then flag the burst's start too
     return _Row({"campaign_id": sub.campaign_id, "county_id": sub.county_id, "channel_id": sub.channel_id,
                  "submission_id": sub.token.submission_id, "attributes": attributes, "answers": answers,
                  "started_at": datetime.fromtimestamp(sub.token.started, UTC), "submitted_at": now,
-                 "duration_s": duration, "flags": int(flags), "excluded": False, "exclusion_reason": "",
+                 "duration_s": duration, "flags": int(flags), "excluded": False, "exclusion_reason": "", "test": sub.test,
                  "device_hash": sub.device_hash, "ip_hash": sub.ip_hash},
                 f"{attributes}|{answers}", keys if begins_burst else None)
 

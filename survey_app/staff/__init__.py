@@ -25,7 +25,7 @@ staff = role_required(Role.STAFF)
 def campaigns():
     now = datetime.now(UTC)
     with db.session() as s:
-        counts = dict(s.execute(select(Response.county_id, func.count()).where(~Response.excluded)
+        counts = dict(s.execute(select(Response.county_id, func.count()).where(~Response.excluded, ~Response.test)
                                 .group_by(Response.county_id)).all())
         rows = []
         for c in s.scalars(select(Campaign).order_by(Campaign.id.desc())):
@@ -91,7 +91,7 @@ def county_results(slug: str, code: str):
     if code not in figures["tables"]["county_results"]["county"]:
         abort(404)
     return render_template("staff/county.html", c=campaign, shown=shown, running=running, f=figures, files=files,
-                           reader=reader, code=code, nav="results")
+                           reader=results.for_reader(figures, [code]), code=code, nav="results")
 
 
 @bp.get("/c/<slug>/files/<file_id>")

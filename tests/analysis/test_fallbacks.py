@@ -25,10 +25,10 @@ def test_counties_that_cannot_meet_both_margins_collapse_sparse_categories_and_m
     # reference.R: the same merges coded as recodes, then rake(); svyby(~index, ~county, r, svymean)
     notes = small.record["weighting"]["fallbacks"]
     assert notes == [
-        "区县 511526 的 37 份答卷无法同时满足 respondent_type、area 的人口目标：加权时将 "
-        "respondent_type=“public”（4 份）并入“teacher”",
-        "区县 511527 的 14 份答卷无法同时满足 respondent_type、area 的人口目标：加权时将 "
-        "respondent_type=“student”（1 份）并入“public”，respondent_type=“public”（3 份）并入“parent”"]
+        "区县 511526 的 37 份答卷无法同时满足“您的身份是”、“您居住在”的人口目标：加权时将 "
+        "“您的身份是”为“其他群众”的 4 份并入“教师”",
+        "区县 511527 的 14 份答卷无法同时满足“您的身份是”、“您居住在”的人口目标：加权时将 "
+        "“您的身份是”为“学生”的 1 份并入“其他群众”，“您的身份是”为“其他群众”的 3 份并入“家长”"]
     assert set(notes) <= set(small.record["notices"])
     want = pd.read_csv(HERE / "weights.csv").set_index("response_id")["weight"]
     got = small.weights.to_pandas().set_index("response_id")["weight"]
@@ -52,7 +52,7 @@ def test_without_sparse_categories_a_county_is_post_stratified_on_fewer_margins(
     type_, area = np.repeat([0, 1], 20), np.repeat([0, 1], 20)
     margins = [margins_of(type_, [200, 800]), margins_of(area, [800, 200], "area")]
     result, used, notes = fallbacks.rake_with_fallbacks(np.full(n, 25.0), margins)
-    assert notes == [("A", "区县 A 的 40 份答卷无法同时满足 type、area 的人口目标：改为只按 type 事后分层（不再按 area 加权）")]
+    assert notes == [("A", "区县 A 的 40 份答卷无法同时满足type、area的人口目标：改为只按type事后分层（不再按area加权）")]
     np.testing.assert_allclose(result.weights, np.repeat([10.0, 40.0], 20))
     assert [len(m.targets) for m in used] == [2, 1]
 
@@ -60,5 +60,5 @@ def test_without_sparse_categories_a_county_is_post_stratified_on_fewer_margins(
 def test_a_county_that_no_fallback_can_weight_is_named_with_its_cells():
     weights = np.r_[np.zeros(20), np.full(20, 1.0)]        # a category whose weights are all zero
     margins = [margins_of(np.repeat([0, 1], 20), [500, 500])]
-    with pytest.raises(WeightingError, match=r"区县 A .*无法满足的单元：type=“c0”（20 份，人口 500）"):
+    with pytest.raises(WeightingError, match=r"区县 A .*无法满足的单元：type为“c0”（20 份，人口 500）"):
         fallbacks.rake_with_fallbacks(weights, margins)

@@ -88,7 +88,7 @@ def test_quality_exclusions_are_counted_per_county(responses, questionnaire, tar
     (lambda d, t: d.drop(columns=["q07"]), "缺少列：q07"),
     (lambda d, t: d.assign(q03=d["q03"].where(d.index != 4, 7)), "第 6 行 q03 列"),
     (lambda d, t: d.assign(county=d["county"].where(d.index != 9, "999999")), "第 11 行：区县“999999”"),
-    (lambda d, t: d.assign(area=d["area"].where(d.index != 2, "suburb")), "“suburb”不在人口目标中"),
+    (lambda d, t: d.assign(area=d["area"].where(d.index != 2, "suburb")), "“您居住在”为“suburb”，不在人口目标中"),
 ])
 def test_bad_inputs_name_the_row_or_column(responses, questionnaire, targets, edit, words):
     with pytest.raises(job.AnalysisError, match=words):
@@ -100,7 +100,7 @@ def test_a_zero_population_cell_with_respondents_is_refused(responses, questionn
     teachers = (bad.county == "511502") & (bad.category == "teacher")
     bad.loc[(bad.county == "511502") & (bad.category == "public"), "population"] += bad.loc[teachers, "population"].sum()
     bad.loc[teachers, "population"] = 0
-    with pytest.raises(job.AnalysisError, match="区县 511502 的 respondent_type=“teacher”人口为 0"):
+    with pytest.raises(job.AnalysisError, match="区县 511502 的“您的身份是”为“教师”人口为 0"):
         run(responses, questionnaire, bad)
 
 
@@ -115,7 +115,7 @@ def test_an_empty_population_cell_is_collapsed_and_reported(responses, questionn
     data = responses[~((responses.county == "511523") & (responses.respondent_type == "teacher"))]
     result = run(data, questionnaire, targets, quality=KEEP_ALL)
     [note] = result.record["weighting"]["collapsed"]
-    assert "511523" in note and "teacher" in note and note in result.record["notices"]
+    assert "511523" in note and "“教师”的没有答卷，加权时并入“其他群众”" in note and note in result.record["notices"]
     with pytest.raises(job.AnalysisError, match="没有任何样本|没有样本"):
         run(data, questionnaire, targets, quality=KEEP_ALL, collapse_empty_cells=False)
 
@@ -169,7 +169,7 @@ def test_a_county_with_one_cluster_has_no_se_and_says_so(responses, questionnair
     assert (table.loc["511523", "rank_low"], table.loc["511523", "rank_high"]) == (1, len(table) - 1)
     assert np.isfinite(table.loc["ALL", "se"])
     [notice] = [n for n in result.record["notices"] if "无法估计标准误" in n]
-    assert "511523" in notice and "channel" in notice
+    assert "511523" in notice and "只有 1 个渠道（整群）" in notice
 
 
 def test_ids_damaged_by_a_spreadsheet_are_refused_with_the_row_not_dropped_as_duplicates(reference, questionnaire):

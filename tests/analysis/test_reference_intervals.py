@@ -52,7 +52,7 @@ def test_imprecision_follows_the_design_not_the_weights(clustered):
     assert table.loc["511502", "n_effective"] < 120 < table.loc["511502", "n_effective_kish"]
     assert table.loc["511502", "imprecise"] == 0
     assert table.loc[["511523", "511525", "511527", "511529"], "imprecise"].tolist() == [1, 1, 1, 1]
-    assert any("少于 5 个整群" in notice and "511529" in notice for notice in clustered.record["notices"])
+    assert any("少于 5 个渠道（整群）" in notice and "511529" in notice for notice in clustered.record["notices"])
 
 
 def test_each_county_against_the_whole_is_a_t_test_with_the_countys_df(clustered):

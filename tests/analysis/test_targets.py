@@ -63,9 +63,9 @@ def test_an_empty_cell_joins_its_neighbour_or_is_refused():
                       ("511502", "area", "rural", 25))
     county = Factor.of(["511502", "511502"])
     [margin], [note] = targets.margins(targets.validate(area_only), county, areas("urban", "town"), np.arange(2, 4))
-    assert note.county == "511502" and "“rural”没有样本，已并入“town”" in note.text
+    assert note.county == "511502" and "区县 511502：area为“rural”的没有答卷，加权时并入“town”" in note.text
     np.testing.assert_array_equal(margin.targets[margin.cells], [60, 40])
-    with pytest.raises(WeightingError, match="511502/rural"):
+    with pytest.raises(WeightingError, match="区县 511502 的area为“rural”"):
         targets.margins(targets.validate(area_only), county, areas("urban", "town"), np.arange(2, 4),
                         collapse_empty=False)
 
@@ -73,5 +73,5 @@ def test_an_empty_cell_joins_its_neighbour_or_is_refused():
 def test_a_category_missing_from_the_targets_names_the_line():
     county = Factor.of(["511502", "511502"])
     area_only = table(("511502", "area", "urban", 60), ("511502", "area", "rural", 40))
-    with pytest.raises(WeightingError, match="答卷第 3 行：区县 511502 的 area=“suburb”不在人口目标中"):
+    with pytest.raises(WeightingError, match="答卷第 3 行：区县 511502 的area为“suburb”，不在人口目标中"):
         targets.margins(targets.validate(area_only), county, areas("urban", "suburb"), np.arange(2, 4))

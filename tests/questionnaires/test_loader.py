@@ -122,8 +122,20 @@ def test_an_unknown_field_is_named_with_the_likely_one():
 def test_yaml_aliases_are_refused_before_they_expand():
     bomb = "a: &a [1, 1, 1, 1, 1, 1, 1, 1, 1]\n" + "".join(
         f"{k}: &{k} [{', '.join(['*' + p] * 9)}]\n" for p, k in zip("abcdefgh", "bcdefghi"))
-    with pytest.raises(questionnaires.QuestionnaireError, match="不允许使用 YAML 别名"):
+    with pytest.raises(questionnaires.QuestionnaireError, match="第 1 行，YAML：不允许使用 YAML 别名"):
         questionnaires.loads(bomb, "bomb.yaml")
+
+
+@pytest.mark.parametrize("text, words", [
+    ("id: x\n" + "#" * 300_000 + "\n", "文件：文件太大（293 KB），问卷定义不能超过 256 KB"),
+    ("id: x\nitems: " + "[" * 100_000 + "]" * 100_000 + "\n", "第 2 行，YAML：嵌套超过 16 层"),
+    ("id: x\nitems: [" + "1, " * 20_000 + "]\n", "第 2 行，YAML：内容超过 20,000 项"),
+    ("id: &name x\n", "第 1 行，YAML：不允许使用 YAML 别名"),
+], ids=["size", "nesting", "values", "anchor"])
+def test_a_hostile_definition_is_refused_before_it_is_built(text, words):
+    with pytest.raises(QuestionnaireError) as info:
+        questionnaires.loads(text, "hostile.yaml")
+    assert str(info.value).startswith(f"hostile.yaml：{words}")
 
 
 def test_every_problem_of_a_file_is_listed_at_its_line():

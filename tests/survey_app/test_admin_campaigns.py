@@ -5,6 +5,7 @@ import re
 import shutil
 import subprocess
 import zipfile
+from urllib.parse import quote
 
 import openpyxl
 import pytest
@@ -14,7 +15,7 @@ from analysis import targets as analysis_targets
 from survey_app import db
 from survey_app.models import AuditEvent, Campaign
 from survey_app.services import campaigns
-from tests.helpers import COUNTIES, gen_campaign, gen_user, login, post, valid_answers
+from tests.helpers import COUNTIES, gen_campaign, gen_user, login, post, valid_answers, zip_of
 
 SLUG = "test-2026"
 
@@ -202,12 +203,13 @@ def test_a_channels_qr_code_decodes_to_its_link(app, evaluator, questionnaire, t
 def test_all_qr_codes_of_a_county_come_in_one_zip(app, evaluator, questionnaire):
     gen_campaign(app, questionnaire)
     post(evaluator, f"/admin/c/{SLUG}/channels", {"county": "511503", "labels": "一中:二中"})
-    r = evaluator.get(f"/admin/c/{SLUG}/qr.zip?county=511503")
-    assert r.headers["Content-Disposition"] == f'attachment; filename="{SLUG}-511503-qr.zip"'
+    r = zip_of(app, evaluator, "qr", "511503")
+    assert "filename*=UTF-8''" + quote("测试调查_南溪区_二维码.zip") in r.headers["Content-Disposition"]
     names = sorted(zipfile.ZipFile(io.BytesIO(r.data)).namelist())
     assert names == ["511503-001_南溪区_南溪区海报.png", "511503-001_南溪区_南溪区海报.svg",
                      "511503-002_南溪区_一中_二中.png", "511503-002_南溪区_一中_二中.svg", "links.csv"]
-    assert evaluator.get(f"/admin/c/{SLUG}/qr.zip?county=000000").status_code == 404
+    r = post(evaluator, f"/admin/c/{SLUG}/channels/qr.zip", {"county": "000000"}, page=f"/admin/c/{SLUG}/channels")
+    assert "没有代码为 000000 的区县" in evaluator.get(r.headers["Location"]).get_data(as_text=True)
 
 
 def test_the_workspace_warns_while_links_point_at_this_computer(app, app_config, questionnaire):
@@ -242,7 +244,7 @@ def test_a_poster_is_a_chinese_a4_pdf_whose_qr_code_opens_the_channel(app, evalu
 def test_the_posters_of_a_county_come_in_one_zip(app, evaluator, questionnaire):
     gen_campaign(app, questionnaire)
     post(evaluator, f"/admin/c/{SLUG}/channels", {"county": "511503", "labels": "第一中学"})
-    archive = zipfile.ZipFile(io.BytesIO(evaluator.get(f"/admin/c/{SLUG}/posters.zip?county=511503").data))
+    archive = zipfile.ZipFile(io.BytesIO(zip_of(app, evaluator, "posters", "511503").data))
     names = sorted(archive.namelist())
     assert names == ["511503-001_南溪区_南溪区海报.pdf", "511503-002_南溪区_第一中学.pdf", "links.csv"]
     assert archive.read(names[0]).startswith(b"%PDF")
@@ -280,7 +282,7 @@ def test_formula_like_names_come_out_inert_in_every_list_downloaded(app, evaluat
     sheet = openpyxl.load_workbook(io.BytesIO(evaluator.get(f"/admin/c/{SLUG}/monitor.xlsx").data)).active
     cell = next(row[1] for row in sheet.iter_rows() if row[0].value == "511599")
     assert cell.data_type == "s" and cell.value == formula
-    archive = zipfile.ZipFile(io.BytesIO(evaluator.get(f"/admin/c/{SLUG}/qr.zip?county=511599").data))
+    archive = zipfile.ZipFile(io.BytesIO(zip_of(app, evaluator, "qr", "511599").data))
     for listing in (archive.read("links.csv").decode("utf-8-sig"), runner("links", SLUG).output):
         rows = list(csv.reader(io.StringIO(listing)))
         assert [row[2:4] for row in rows if row[1] == "511599"] == [

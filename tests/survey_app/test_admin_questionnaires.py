@@ -5,7 +5,7 @@ import re
 
 import pytest
 import yaml
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 import questionnaires
 from survey_app import db
@@ -60,6 +60,19 @@ def test_an_imported_file_with_mistakes_is_refused_listing_each_at_its_line(app,
     page = upload(evaluator, text).get_data(as_text=True)                   # and its number is taken
     assert "文件有 6 处问题" in page
     assert "<li>版本号（version）：问卷 county_education_satisfaction 已有版本 2026.1，请填写新的版本号</li>" in page
+
+
+def test_a_hostile_yaml_file_is_refused_in_chinese_and_nothing_imported(app, evaluator):
+    before = version_id(app)                                                 # the built-ins, listed
+    with app.app_context(), db.session() as s:
+        count = s.scalar(select(func.count()).select_from(QuestionnaireVersion))
+    for text, words in [(BUILTIN.replace("version: \"2026.1\"", "version: \"2027.1\"") + "#" * 300_000 + "\n",
+                         "文件太大（296 KB），问卷定义不能超过 256 KB"),
+                        ("id: x\nitems: " + "[" * 100_000 + "]" * 100_000 + "\n", "第 2 行，YAML：嵌套超过 16 层")]:
+        r = upload(evaluator, text)
+        assert r.status_code == 422 and words in r.get_data(as_text=True)
+    with app.app_context(), db.session() as s:
+        assert s.scalar(select(func.count()).select_from(QuestionnaireVersion)) == count and version_id(app) == before
 
 
 def test_an_imported_version_number_already_taken_is_named_in_chinese(app, evaluator):

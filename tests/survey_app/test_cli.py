@@ -145,7 +145,7 @@ def test_demo_builds_a_simulated_campaign(app, runner, tmp_path):
 def test_a_small_demo_weights_its_small_counties_by_the_documented_fallbacks(runner):
     result = runner("demo", "--responses", 300, "--no-serve")
     assert result.exit_code == 0, result.output
-    assert "无法同时满足 respondent_type、area 的人口目标：加权时将" in result.output
+    assert "无法同时满足“您的身份是”、“您居住在”的人口目标：加权时将" in result.output
     assert "加权满意度指数" in result.output and "未收敛" not in result.output
 
 

@@ -49,8 +49,13 @@ MATRIX = {
     "admin.channels_add": ("POST", EVALUATOR_ONLY),
     "admin.channel_state": ("POST", EVALUATOR_ONLY),
     "admin.channel_qr": ("GET", EVALUATOR_ONLY),
-    "admin.channels_zip": ("GET", EVALUATOR_ONLY),
+    "admin.channels_zip": ("POST", EVALUATOR_ONLY),
+    "admin.job": ("GET", EVALUATOR_ONLY | {EVALUATOR: 404}),          # no such job in the campaign
+    "admin.job_file": ("GET", EVALUATOR_ONLY | {EVALUATOR: 404}),
     "admin.channel_poster": ("GET", EVALUATOR_ONLY),
+    "admin.channel_try": ("GET", EVALUATOR_ONLY),            # a redirect to the residents' page in test mode
+    "admin.tests_clear": ("POST", EVALUATOR_ONLY),
+    "admin.quotas_closing": ("POST", EVALUATOR_ONLY),
     "admin.monitor": ("GET", EVALUATOR_ONLY),
     "admin.monitor_download": ("GET", EVALUATOR_ONLY),
     "admin.review": ("GET", EVALUATOR_ONLY),
@@ -89,7 +94,7 @@ def site(app, questionnaire):
         version = s.scalar(select(QuestionnaireVersion.id))
     values = {"slug": "test-2026", "code": channel, "token": token, "user_id": users[ADMIN],
               "filename": "workspace.css", "version_id": version, "submission_id": "x" * 22,
-              "file_id": "0123456789abcdef"}
+              "file_id": "0123456789abcdef", "job_id": 999}
     return values, {ADMIN: "root", EVALUATOR: "eva", STAFF: "cuiping", STAFF_ELSEWHERE: "nanxi"}
 
 

@@ -1,4 +1,5 @@
 """Staff results: computed in the background, reused until the data change, limited to a staff member's counties."""
+import re
 import time
 from pathlib import Path
 from urllib.parse import quote
@@ -54,6 +55,8 @@ def test_results_are_computed_in_the_background_and_shown(app, campaign):
     assert f"/staff/c/test-2026/files/{ids['结果.xlsx']}" in page
     workbook = client.get(f"/staff/c/test-2026/files/{ids['结果.xlsx']}")
     assert workbook.data[:2] == b"PK"
+    tables = re.search(r"<li>表格.*?</li>", page, re.S).group(0)
+    assert ">区县结果</a>" in tables and ">问题清单</a>" in tables and ".csv<" not in tables and "json<" not in tables
     county = client.get("/staff/c/test-2026/county/511503").get_data(as_text=True)
     assert "各题得分" in county and "您的身份是" in county
 
@@ -113,6 +116,8 @@ def test_notices_name_no_other_county_to_staff_of_one_county(app, campaign):
     for path in ("/staff/c/test-2026/", "/staff/c/test-2026/county/511503"):
         page = limited.get(path).get_data(as_text=True)
         assert "511503（有效样本量" in page and "511502" not in page and "511523" not in page, path
+    county = client.get("/staff/c/test-2026/county/511503").get_data(as_text=True)   # a county's page: its own
+    assert "511503（有效样本量" in county and "511502（" not in county and "个渠道（整群）" in county
 
 
 def test_a_download_is_named_after_its_campaign(app, campaign):

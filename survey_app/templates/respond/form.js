@@ -45,6 +45,7 @@ function send(){
    if(first)show(first);return;}
   if(x[0]>=500)throw new Error("server");
   if(x[0]===400&&j.renew&&!resend){renew();return;}
+  if(j.drop)localStorage.removeItem(key);
   say(j.message);})
  .catch(function(){busy=false;
   say("网络不稳定，提交没有成功。答案已保存在手机上，网络恢复后会自动重新提交，您也可以再次点击“提交问卷”。");

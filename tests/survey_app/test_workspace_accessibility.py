@@ -75,7 +75,8 @@ def test_every_evaluator_page_has_no_violations(server, browser, site):
     c = f"{server}/admin/c/{SLUG}"
     q = f"{server}/admin/questionnaires"
     urls = [f"{server}/admin/", f"{server}/admin/campaigns/new", f"{c}/", f"{c}/counties", f"{c}/targets",
-            f"{c}/quotas", f"{c}/quotas?total=300&floor=50&attribute=area", f"{c}/channels", f"{c}/monitor",
+            f"{c}/quotas", f"{c}/quotas?total=300&floor=50&attribute=area", f"{c}/channels",
+            f"{c}/channels/511502-001/try", f"{c}/monitor",
             f"{c}/review", f"{c}/review?flag=", f"{c}/responses/{site['receipt']}",
             q, f"{q}/{site['old']}/edit", f"{q}/new?from={site['old']}", f"{q}/{site['new']}/phone",
             f"{q}/compare?old={site['old']}&new={site['new']}"]

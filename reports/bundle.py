@@ -61,9 +61,11 @@ class Documents:
 
 
 def page_charts(ctx: documents.Context) -> Documents:
-    """The charts a results page shows (the ranking, each county's items), drawn before the documents."""
+    """The charts the results pages show (the ranking, importance-performance, each county's items),
+    drawn before the documents."""
     out = Documents()
     out.add("图表/各区县排名.png", documents.ranking_png(ctx, None), "ranking", "各区县排名图")
+    out.add("图表/重要性表现.png", documents.ipa_png(ctx), "drivers", "重要性—表现图", shared=True)
     for code in [*ctx.counties, "ALL"]:
         out.add(f"图表/{_stem(ctx, code)}_各题得分.png", documents.items_png(ctx, code), "items",
                 f"{ctx.name(code)}各题得分图", _county(code))
@@ -98,7 +100,6 @@ def documents_for(ctx: documents.Context, responses: pd.DataFrame | None, format
                                  n=int(table["n"][-1]))
         out.add("图表/各区县排名.pdf", charts.render(ranking, "pdf"), "ranking", "各区县排名图（PDF）")
         out.include(drawn or page_charts(ctx))
-        out.add("图表/重要性表现.png", documents.ipa_png(ctx), "drivers", "重要性—表现图", shared=True)
     if "xlsx" in formats:
         progress("Excel 工作簿")
         out.add("结果.xlsx", workbook.write(ctx.results, q, ctx.names, method.notes(ctx.results.record, q)),

@@ -27,6 +27,7 @@ from analysis.job import Settings
 from analysis.quality import QualitySettings
 from questionnaires import Questionnaire
 from reports import manifest, method
+from reports.images import HEADER, png_size
 from reports.filenames import safe_file_name
 from survey_app.models import Campaign, Response, ResultRun, utcnow
 from survey_app.services import targets
@@ -142,17 +143,15 @@ def compute(app, slug: str, key: str) -> None:
         with app.app_context():
             context, frame = campaign_context(slug, app.config["TIMEZONE"], None, lambda m: update(message=m))
             page = bundle.page_charts(context)
-            shown = json.dumps(figures(context), ensure_ascii=False, default=_plain).encode()
             target = folder(app.config["DATA_DIR"], slug, key)
             target.parent.mkdir(parents=True, exist_ok=True)
-            replace_directory(page.files | {manifest.FILE_NAME: page.manifest.to_json(), "figures.json": shown}, target)
+            replace_directory(_with_figures(page, context), target)
             with sessions.begin() as session:
                 run = _run(session, slug, key)
                 run.status, run.progress = "figures", "生成报告和数据文件"
                 run.responses = int(context.results.record["responses"]["used"])
             documents = bundle.documents_for(context, frame, bundle.FORMATS, lambda m: update(message=m), page)
-            replace_directory(documents.files | {manifest.FILE_NAME: documents.manifest.to_json(),
-                                                 "figures.json": shown}, target)
+            replace_directory(_with_figures(documents, context), target)
             with sessions.begin() as session:
                 run = _run(session, slug, key)
                 run.status, run.progress, run.finished_at = "done", "已完成", utcnow()
@@ -163,6 +162,15 @@ def compute(app, slug: str, key: str) -> None:
             run = _run(session, slug, key)
             if run is not None:
                 run.status, run.progress, run.finished_at = "failed", f"计算失败：{exc}"[:200], utcnow()
+
+
+def _with_figures(documents, context) -> dict[str, bytes]:
+    """The files of a run's folder: the documents, their manifest, and the figures the pages show with
+    the pixel size of each chart."""
+    shown = figures(context) | {"image_sizes": {e.path: png_size(documents.files[e.path])
+                                                for e in documents.manifest.entries if e.format == "png"}}
+    return documents.files | {manifest.FILE_NAME: documents.manifest.to_json(),
+                              "figures.json": json.dumps(shown, ensure_ascii=False, default=_plain).encode()}
 
 
 def _remove_older(session: Session, folder: Path, done: ResultRun) -> None:
@@ -201,6 +209,25 @@ def figures(context) -> dict:
 
 def load_figures(path: Path) -> dict:
     return json.loads((path / "figures.json").read_text(encoding="utf-8"))
+
+
+def image_sizes(path: Path, shown: dict, files: manifest.Manifest) -> dict[str, tuple[int, int]]:
+    """Entry id -> (width, height) in pixels of each PNG among `files`: as recorded in the run's
+    figures, or read from the file's header for a run from before they were recorded."""
+    recorded = shown.get("image_sizes", {})
+    sizes = {}
+    for entry in files.entries:
+        if entry.format != "png":
+            continue
+        if entry.path in recorded:
+            sizes[entry.id] = tuple(recorded[entry.path])
+            continue
+        try:
+            with open(path / entry.path, "rb") as image:
+                sizes[entry.id] = png_size(image.read(HEADER))
+        except (OSError, ValueError):
+            pass          # shown without a size: the page still works
+    return sizes
 
 
 def load_manifest(path: Path) -> manifest.Manifest:

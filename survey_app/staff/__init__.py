@@ -65,8 +65,10 @@ def _figures(slug: str):
         shown = results.latest_shown(s, campaign)
         if shown is None:
             return campaign, None, run, None, None, None
-        figures = results.load_figures(results.directory(current_app.config["DATA_DIR"], campaign, shown))
+        path = results.directory(current_app.config["DATA_DIR"], campaign, shown)
+        figures = results.load_figures(path)
         files = results.downloads(s, current_app.config["DATA_DIR"], campaign).readable(_limit())
+        figures["image_sizes"] = results.image_sizes(path, figures, files)     # by entry id, for <img>
         return campaign, shown, run, figures, files, results.for_reader(figures, _limit())
 
 

@@ -1,4 +1,5 @@
 // The workspace's small behaviours; every page works without them.
+// .scroll: a table wider than its box scrolls sideways; the box then takes the keyboard focus.
 // data-confirm: ask before a button submits. data-refresh: reload a part of the page every N seconds.
 // data-check-all: a checkbox that ticks every checkbox of a form.
 // data-back: a hidden link shown as "back to the previous page" when there is one.
@@ -12,7 +13,7 @@ document.querySelectorAll("[data-refresh]").forEach(function (part) {
     if (document.hidden) return;
     fetch(part.getAttribute("data-src"), {credentials: "same-origin"}).then(function (r) {
       return r.ok ? r.text() : null;
-    }).then(function (html) { if (html !== null) part.innerHTML = html; }).catch(function () {});
+    }).then(function (html) { if (html !== null) { part.innerHTML = html; scrollable(part); } }).catch(function () {});
   }, seconds * 1000);
 });
 document.querySelectorAll("[data-back]").forEach(function (link) {
@@ -25,24 +26,50 @@ document.querySelectorAll("[data-check-all]").forEach(function (box) {
     box.form.querySelectorAll("input[type=checkbox][name=response]").forEach(function (b) { b.checked = box.checked; });
   });
 });
-// data-sortable: a click on a column heading sorts the table's rows by that column (numbers as numbers).
+// data-sortable: each column heading becomes a button (so the keyboard sorts too) that sorts the rows by
+// its column, numbers as numbers, first from the largest; the heading's aria-sort tells the order.
+// A row marked data-total stays last.
 document.querySelectorAll("table[data-sortable]").forEach(function (table) {
   var head = table.rows[0];
   Array.prototype.forEach.call(head.cells, function (cell, column) {
-    cell.style.cursor = "pointer";
-    cell.title = "点击排序";
-    cell.addEventListener("click", function () {
-      var rows = Array.prototype.slice.call(table.rows, 1).filter(function (r) { return r.style.fontWeight !== "600"; });
-      var descending = cell.getAttribute("data-order") !== "desc";
-      cell.setAttribute("data-order", descending ? "desc" : "asc");
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "sort";
+    while (cell.firstChild) button.appendChild(cell.firstChild);
+    cell.appendChild(button);
+    button.addEventListener("click", function () {
+      var descending = cell.getAttribute("aria-sort") !== "descending";
+      Array.prototype.forEach.call(head.cells, function (c) { c.removeAttribute("aria-sort"); });
+      cell.setAttribute("aria-sort", descending ? "descending" : "ascending");
+      var rows = Array.prototype.slice.call(table.rows, 1).filter(function (r) { return !r.hasAttribute("data-total"); });
       rows.sort(function (a, b) {
         var x = a.cells[column].textContent.trim(), y = b.cells[column].textContent.trim();
         var nx = parseFloat(x.replace(/,/g, "")), ny = parseFloat(y.replace(/,/g, ""));
         var order = isNaN(nx) || isNaN(ny) ? x.localeCompare(y, "zh") : nx - ny;
         return descending ? -order : order;
       });
-      var last = table.rows[table.rows.length - 1];
-      rows.forEach(function (r) { last.parentNode.insertBefore(r, last.style.fontWeight === "600" ? last : null); });
+      var total = table.querySelector("tr[data-total]");
+      rows.forEach(function (r) { (total || r).parentNode.insertBefore(r, total); });
     });
   });
 });
+// A box whose table is wider than the screen (a narrow window, a large zoom) scrolls sideways: it then
+// takes the keyboard focus, so the arrow keys scroll it, and is named for a screen reader.
+function scrollable(root) {
+  root.querySelectorAll(".scroll").forEach(function (box) {
+    if (box.scrollWidth > box.clientWidth + 1) {
+      var heading = box.previousElementSibling;
+      box.tabIndex = 0;
+      box.setAttribute("role", "region");
+      box.setAttribute("aria-label", (heading && /^H[1-6]$/.test(heading.tagName) ? heading.textContent + "，" : "")
+        + "表格可左右滚动");
+    } else if (box.getAttribute("role") === "region") {
+      box.removeAttribute("tabindex");
+      box.removeAttribute("role");
+      box.removeAttribute("aria-label");
+    }
+  });
+}
+scrollable(document);
+var resized = null;
+window.addEventListener("resize", function () { clearTimeout(resized); resized = setTimeout(function () { scrollable(document); }, 200); });

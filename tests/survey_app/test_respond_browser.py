@@ -92,3 +92,28 @@ def test_a_refused_token_is_renewed_and_the_answers_sent_again(app, server, page
     assert "提交成功" in page.content()
     [response] = stored(app)
     assert set(unpack(response.answers)) == {3}
+
+
+@pytest.mark.parametrize("width", [375, 320])
+def test_the_sticky_progress_bar_is_painted_over_the_answers_it_covers(browser, server, channel_token, width):
+    """Answer options are positioned (for their highlight); the bar must still stay on top of them."""
+    page = browser.new_context(viewport={"width": width, "height": 640}, is_mobile=True).new_page()
+    page.goto(f"{server}/s/{channel_token}")
+    for code in ("5", "4", "3"):
+        page.check(f"input[name=q0{code}][value='{code}']")
+    # Scroll so that an answered question's options pass under the bar.
+    page.evaluate("""() => {
+        const option = document.querySelector("input[name=q04][value='4']").parentElement;
+        const bar = document.getElementById("bar");
+        window.scrollBy(0, option.getBoundingClientRect().top - bar.offsetHeight / 2 + 4);
+    }""")
+    covered = page.evaluate("""() => {
+        const bar = document.getElementById("bar").getBoundingClientRect();
+        const option = document.querySelector("input[name=q04][value='4']").parentElement.getBoundingClientRect();
+        const x = option.left + option.width / 2, y = bar.top + bar.height / 2;
+        const top = document.elementFromPoint(x, y);
+        return {under: bar.top === 0 && option.top < y && y < option.bottom,
+                onTop: document.getElementById("bar").contains(top), top: top && top.outerHTML.slice(0, 80)};
+    }""")
+    assert covered["under"], "the scroll did not put an option under the bar"
+    assert covered["onTop"], covered["top"]

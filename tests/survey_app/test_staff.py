@@ -1,5 +1,6 @@
 """Staff results: computed in the background, reused until the data change, limited to a staff member's counties."""
 import re
+import time
 from pathlib import Path
 from urllib.parse import quote
 
@@ -14,14 +15,17 @@ from survey_app.services.campaigns import find_campaign
 from tests.helpers import gen_campaign, gen_user, login, submit, valid_answers
 
 
-def wait_for_results(app, client, path="/staff/c/test-2026/"):
-    """The page once the computation its view queued has run (here, as the queue's worker runs it)."""
-    for _ in range(3):
+def wait_for_results(app, client, path="/staff/c/test-2026/", seconds=120):
+    """The page once the computation its view queued has run (here, as the queue's worker runs it, or
+    the `server` fixture's worker)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
         page = client.get(path)
         if "正在" not in page.get_data(as_text=True):
             return page
         job_queue.run_pending(app)
-    raise AssertionError("results not computed")
+        time.sleep(0.1)
+    raise AssertionError("results not computed in time")
 
 
 @pytest.fixture

@@ -160,12 +160,13 @@ def channels_zip(slug: str, kind: str):
 @bp.get("/c/<slug>/jobs/<int:job_id>")
 @evaluator
 def job(slug: str, job_id: int):
-    """A queued ZIP: progress while it is built (the page refreshes itself), then its download."""
+    """A queued ZIP: progress while it is built (?part=1: the part the page reloads), then its download."""
     with db.session() as s:
         c = find(s, slug)
         found = _job(s, c, job_id)
         county = next((county.name for county in c.counties if county.code == found.county), "全部区县")
-        return render_template("admin/job.html", c=c, job=found, kinds=channel_files.KINDS, county=county,
+        template = "admin/_job_state.html" if request.args.get("part") else "admin/job.html"
+        return render_template(template, c=c, job=found, kinds=channel_files.KINDS, county=county,
                                state=channel_files.state(found), working=found.status in ("queued", "running")
                                and not channel_files.interrupted(found), tab="channels", nav="campaigns")
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from flask import Blueprint, abort, current_app, render_template, send_file
+from flask import Blueprint, abort, current_app, render_template, request, send_file
 from flask_login import current_user
 from sqlalchemy import func, select
 
@@ -76,6 +76,8 @@ def _figures(slug: str):
 @staff
 def campaign_results(slug: str):
     campaign, shown, running, figures, files, reader = _figures(slug)
+    if request.args.get("part"):
+        return _run_state(shown, running)
     visible = [code for code in (figures["tables"]["county_results"]["county"][:-1] if figures else [])
                if current_user.sees_county(code)]
     return render_template("staff/results.html", c=campaign, shown=shown, running=running, f=figures, files=files,
@@ -88,6 +90,8 @@ def county_results(slug: str, code: str):
     if not current_user.sees_county(code):
         abort(403)
     campaign, shown, running, figures, files, reader = _figures(slug)
+    if request.args.get("part"):
+        return _run_state(shown, running)
     if figures is None:
         return render_template("staff/results.html", c=campaign, shown=None, running=running, f=None, files=None,
                                reader=None, visible=[], limited=bool(current_user.county_codes), nav="results")
@@ -95,6 +99,12 @@ def county_results(slug: str, code: str):
         abort(404)
     return render_template("staff/county.html", c=campaign, shown=shown, running=running, f=figures, files=files,
                            reader=results.for_reader(figures, [code]), code=code, nav="results")
+
+
+def _run_state(shown, running):
+    """The part of a results page that says where the computation stands (reloaded while it goes on)."""
+    return render_template("staff/_run_state.html", shown=shown, running=running, f=shown is not None,
+                           page_shows=request.args.get("shown", type=int))
 
 
 @bp.get("/c/<slug>/files/<file_id>")

@@ -1,6 +1,7 @@
 // The workspace's small behaviours; every page works without them.
 // .scroll: a table wider than its box scrolls sideways; the box then takes the keyboard focus.
-// data-confirm: ask before a button submits. data-refresh: reload a part of the page every N seconds.
+// data-confirm: ask before a button submits. data-refresh: reload a part of the page every N seconds
+// (until the part holds an element marked data-done).
 // data-check-all: a checkbox that ticks every checkbox of a form.
 // data-back: a hidden link shown as "back to the previous page" when there is one.
 document.addEventListener("click", function (event) {
@@ -9,12 +10,18 @@ document.addEventListener("click", function (event) {
 });
 document.querySelectorAll("[data-refresh]").forEach(function (part) {
   var seconds = parseInt(part.getAttribute("data-refresh"), 10) || 30;
-  setInterval(function () {
+  var timer = setInterval(function () {
     if (document.hidden) return;
     fetch(part.getAttribute("data-src"), {credentials: "same-origin"}).then(function (r) {
       return r.ok ? r.text() : null;
-    }).then(function (html) { if (html !== null) { part.innerHTML = html; scrollable(part); } }).catch(function () {});
+    }).then(function (html) {
+      if (html === null) return;
+      part.innerHTML = html;
+      scrollable(part);
+      if (part.querySelector("[data-done]")) clearInterval(timer);   // nothing more will change
+    }).catch(function () {});
   }, seconds * 1000);
+  if (part.querySelector("[data-done]")) clearInterval(timer);
 });
 document.querySelectorAll("[data-back]").forEach(function (link) {
   if (window.history.length < 2) return;

@@ -37,13 +37,14 @@ def test_a_zip_is_queued_shown_with_its_progress_and_downloaded_once_built(app, 
     post(evaluator, CHANNELS, {"county": "511503", "labels": "\n".join(f"第{i}小学" for i in range(1, 40))})
     page = ask(evaluator, "posters", "511503")
     queued = evaluator.get(page).get_data(as_text=True)
-    assert "排队中" in queued and 'http-equiv="refresh"' in queued and "南溪区的海报（40 个渠道）" in queued
+    assert "排队中" in queued and "南溪区的海报（40 个渠道）" in queued and "data-done" not in queued
+    assert "排队中" in evaluator.get(page + "?part=1").get_data(as_text=True)      # the part the page reloads
     assert evaluator.get(page + "/file").status_code == 404          # nothing to download yet
     assert "排队中" in evaluator.get(CHANNELS).get_data(as_text=True)
 
     assert job_queue.run_pending(app) == 1
     done = evaluator.get(page).get_data(as_text=True)
-    assert "已完成" in done and "refresh" not in done and "下载 测试调查_南溪区_海报.zip" in done
+    assert "已完成" in done and "data-done" in done and "下载 测试调查_南溪区_海报.zip" in done
     archive = zipfile.ZipFile(io.BytesIO(evaluator.get(page + "/file").data))
     pdfs = [name for name in archive.namelist() if name.endswith(".pdf")]
     assert len(pdfs) == 40 and "511503-040_南溪区_第39小学.pdf" in pdfs
@@ -89,7 +90,7 @@ def test_a_job_whose_worker_died_says_so_and_can_be_asked_for_again(app, evaluat
         job = s.scalar(select(Job))
         job.status, job.updated_at = "running", utcnow() - channel_files.SILENT - timedelta(seconds=1)
     shown = evaluator.get(page).get_data(as_text=True)
-    assert "已中断" in shown and "重新生成" in shown and "refresh" not in shown
+    assert "已中断" in shown and "重新生成" in shown and "data-done" in shown
     assert ask(evaluator, "qr", "511502") != page
 
 

@@ -206,3 +206,21 @@ def test_a_failed_run_is_tried_again_later(app, campaign):
     wait_for_results(app, client)
     with app.app_context(), db.session() as session:
         assert [run.status for run in session.scalars(select(ResultRun))] == ["done"]
+
+
+def test_the_page_says_where_the_computation_stands_without_reloading_itself(app, campaign):
+    """The status part the page's script reloads (no meta refresh: a page that reloads itself on a timer
+    fails WCAG 2.2.1); it stops being reloaded once marked done, and offers the new results by a link."""
+    client = app.test_client()
+    login(client, "city")
+    page = client.get("/staff/c/test-2026/").get_data(as_text=True)
+    assert 'http-equiv="refresh"' not in page and 'data-src="/staff/c/test-2026/?part=1&amp;shown=0"' in page
+    part = client.get("/staff/c/test-2026/?part=1&shown=0").get_data(as_text=True)
+    assert "正在按最新数据计算" in part and "data-done" not in part
+    job_queue.run_pending(app)
+    part = client.get("/staff/c/test-2026/?part=1&shown=0").get_data(as_text=True)
+    assert "新的结果已算好" in part and 'href="/staff/c/test-2026/"' in part and "data-done" in part
+    county = client.get("/staff/c/test-2026/county/511502").get_data(as_text=True)
+    shown = re.search(r"county/511502\?part=1&amp;shown=(\d+)", county).group(1)
+    part = client.get(f"/staff/c/test-2026/county/511502?part=1&shown={shown}").get_data(as_text=True)
+    assert "data-done" in part and "新的结果" not in part and "正在" not in part

@@ -87,6 +87,11 @@ def test_every_evaluator_page_has_no_violations(server, browser, site):
     page.click("form.editor button.btn")
     assert page.get_attribute("#scale-0-code", "aria-invalid") == "true"
     reports.append(violations(page))
+    page.goto(f"{c}/channels")                             # a ZIP of posters: its page while queued, then done
+    page.click("text=生成全部海报（ZIP，A4 PDF）")
+    reports.append(violations(page))
+    page.wait_for_selector("text=已完成", timeout=60_000)     # the `server` fixture's worker builds it
+    reports += [violations(page), checked(page, f"{c}/channels")]
     assert not any(reports), "\n".join(filter(None, reports))
 
 

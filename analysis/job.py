@@ -457,30 +457,36 @@ def _distribution(used: Responses, weights, strata, counties, questionnaire: Que
     """Per county (and ALL), item and answer of the scale: unweighted count and weighted share.
 
     Scored answers are shares of the item's scored answers (so that 满意 + 非常满意 is the
-    satisfied share of item_results); an unscored answer (不了解) is a share of all answers.
+    satisfied share of item_results). The scale's 不了解 (not_applicable) is a share of all the
+    responses used and counts empty answers too: the form asks every item and stores 不了解 as
+    empty; other unscored answers are shares of all responses used.
     """
-    points = questionnaire.scale.points
-    width = max(questionnaire.scale.codes) + 1
-    k = len(questionnaire.items)
-    groups = len(counties)
+    scale = questionnaire.scale
+    width = max(scale.codes) + 1
+    k, groups = len(questionnaire.items), len(counties)
     n, w = np.zeros((groups, k, width)), np.zeros((groups, k, width))
     for j in range(k):        # item by item: a million responses need no (responses x items) work array
-        answered = used.codes[:, j] >= 0
-        cell = strata[answered] * width + used.codes[answered, j]
+        code = used.codes[:, j].astype(np.int64)
+        if scale.not_applicable is not None:
+            code = np.where(code < 0, scale.not_applicable, code)
+        given = code >= 0
+        cell = strata[given] * width + code[given]
         n[:, j] = np.bincount(cell, minlength=groups * width).reshape(groups, width)
-        w[:, j] = np.bincount(cell, weights=weights[answered], minlength=groups * width).reshape(groups, width)
+        w[:, j] = np.bincount(cell, weights=weights[given], minlength=groups * width).reshape(groups, width)
+    responses = np.bincount(strata, minlength=groups)
+    total = np.bincount(strata, weights=weights, minlength=groups)
     n, w = np.concatenate([n, n.sum(0, keepdims=True)]), np.concatenate([w, w.sum(0, keepdims=True)])
-    scored = [p.code for p in points if p.score is not None]
+    responses, total = np.append(responses, responses.sum()), np.append(total, total.sum())
+    scored = list(scale.scored_codes)
     rows = []
     for g, county in enumerate([*counties, "ALL"]):
         for j, item in enumerate(questionnaire.items):
-            total_n = n[g, j].sum()
-            total_w, scored_w = w[g, j].sum(), w[g, j, scored].sum()
-            for point in points:
-                base = scored_w if point.score is not None else total_w
+            scored_n, scored_w = int(n[g, j, scored].sum()), w[g, j, scored].sum()
+            for point in scale.points:
+                base = scored_w if point.score is not None else total[g]
                 rows.append((county, item.id, item.topic, point.code, point.label, int(n[g, j, point.code]),
-                             w[g, j, point.code] / base if base > 0 else np.nan, int(total_n)))
-    names = ["county", "item", "topic", "code", "label", "n", "share", "n_item"]
+                             w[g, j, point.code] / base if base > 0 else np.nan, scored_n, int(responses[g])))
+    names = ["county", "item", "topic", "code", "label", "n", "share", "n_scored", "n_responses"]
     return Table({name: np.array([row[i] for row in rows], dtype=object if i in (0, 1, 2, 4) else None)
                   for i, name in enumerate(names)})
 

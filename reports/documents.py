@@ -164,10 +164,10 @@ def _problem_blocks(ctx: Context, code: str) -> list:
     rows = [[_tier(p["tier"][i]), f"{p['item'][i]} {p['topic'][i]}\n{p['text'][i]}",
              f"{_f(p['mean'][i])}\n{_f(p['ci_low'][i])}–{_f(p['ci_high'][i])}",
              _pct(p["share_satisfied"][i]), _pct(p["share_dissatisfied"][i]),
-             f"{_signed(p['difference'][i])}\n{_signed(p['difference_ci_low'][i])}～{_signed(p['difference_ci_high'][i])}",
+             f"{_signed(p['difference'][i])}\n{_signed(p['difference_ci_low'][i])} 至 {_signed(p['difference_ci_high'][i])}",
              str(p["certainty"][i]), str(p["reason"][i]).replace("；", "；\n")] for i in mine]
     evidence = ("table", ["层级", "题目", "得分\n95% 区间", "满意率", "不满意率", "与全市之差\n95% 区间", "与全市比较",
-                          "列入原因"], rows, {"widths": (11, 30, 13, 11, 11, 16, 21, 26), "size": 8})
+                          "列入原因"], rows, {"widths": (18, 30, 18, 14, 14, 20, 27, 33), "size": 8})
     form = ("table", ["层级", "题目", "整改措施", "责任科室"],
             [[_tier(p["tier"][i]), f"{p['item'][i]} {p['topic'][i]}", "", ""] for i in mine],
             {"widths": (14, 26, 80, 30), "min_height": 14})
@@ -210,14 +210,14 @@ def _score_matrix(ctx: Context):
 
 
 def _distribution_table(ctx: Context, code: str):
-    """Per item, the weighted share of each answer (%) and the unweighted number who answered."""
+    """Per item, the weighted share of each answer (%) and the unweighted number of scored answers."""
     d = ctx.results.distribution
     points = ctx.questionnaire.scale.points
     shares = {(str(i), int(k)): v for c, i, k, v in zip(d["county"], d["item"], d["code"], d["share"]) if c == code}
-    answered = {str(i): int(n) for c, i, n in zip(d["county"], d["item"], d["n_item"]) if c == code}
+    answered = {str(i): int(n) for c, i, n in zip(d["county"], d["item"], d["n_scored"]) if c == code}
     rows = [[f"{item.id} {item.topic}", *(_f(100 * shares.get((item.id, p.code), np.nan)) for p in points),
              f"{answered.get(item.id, 0):,}"] for item in ctx.questionnaire.items]
-    return ("table", ["题目", *(p.label for p in points), "作答人数"], rows,
+    return ("table", ["题目", *(p.label for p in points), "有效作答"], rows,
             {"widths": (2.2, *[1] * len(points), 1.1), "size": 8})
 
 
@@ -226,11 +226,11 @@ def _distribution_note(ctx: Context) -> str:
     scored = [p.label for p in scale.points if p.score is not None]
     unscored = [p.label for p in scale.points if p.score is None]
     satisfied = "、".join(p.label for p in scale.points if p.code in scale.satisfied)
-    text = (f"各题答案分布（加权百分比）：{scored[0]}至{scored[-1]}以作答该题"
-            + (f"且不是“{'、'.join(unscored)}”" if unscored else "") + f"的答卷为分母，{satisfied}之和即满意率")
+    text = (f"各题答案分布（加权百分比）：“{scored[0]}”至“{scored[-1]}”以该题的有效作答"
+            + (f"（不含“{'、'.join(unscored)}”）" if unscored else "") + f"为分母，{satisfied}之和即满意率")
     if unscored:
-        text += f"；“{'、'.join(unscored)}”以作答该题的全部答卷为分母"
-    return text + "。作答人数为未加权的答卷数。"
+        text += f"；“{'、'.join(unscored)}”以全部有效答卷为分母（问卷每题必答，答卷中空白的题即“不了解”）"
+    return text + "。有效作答为未加权的份数。"
 
 
 def _breakdown_table(ctx: Context, code: str):

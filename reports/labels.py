@@ -25,7 +25,8 @@ COLUMNS = {
     "response_id": "回执编号",
     "tier": "层级", "certainty": "与全市比较", "difference_ci_low": "与全市之差95%置信区间下限",
     "difference_ci_high": "与全市之差95%置信区间上限", "measures": "整改措施", "department": "责任科室",
-    "code": "答案代码", "share": "占比（加权）", "n_item": "作答该题的样本量",
+    "code": "答案代码", "share": "占比（加权）",
+    "n_scored": "有效作答数（不含不了解）", "n_responses": "答卷数",
 }
 ALL = "全市"
 

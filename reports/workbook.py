@@ -127,13 +127,15 @@ def _distribution(results: Results, questionnaire: Questionnaire, names: dict[st
     d = results.distribution
     points = questionnaire.scale.points
     m = len(points)
-    header = ["county", "county_name", "item", "topic", "n_item", *(["share"] * m), *(["n"] * m)]
-    titles = [column("county"), column("county_name"), column("item"), column("topic"), column("n_item"),
+    header = ["county", "county_name", "item", "topic", "n_scored", "n_responses", *(["share"] * m), *(["n"] * m)]
+    titles = [column("county"), column("county_name"), column("item"), column("topic"), column("n_scored"),
+              column("n_responses"),
               *(f"{p.label}（%）" for p in points), *(f"{p.label}（人数）" for p in points)]
     rows = []
     for r in range(0, d.n_rows, m):
         code = str(d["county"][r])
-        rows.append([code, _name(names, code), str(d["item"][r]), str(d["topic"][r]), int(d["n_item"][r]),
+        rows.append([code, _name(names, code), str(d["item"][r]), str(d["topic"][r]), int(d["n_scored"][r]),
+                     int(d["n_responses"][r]),
                      *map(float, d["share"][r:r + m]), *map(int, d["n"][r:r + m])])
     return header, rows, titles
 

@@ -6,9 +6,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from analysis import compare
 from analysis.job import Results
 from questionnaires import Questionnaire
-from analysis import compare
 from reports import charts, docx_render, method, pdf_render
 
 

@@ -173,7 +173,7 @@ def test_the_city_report_marks_every_countys_problems_and_scores(context, questi
         cells = [c.text for c in marks.rows[r].cells]
         assert cells[0] == f"{item.id} {item.topic}"
         assert cells[1:] == [symbol.get(tiers.get((by_name[n], item.id)), "") for n in header]
-    assert [c.text for c in marks.rows[-2].cells][0] == "确定问题（项）"
+    assert marks.rows[-2].cells[0].text == "确定问题（项）"
     assert [c.text for c in scores.rows[0].cells][-1] == "全市"
     for r, item in enumerate(questionnaire.items, start=1):
         cells = [c.text for c in scores.rows[r].cells]

@@ -167,7 +167,7 @@ def _problem_blocks(ctx: Context, code: str) -> list:
              f"{_signed(p['difference'][i])}\n{_signed(p['difference_ci_low'][i])} 至 {_signed(p['difference_ci_high'][i])}",
              str(p["certainty"][i]), str(p["reason"][i]).replace("；", "；\n")] for i in mine]
     evidence = ("table", ["层级", "题目", "得分\n95% 区间", "满意率", "不满意率", "与全市之差\n95% 区间", "与全市比较",
-                          "列入原因"], rows, {"widths": (18, 30, 18, 14, 14, 20, 27, 33), "size": 8})
+                          "列入原因"], rows, {"widths": (18, 29, 20, 14, 14, 20, 27, 32), "size": 8})
     form = ("table", ["层级", "题目", "整改措施", "责任科室"],
             [[_tier(p["tier"][i]), f"{p['item'][i]} {p['topic'][i]}", "", ""] for i in mine],
             {"widths": (14, 26, 80, 30), "min_height": 14})

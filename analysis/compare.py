@@ -1,4 +1,4 @@
-"""Comparisons: each county against the whole, rank intervals, grades, the problem list."""
+"""Comparisons: each county against the whole, rank intervals, grades, the problem list's tiers."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -238,3 +238,120 @@ def benjamini_hochberg(p: np.ndarray) -> np.ndarray:
 
 
 ADJUSTMENTS = {"holm": holm, "bh": benjamini_hochberg}
+
+
+CONFIRMED, WATCH = "确定问题", "需关注"     # the problem list's tiers, most certain first
+TIERS = (CONFIRMED, WATCH)
+
+
+@dataclass(frozen=True)
+class ProblemRules:
+    """What puts an item of a county on the problem list, and in which tier.
+
+    确定问题 (confirmed): significantly below the city after the adjustment across the
+    county's items, or the whole 95% interval below the problem line. 需关注 (watch): the
+    whole interval below the city's score (not significant after adjustment), fewer than
+    `satisfied_line` satisfied, a score below the problem line, or one of the county's
+    `lowest` lowest scores (below the county's average item score).
+    """
+
+    line: float = 70.0              # the problem line on the 0..100 score
+    satisfied_line: float = 0.70    # a satisfied share below this needs attention
+    lowest: int = 3                 # the county's lowest items need attention; 0: none
+    alpha: float = 0.05             # for the adjusted one-sided p-values
+
+
+def problem_tiers(mean, ci_high, mean_all, p_adjusted, share_satisfied, rules: ProblemRules
+                  ) -> tuple[list[str], list[str]]:
+    """The tier (or "") of each item of one county and the reasons it is listed.
+
+    Parameters
+    ----------
+    mean, ci_high : 1-D arrays over items
+        The county's scores and the upper ends of their 95% intervals.
+    mean_all : 1-D array
+        The city's scores.
+    p_adjusted : 1-D array
+        One-sided p-values for "below the city", adjusted across the county's items
+        (NaN: not tested).
+    share_satisfied : 1-D array
+        Shares satisfied (0..1).
+    rules : ProblemRules
+
+    Returns
+    -------
+    tiers, reasons : lists of str, one per item
+        The tier is CONFIRMED, WATCH or "" (not listed); reasons are joined with "；",
+        every reason that holds (a confirmed item may also carry watch reasons).
+
+    Notes
+    -----
+    Every item whose interval lies wholly below the city's score is listed (in one tier
+    or the other), so the list never contradicts the county's item chart.
+    """
+    mean, ci_high, mean_all, p_adjusted, share_satisfied = (
+        np.asarray(v, dtype=float) for v in (mean, ci_high, mean_all, p_adjusted, share_satisfied))
+    with np.errstate(invalid="ignore"):
+        significant = (mean < mean_all) & (p_adjusted < rules.alpha)
+        under_line = ci_high < rules.line
+        interval_below = (ci_high < mean_all) & ~significant
+        few_satisfied = share_satisfied < rules.satisfied_line
+        below_line = (mean < rules.line) & ~under_line
+    lowest = np.zeros(len(mean), dtype=bool)
+    scored = np.flatnonzero(np.isfinite(mean))
+    if rules.lowest > 0 and len(scored):
+        ordered = np.sort(mean[scored])
+        cut = ordered[min(rules.lowest, len(ordered)) - 1]
+        with np.errstate(invalid="ignore"):
+            # Ties at the cut are all among the lowest; an item no lower than the county's average
+            # item score is not (items all alike have no lowest).
+            lowest = (mean <= cut) & (mean < ordered.mean() - NEGLIGIBLE * 100)
+    confirmed = [(significant, "显著低于全市（校正后）"),
+                 (under_line, f"得分区间整体低于问题线 {rules.line:g} 分")]
+    watch = [(interval_below, "区间整体低于全市"),
+             (below_line, f"得分低于问题线 {rules.line:g} 分"),
+             (few_satisfied, f"满意率低于 {rules.satisfied_line:.0%}"),
+             (lowest, f"本区县得分最低的 {rules.lowest} 项之一")]
+    tiers, reasons = [], []
+    for j in range(len(mean)):
+        hit_confirmed = [text for flags, text in confirmed if flags[j]]
+        hit_watch = [text for flags, text in watch if flags[j]]
+        tiers.append(CONFIRMED if hit_confirmed else WATCH if hit_watch else "")
+        reasons.append("；".join(hit_confirmed + hit_watch))
+    return tiers, reasons
+
+
+def gap_certainty(difference, ci_high, mean_all, p_one_sided, p_adjusted, alpha: float = 0.05) -> list[str]:
+    """How certain each gap to the city is, in words a reader can check against the item chart.
+
+    Parameters
+    ----------
+    difference : 1-D array
+        County minus city.
+    ci_high, mean_all : 1-D arrays
+        The upper ends of the county's intervals and the city's scores.
+    p_one_sided, p_adjusted : 1-D arrays
+        One-sided p-values for "below the city", before and after the adjustment (NaN: not tested).
+
+    Returns
+    -------
+    list of str
+        显著低于全市（校正后）; 区间整体低于全市，校正后不显著; 低于全市，未经校正显著;
+        低于全市，但不显著; 不低于全市; or 无法检验 (no usable standard error).
+    """
+    words = []
+    for d, high, city, p, adjusted in zip(*(np.asarray(v, dtype=float) for v in
+                                            (difference, ci_high, mean_all, p_one_sided, p_adjusted))):
+        if not np.isfinite(p):
+            words.append("无法检验（标准误为 0 或无法估计）")
+        elif d >= 0:
+            words.append("不低于全市")
+        elif adjusted < alpha:
+            words.append("显著低于全市（校正后）")
+        elif high < city:
+            words.append("区间整体低于全市，校正后不显著")
+        elif p < alpha:
+            words.append("低于全市，未经校正显著，校正后不显著")
+        else:
+            words.append("低于全市，但不显著")
+    return words

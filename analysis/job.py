@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
-from analysis import cells, compare, estimate, quality, reliability, scoring, shrinkage
+from analysis import cells, compare, estimate, quality, reliability, scoring, shrinkage, student_t
 from analysis import targets as target_tables
 from analysis.inputs import AnalysisError, Factor, Responses, encode
 from analysis.table import Table
@@ -30,7 +30,9 @@ class Settings:
     trim_bounds: tuple[float, float] | None = None    # bounds on final / base weight
     collapse_empty_cells: bool = True
     grades: compare.Grades = field(default_factory=compare.Grades)
-    problem_threshold: float = 70.0                   # an item below this is a problem anyway
+    problem_threshold: float = 70.0                   # the problem line (compare.ProblemRules)
+    satisfied_line: float = 0.70                      # a satisfied share below this: 需关注
+    lowest_items: int = 3                             # a county's lowest items: 需关注 (0: none)
     adjustment: str = "holm"                          # or "bh"
     alpha: float = 0.05
     min_effective_n: float = 100.0                    # design-based effective n below this: imprecise
@@ -48,6 +50,7 @@ class Results:
     weights: Table
     breakdowns: Table
     problems: Table
+    distribution: Table
     reliability: Table
     drivers: Table
     composition: Table
@@ -145,7 +148,8 @@ def analyze(responses: Mapping, questionnaire: Questionnaire, targets: Mapping |
     scale = (min(mapping.scores.values()), max(mapping.scores.values()))   # intervals end there
     county_results = _county_results(est.index, counties, kish, df, design.classes.psu_count, scale, settings)
     item_results = _item_results(est, counties, questionnaire, df, scale)
-    problems = _problems(est.items, counties, questionnaire, settings, df)
+    problems = _problems(est, counties, questionnaire, settings, df, scale)
+    distribution = _distribution(used, weights, strata, counties, questionnaire)
     breakdowns = _breakdowns(est.domains, counties, [attribute for attribute, _ in groups], df, scale)
     moments = reliability.Moments.of(used.codes, table, weights, strata, len(counties))
     alpha_table = reliability.cronbach_table(moments, counties)
@@ -169,7 +173,8 @@ def analyze(responses: Mapping, questionnaire: Questionnaire, targets: Mapping |
         "rank_intervals": "95% for each county; its K-1 pairwise comparisons Bonferroni-adjusted "
                           "(Klein, Wright and Wieczorek 2020)",
         "grades": [[b, label] for b, label in settings.grades.bounds],
-        "problem_threshold": settings.problem_threshold, "adjustment": settings.adjustment,
+        "problem_threshold": settings.problem_threshold, "satisfied_line": settings.satisfied_line,
+        "lowest_items": settings.lowest_items, "adjustment": settings.adjustment,
         "alpha": settings.alpha, "min_effective_n": settings.min_effective_n,
         "min_clusters": settings.min_clusters,
         "shrinkage": "Fay-Herriot, REML" if settings.shrinkage else None,
@@ -183,7 +188,8 @@ def analyze(responses: Mapping, questionnaire: Questionnaire, targets: Mapping |
     weight_table = Table({"response_id": used.response_id.labels[used.response_id.codes],
                           "county": counties[strata], "weight": weights})
     return Results(county_results=county_results, item_results=item_results, quality=quality_table,
-                   bursts=quality.bursts(data), weights=weight_table, breakdowns=breakdowns, problems=problems, reliability=alpha_table,
+                   bursts=quality.bursts(data), weights=weight_table, breakdowns=breakdowns, problems=problems,
+                   distribution=distribution, reliability=alpha_table,
                    drivers=drivers, composition=_composition(used, strata, counties, questionnaire, targets),
                    record=record)
 
@@ -403,14 +409,23 @@ def _item_results(est: estimate.Estimates, counties, questionnaire, df, scale) -
     return Table(columns)
 
 
-PROBLEM_COLUMNS = ["county", "item", "topic", "text", "mean", "mean_all", "difference", "se_difference",
-                   "p_value", "p_adjusted", "reason"]
+PROBLEM_COLUMNS = ["county", "item", "topic", "text", "tier", "mean", "ci_low", "ci_high", "share_satisfied",
+                   "share_dissatisfied", "mean_all", "difference", "difference_ci_low", "difference_ci_high",
+                   "certainty", "reason", "se_difference", "p_value", "p_adjusted"]
+TEXT_COLUMNS = {"county", "item", "topic", "text", "tier", "reason", "certainty"}
 
 
-def _problems(items: estimate.Means, counties, questionnaire, settings, df) -> Table:
-    """Per county: items significantly below the overall (adjusted across items) or below
-    the threshold, worst first."""
+def _problem_rules(settings: Settings) -> compare.ProblemRules:
+    return compare.ProblemRules(line=settings.problem_threshold, satisfied_line=settings.satisfied_line,
+                                lowest=settings.lowest_items, alpha=settings.alpha)
+
+
+def _problems(est: estimate.Estimates, counties, questionnaire, settings, df, scale) -> Table:
+    """Per county, the items to act on in two tiers (compare.problem_tiers): 确定问题 first, then
+    需关注, each worst first; with the score, its interval, the shares and the gap to the city."""
+    items = est.items
     adjust = compare.ADJUSTMENTS[settings.adjustment]
+    rules = _problem_rules(settings)
     rows = []
     for c, code in enumerate(counties):
         diff, se_diff, p = compare.difference_from_all(items.mean[c], items.se[c], items.mean_all, items.se_all,
@@ -419,19 +434,61 @@ def _problems(items: estimate.Means, counties, questionnaire, settings, df) -> T
         tested = np.isfinite(p_one_sided)      # no test where the county's SE is 0 or undefined
         adjusted = np.full(len(p_one_sided), np.nan)
         adjusted[tested] = adjust(p_one_sided[tested])
+        low, high = compare.interval(items.mean[c], items.se[c], df[c], scale)
+        t = student_t.quantile(0.975, df[c])
+        satisfied, dissatisfied = est.satisfied.mean[c] / 100, est.dissatisfied.mean[c] / 100
+        tiers, reasons = compare.problem_tiers(items.mean[c], high, items.mean_all, adjusted, satisfied, rules)
+        certainty = compare.gap_certainty(diff, high, items.mean_all, p_one_sided, adjusted, settings.alpha)
         for j, item in enumerate(questionnaire.items):
-            below_all = diff[j] < 0 and adjusted[j] < settings.alpha
-            below_threshold = items.mean[c, j] < settings.problem_threshold
-            if below_all or below_threshold:
-                reason = "、".join(r for r, hit in (("显著低于全市", below_all),
-                                                   (f"低于 {settings.problem_threshold:g} 分", below_threshold)) if hit)
-                rows.append((code, item.id, item.topic, item.text, items.mean[c, j], items.mean_all[j],
-                             diff[j], se_diff[j], p_one_sided[j], adjusted[j], reason))
-    columns = {name: np.array([row[i] for row in rows], dtype=object if i in (0, 1, 2, 3, 10) else float)
+            if tiers[j]:
+                rows.append((code, item.id, item.topic, item.text, tiers[j], items.mean[c, j], low[j], high[j],
+                             satisfied[j], dissatisfied[j], items.mean_all[j], diff[j], diff[j] - t * se_diff[j],
+                             diff[j] + t * se_diff[j], certainty[j], reasons[j], se_diff[j], p_one_sided[j],
+                             adjusted[j]))
+    columns = {name: np.array([row[i] for row in rows], dtype=object if name in TEXT_COLUMNS else float)
                for i, name in enumerate(PROBLEM_COLUMNS)}
     columns["severity"] = columns["mean"] - np.minimum(columns["mean_all"], settings.problem_threshold)
     table = Table(columns)
-    return table.take(np.lexsort((table["severity"], table["county"].astype(str))))
+    rank = np.array([compare.TIERS.index(t) for t in table["tier"]], dtype=int)
+    return table.take(np.lexsort((table["severity"], rank, table["county"].astype(str))))
+
+
+def _distribution(used: Responses, weights, strata, counties, questionnaire: Questionnaire) -> Table:
+    """Per county (and ALL), item and answer of the scale: unweighted count and weighted share.
+
+    Scored answers are shares of the item's scored answers (so that 满意 + 非常满意 is the
+    satisfied share of item_results). The scale's 不了解 (not_applicable) is a share of all the
+    responses used and counts empty answers too: the form asks every item and stores 不了解 as
+    empty; other unscored answers are shares of all responses used.
+    """
+    scale = questionnaire.scale
+    width = max(scale.codes) + 1
+    k, groups = len(questionnaire.items), len(counties)
+    n, w = np.zeros((groups, k, width)), np.zeros((groups, k, width))
+    for j in range(k):        # item by item: a million responses need no (responses x items) work array
+        code = used.codes[:, j].astype(np.int64)
+        if scale.not_applicable is not None:
+            code = np.where(code < 0, scale.not_applicable, code)
+        given = code >= 0
+        cell = strata[given] * width + code[given]
+        n[:, j] = np.bincount(cell, minlength=groups * width).reshape(groups, width)
+        w[:, j] = np.bincount(cell, weights=weights[given], minlength=groups * width).reshape(groups, width)
+    responses = np.bincount(strata, minlength=groups)
+    total = np.bincount(strata, weights=weights, minlength=groups)
+    n, w = np.concatenate([n, n.sum(0, keepdims=True)]), np.concatenate([w, w.sum(0, keepdims=True)])
+    responses, total = np.append(responses, responses.sum()), np.append(total, total.sum())
+    scored = list(scale.scored_codes)
+    rows = []
+    for g, county in enumerate([*counties, "ALL"]):
+        for j, item in enumerate(questionnaire.items):
+            scored_n, scored_w = int(n[g, j, scored].sum()), w[g, j, scored].sum()
+            for point in scale.points:
+                base = scored_w if point.score is not None else total[g]
+                rows.append((county, item.id, item.topic, point.code, point.label, int(n[g, j, point.code]),
+                             w[g, j, point.code] / base if base > 0 else np.nan, scored_n, int(responses[g])))
+    names = ["county", "item", "topic", "code", "label", "n", "share", "n_scored", "n_responses"]
+    return Table({name: np.array([row[i] for row in rows], dtype=object if i in (0, 1, 2, 4) else None)
+                  for i, name in enumerate(names)})
 
 
 def _composition(used: Responses, strata, counties, questionnaire: Questionnaire, targets) -> Table:

@@ -106,7 +106,7 @@ def documents_for(ctx: documents.Context, responses: pd.DataFrame | None, format
                 "workbook", "Excel 工作簿（全部表格和方法说明）")
     if "csv" in formats:
         for name, attribute in tables.TABLES.items():
-            out.add(f"表格/{name}", tables.csv_bytes(getattr(ctx.results, attribute), ctx.names), "table",
+            out.add(f"表格/{name}", tables.csv_bytes(tables.table_of(ctx.results, attribute), ctx.names), "table",
                     tables.TITLES[name])
         out.add("表格/settings.json", tables.record_json(ctx.results.record).encode(), "table",
                 tables.TITLES["settings.json"])

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from analysis import compare
 from analysis.job import Results
 from questionnaires import Questionnaire
 from reports import charts, docx_render, method, pdf_render
@@ -40,7 +41,8 @@ class Context:
 
 
 # A section is (heading, [blocks]); a block is ("p", text), ("img", png bytes, width cm) or
-# ("table", header, rows).
+# ("table", header, rows[, options]), options: "widths" (relative, per column), "size" (font pt),
+# "min_height" (mm, rows left empty to be written in).
 
 
 def _f(value, digits: int = 1) -> str:
@@ -131,14 +133,104 @@ def _item_table(ctx: Context, code: str):
     return ("table", ["题目", "平均得分", "95% 置信区间", "满意率", "不满意率"], rows)
 
 
-def _problem_table(ctx: Context, code: str):
-    problems = ctx.results.problems
-    rows = [[f"{problems['item'][i]} {problems['topic'][i]}", _f(problems["mean"][i]), _f(problems["mean_all"][i]),
-             str(problems["reason"][i])]
-            for i in range(problems.n_rows) if problems["county"][i] == code]
-    if not rows:
-        return ("p", "没有得分显著低于全市或低于问题线的题目。")
-    return ("table", ["题目", "本区县得分", "全市得分", "列入原因"], rows)
+MARKS = {compare.CONFIRMED: "●", compare.WATCH: "○"}
+
+
+def _tier(tier: str) -> str:
+    return f"{MARKS[tier]} {tier}" if tier in MARKS else ""
+
+
+def _rules(ctx: Context) -> str:
+    """The tiers' definitions, from the settings the figures were made with."""
+    record = ctx.results.record
+    line, adjustment = record["problem_threshold"], "Holm" if record["adjustment"] == "holm" else "Benjamini–Hochberg"
+    lowest = record.get("lowest_items", 0)
+    return (f"“确定问题”指得分显著低于全市（本区县各题的单侧 p 值经 {adjustment} 校正后小于 {record['alpha']:g}），"
+            f"或得分的 95% 置信区间整体低于问题线 {line:g} 分；“需关注”指得分区间整体低于全市但校正后不显著、"
+            f"满意率低于 {record.get('satisfied_line', 0.7):.0%}、得分低于 {line:g} 分"
+            + (f"，或为本区县得分最低的 {lowest} 项之一" if lowest else "") + "。"
+            "各题得分图中全市得分（方框）落在本区县置信区间右侧的题目，都在清单之中。")
+
+
+def _problem_blocks(ctx: Context, code: str) -> list:
+    """The county's problem list: how many in each tier and why, the evidence, then a form to fill in."""
+    p = ctx.results.problems
+    mine = [i for i in range(p.n_rows) if p["county"][i] == code]
+    if not mine:
+        return [("p", "没有列入问题清单的题目。" + _rules(ctx))]
+    counts = {tier: sum(p["tier"][i] == tier for i in mine) for tier in compare.TIERS}
+    lead = (f"列入问题清单 {len(mine)} 项：确定问题 {counts[compare.CONFIRMED]} 项，需关注 {counts[compare.WATCH]} 项"
+            f"（确定问题在前，各层内最差的在前）。" + _rules(ctx))
+    rows = [[_tier(p["tier"][i]), f"{p['item'][i]} {p['topic'][i]}\n{p['text'][i]}",
+             f"{_f(p['mean'][i])}\n{_f(p['ci_low'][i])}–{_f(p['ci_high'][i])}",
+             _pct(p["share_satisfied"][i]), _pct(p["share_dissatisfied"][i]),
+             f"{_signed(p['difference'][i])}\n{_signed(p['difference_ci_low'][i])} 至 {_signed(p['difference_ci_high'][i])}",
+             str(p["certainty"][i]), str(p["reason"][i]).replace("；", "；\n")] for i in mine]
+    evidence = ("table", ["层级", "题目", "得分\n95% 区间", "满意率", "不满意率", "与全市之差\n95% 区间", "与全市比较",
+                          "列入原因"], rows, {"widths": (18, 29, 20, 14, 14, 20, 27, 32), "size": 8})
+    form = ("table", ["层级", "题目", "整改措施", "责任科室"],
+            [[_tier(p["tier"][i]), f"{p['item'][i]} {p['topic'][i]}", "", ""] for i in mine],
+            {"widths": (14, 26, 80, 30), "min_height": 14})
+    return [("p", lead), evidence, ("p", "整改落实表（由本区县填写）："), form]
+
+
+def _signed(value) -> str:
+    return "—" if value is None or not np.isfinite(value) else f"{value:+.1f}".replace("-", "−")
+
+
+def _ranked(ctx: Context) -> list[str]:
+    """County codes best first (the ranking's order)."""
+    t = ctx.results.county_results
+    order = np.argsort(np.asarray(t["rank"][:-1], dtype=float), kind="stable")
+    return [str(t["county"][i]) for i in order]
+
+
+def _city_problem_table(ctx: Context):
+    """Items x counties (best first): each cell the item's tier on the county's list."""
+    p = ctx.results.problems
+    tier = {(str(c), str(i)): str(t) for c, i, t in zip(p["county"], p["item"], p["tier"])}
+    counties = _ranked(ctx)
+    rows = [[f"{item.id} {item.topic}", *(MARKS.get(tier.get((c, item.id), ""), "") for c in counties)]
+            for item in ctx.questionnaire.items]
+    for name, wanted in (("确定问题（项）", compare.CONFIRMED), ("需关注（项）", compare.WATCH)):
+        rows.append([name, *(str(sum(tier.get((c, i.id)) == wanted for i in ctx.questionnaire.items))
+                             for c in counties)])
+    return ("table", ["题目", *(ctx.name(c) for c in counties)], rows,
+            {"widths": (2.4, *[1] * len(counties)), "size": 8})
+
+
+def _score_matrix(ctx: Context):
+    """Items x counties (best first) and the city: mean scores."""
+    counties = _ranked(ctx)
+    means = {code: ctx.items(code)["mean"] for code in [*counties, "ALL"]}
+    rows = [[f"{item.id} {item.topic}", *(_f(means[c][j]) for c in [*counties, "ALL"])]
+            for j, item in enumerate(ctx.questionnaire.items)]
+    return ("table", ["题目", *(ctx.name(c) for c in counties), "全市"], rows,
+            {"widths": (2.4, *[1] * (len(counties) + 1)), "size": 8})
+
+
+def _distribution_table(ctx: Context, code: str):
+    """Per item, the weighted share of each answer (%) and the unweighted number of scored answers."""
+    d = ctx.results.distribution
+    points = ctx.questionnaire.scale.points
+    shares = {(str(i), int(k)): v for c, i, k, v in zip(d["county"], d["item"], d["code"], d["share"]) if c == code}
+    answered = {str(i): int(n) for c, i, n in zip(d["county"], d["item"], d["n_scored"]) if c == code}
+    rows = [[f"{item.id} {item.topic}", *(_f(100 * shares.get((item.id, p.code), np.nan)) for p in points),
+             f"{answered.get(item.id, 0):,}"] for item in ctx.questionnaire.items]
+    return ("table", ["题目", *(p.label for p in points), "有效作答"], rows,
+            {"widths": (2.2, *[1] * len(points), 1.1), "size": 8})
+
+
+def _distribution_note(ctx: Context) -> str:
+    scale = ctx.questionnaire.scale
+    scored = [p.label for p in scale.points if p.score is not None]
+    unscored = [p.label for p in scale.points if p.score is None]
+    satisfied = "、".join(p.label for p in scale.points if p.code in scale.satisfied)
+    text = (f"各题答案分布（加权百分比）：“{scored[0]}”至“{scored[-1]}”以该题的有效作答"
+            + (f"（不含“{'、'.join(unscored)}”）" if unscored else "") + f"为分母，{satisfied}之和即满意率")
+    if unscored:
+        text += f"；“{'、'.join(unscored)}”以全部有效答卷为分母（问卷每题必答，答卷中空白的题即“不了解”）"
+    return text + "。有效作答为未加权的份数。"
 
 
 def _breakdown_table(ctx: Context, code: str):
@@ -178,8 +270,9 @@ def county_sections(ctx: Context, code: str) -> list:
         ("摘要", [("p", summary(ctx, code))]),
         ("一、在全市的位置", [("img", ranking_png(ctx, code), 16),
                         ("p", "圆点为满意度指数，线段为 95% 置信区间，虚线为全市指数；菱形为本区县。")]),
-        ("二、各方面得分", [("img", items_png(ctx, code), 16), _item_table(ctx, code)]),
-        ("三、问题清单", [_problem_table(ctx, code)]),
+        ("二、各方面得分", [("img", items_png(ctx, code), 16), _item_table(ctx, code),
+                      ("p", _distribution_note(ctx)), _distribution_table(ctx, code)]),
+        ("三、问题清单", _problem_blocks(ctx, code)),
         ("四、不同人群的评价", [_breakdown_table(ctx, code)]),
         ("五、优先改进的方面（全市）", [("img", ipa_png(ctx), 15),
                                 ("p", "重要性为各题与总体评价的关联程度；右下象限的方面重要而表现较差，宜优先改进。")]),
@@ -193,11 +286,16 @@ def city_sections(ctx: Context) -> list:
     return [
         ("摘要", [("p", city_summary(ctx))]),
         ("一、各区县排名", [("img", ranking_png(ctx, None), 16), _ranking_table(ctx)]),
-        ("二、各方面得分（全市）", [("img", items_png(ctx, "ALL"), 16), _item_table(ctx, "ALL")]),
-        ("三、优先改进的方面", [("img", ipa_png(ctx), 15)]),
-        ("四、不同人群的评价（全市）", [_breakdown_table(ctx, "ALL")]),
-        ("五、样本构成（全市）", [_composition_table(ctx, "ALL")]),
-        ("六、方法说明", _method(ctx, None)),
+        ("二、各区县问题清单一览", [("p", "●：确定问题；○：需关注；空白：未列入。区县按排名从高到低排列。" + _rules(ctx)),
+                           _city_problem_table(ctx)]),
+        ("三、各区县各题得分", [("p", "各区县各题的平均得分（0–100），区县按排名从高到低排列，最后一列为全市。"),
+                         _score_matrix(ctx)]),
+        ("四、各方面得分（全市）", [("img", items_png(ctx, "ALL"), 16), _item_table(ctx, "ALL"),
+                           ("p", _distribution_note(ctx)), _distribution_table(ctx, "ALL")]),
+        ("五、优先改进的方面", [("img", ipa_png(ctx), 15)]),
+        ("六、不同人群的评价（全市）", [_breakdown_table(ctx, "ALL")]),
+        ("七、样本构成（全市）", [_composition_table(ctx, "ALL")]),
+        ("八、方法说明", _method(ctx, None)),
     ]
 
 

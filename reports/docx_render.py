@@ -6,7 +6,7 @@ import io
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
-from docx.shared import Cm, Pt, RGBColor
+from docx.shared import Cm, Mm, Pt, RGBColor
 
 EAST_ASIAN = "Microsoft YaHei"   # Word on Chinese Windows has it; others substitute a Chinese font
 
@@ -50,12 +50,34 @@ def _block(document, block) -> None:
         document.add_picture(io.BytesIO(png), width=Cm(width_cm))
         document.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
     elif kind == "table":
-        _, header, rows = block
+        _, header, rows, *extra = block
+        options = extra[0] if extra else {}
         table = document.add_table(rows=1, cols=len(header))
         table.style = document.styles["Table Grid"]
         for cell, text in zip(table.rows[0].cells, header):
             cell.text = text
             cell.paragraphs[0].runs[0].bold = True
         for row in rows:
-            for cell, text in zip(table.add_row().cells, row):
+            added = table.add_row()
+            if options.get("min_height"):
+                added.height = Mm(options["min_height"])
+            for cell, text in zip(added.cells, row):
                 cell.text = str(text)
+        _options(table, options)
+
+
+def _options(table, options: dict) -> None:
+    """A table block's options (see reports.documents): column widths, font size."""
+    if options.get("widths"):
+        width = Cm(17)      # the page's text width
+        total = sum(options["widths"])
+        table.autofit = False
+        for c, share in enumerate(options["widths"]):
+            table.columns[c].width = int(width * share / total)
+            for cell in table.columns[c].cells:
+                cell.width = int(width * share / total)
+    if options.get("size"):
+        for row in table.rows:
+            for cell in row.cells:
+                for run in (r for paragraph in cell.paragraphs for r in paragraph.runs):
+                    run.font.size = Pt(options["size"])

@@ -23,6 +23,10 @@ COLUMNS = {
     "alpha": "克龙巴赫α", "n_complete": "答全所有题的样本量", "importance": "重要性", "performance": "表现（全市平均得分）",
     "quadrant": "象限", "sample_share": "样本占比", "population_share": "人口占比", "weight": "最终权重",
     "response_id": "回执编号",
+    "tier": "层级", "certainty": "与全市比较", "difference_ci_low": "与全市之差95%置信区间下限",
+    "difference_ci_high": "与全市之差95%置信区间上限", "measures": "整改措施", "department": "责任科室",
+    "code": "答案代码", "share": "占比（加权）",
+    "n_scored": "有效作答数（不含不了解）", "n_responses": "答卷数",
 }
 ALL = "全市"
 

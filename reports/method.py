@@ -57,8 +57,9 @@ def settings_notes(record: dict, questionnaire: Questionnaire, each_county: bool
                   "可能名次为全部名次。"),
         ("等级", "，".join(f"{label}：{'≥' + format(bound, 'g') if bound > -1e300 else '其余'}"
                          for bound, label in record["grades"]) + "。"),
-        ("问题清单", f"得分显著低于全市（各区县内各题的 p 值经 {'Holm' if record['adjustment'] == 'holm' else 'Benjamini–Hochberg'} "
-                 f"校正，显著性水平 {record['alpha']:g}）或低于 {record['problem_threshold']:g} 分的题目。"),
+        ("问题清单", _problems(record)),
+        ("答案分布", "各题各选项的加权百分比：计分的选项以该题的有效作答（不含“不了解”）为分母，表示满意的选项之和"
+                 "即满意率；“不了解”以全部有效答卷为分母（问卷每题必答，答卷中空白的题即“不了解”）；人数为未加权的份数。"),
         ("精确度", f"有效样本量（样本量 ÷ 满意度指数的设计效应，计入整群和加权）少于 {record['min_effective_n']:g}，"
                 f"或整群少于 {record['min_clusters']} 个的区县标为“不够精确”。"),
         ("软件", "，".join(f"{k} {v}" for k, v in record.get("versions", {}).items()) + "。"),
@@ -66,6 +67,21 @@ def settings_notes(record: dict, questionnaire: Questionnaire, each_county: bool
     if weighting.get("targets_sha256"):
         rows.append(("人口目标指纹", f"SHA-256 {weighting['targets_sha256']}（同一份人口目标得到同一指纹）。"))
     return rows
+
+
+def _problems(record: dict) -> str:
+    """How the problem list's two tiers are defined, with the settings used."""
+    line, alpha = record["problem_threshold"], record["alpha"]
+    adjustment = "Holm" if record["adjustment"] == "holm" else "Benjamini–Hochberg"
+    lowest = record.get("lowest_items", 0)
+    return (f"分两层。“确定问题”：得分显著低于全市（与全市之差的 t 检验计入区县与全市的协方差，自由度取该区县的；"
+            f"“低于全市”的单侧 p 值在区县内各题之间经 {adjustment} 校正后小于 {alpha:g}），或得分的 95% 置信区间上限"
+            f"低于问题线 {line:g} 分。“需关注”：得分的 95% 置信区间整体低于全市得分但校正后不显著、"
+            f"满意率低于 {record.get('satisfied_line', 0.7):.0%}、得分低于 {line:g} 分"
+            + (f"，或为本区县得分最低的 {lowest} 项之一（低于本区县各题的平均得分）" if lowest else "") +
+            "。区间整体低于全市的题目一定列入其中一层，与各题得分图一致。与全市之差的 95% 置信区间 = 差 ± t × 差的标准误"
+            "（未经多重比较校正）；“与全市比较”用文字说明差别的确定程度。标准误为 0 或无法估计的题目不做检验。"
+            "每层内按严重程度（本区县得分 − 全市得分与问题线中较小者）从小到大排列。")
 
 
 def _label(questionnaire: Questionnaire, code: int) -> str:

@@ -94,10 +94,13 @@ def _block(pdf: _Pdf, block) -> None:
         pdf.image(io.BytesIO(png), x=pdf.l_margin + (pdf.epw - width) / 2, w=width)
         pdf.ln(2)
     elif kind == "table":
-        _, header, rows = block
-        pdf.set_font("cjk", size=9)
-        with pdf.table(headings_style=FontFace(emphasis=None, fill_color=HEAD), line_height=5.5,
-                       text_align="LEFT", first_row_as_headings=True, repeat_headings=1) as table:
+        _, header, rows, *extra = block
+        options = extra[0] if extra else {}
+        size = options.get("size", 9)
+        pdf.set_font("cjk", size=size)
+        with pdf.table(headings_style=FontFace(emphasis=None, fill_color=HEAD), line_height=5.5 * size / 9,
+                       text_align="LEFT", first_row_as_headings=True, repeat_headings=1,
+                       col_widths=options.get("widths"), min_row_height=options.get("min_height")) as table:
             table.row(header)
             for row in rows:
                 table.row([str(cell) for cell in row])

@@ -16,14 +16,31 @@ TABLES = {
     "county_results.csv": "county_results", "item_results.csv": "item_results",
     "quality.csv": "quality", "bursts.csv": "bursts", "weights.csv": "weights", "breakdowns.csv": "breakdowns",
     "problems.csv": "problems", "reliability.csv": "reliability", "drivers.csv": "drivers",
-    "composition.csv": "composition",
+    "composition.csv": "composition", "item_distribution.csv": "distribution",
 }
 # What each table is called where people pick it (the workbook's sheets carry the same names).
 TITLES = {
     "county_results.csv": "区县结果", "item_results.csv": "题目明细", "quality.csv": "质量",
     "bursts.csv": "集中提交的渠道", "weights.csv": "权重", "breakdowns.csv": "分组结果", "problems.csv": "问题清单",
-    "reliability.csv": "信度", "drivers.csv": "重要性—表现", "composition.csv": "样本构成", "settings.json": "设置记录",
+    "reliability.csv": "信度", "drivers.csv": "重要性—表现", "composition.csv": "样本构成", "item_distribution.csv": "答案分布",
+    "settings.json": "设置记录",
 }
+# Columns a county fills in by hand (整改措施, 责任科室), empty, after the named column of the table.
+FILL_IN = {"problems": ("reason", ("measures", "department"))}
+
+
+def table_of(results: Results, attribute: str) -> Table:
+    """A result table as files carry it: with its empty fill-in columns (FILL_IN)."""
+    table = getattr(results, attribute)
+    if attribute not in FILL_IN:
+        return table
+    after, blank = FILL_IN[attribute]
+    columns = {}
+    for name in table:
+        columns[name] = table[name]
+        if name == after:
+            columns |= {column: np.full(table.n_rows, "", dtype=object) for column in blank}
+    return Table(columns)
 
 
 def neutralised(text: str) -> str:
@@ -64,7 +81,7 @@ def files(results: Results, names: dict[str, str]) -> dict[str, bytes]:
     """Every table as CSV (county names beside the codes in the result tables) and the record as
     settings.json: the output of `survey analyze`."""
     out = {name: csv_text(getattr(results, attribute)).encode("utf-8") if attribute in PER_RESPONSE
-           else csv_bytes(getattr(results, attribute), names) for name, attribute in TABLES.items()}
+           else csv_bytes(table_of(results, attribute), names) for name, attribute in TABLES.items()}
     out["settings.json"] = record_json(results.record).encode("utf-8")
     return out
 

@@ -15,6 +15,7 @@ from analysis.job import Results
 from analysis.table import Table
 from questionnaires import Questionnaire
 from reports.labels import ALL, column
+from reports.tables import FILL_IN, table_of
 
 # Number format per column; anything not listed is text or a whole number.
 FORMATS = {
@@ -25,8 +26,9 @@ FORMATS = {
     "share_dissatisfied_se": "0.0%", "share_satisfied_ci_low": "0.0%", "share_satisfied_ci_high": "0.0%",
     "share_dissatisfied_ci_low": "0.0%", "share_dissatisfied_ci_high": "0.0%", "sample_share": "0.0%", "population_share": "0.0%", "alpha": "0.000",
     "importance": "0.000", "performance": "0.0", "index_shrunk": "0.0", "se_shrunk": "0.00", "shrinkage": "0.00",
-    "weight": "0.000",
+    "weight": "0.000", "difference_ci_low": "+0.0;-0.0;0.0", "difference_ci_high": "+0.0;-0.0;0.0", "share": "0.0%",
 }
+FILL_WIDTH = 36   # the columns a county fills in (tables.FILL_IN): room to write
 
 
 class _Book:
@@ -110,6 +112,34 @@ def _matrix(results: Results, field: str, questionnaire: Questionnaire, names: d
     return header, rows, titles
 
 
+def _tiers(results: Results, questionnaire: Questionnaire, names: dict[str, str]):
+    """Counties x items: each cell the item's tier on the county's problem list, or empty."""
+    problems = results.problems
+    tier = {(str(c), str(i)): str(t) for c, i, t in zip(problems["county"], problems["item"], problems["tier"])}
+    counties = [str(c) for c in results.county_results["county"][:-1]]
+    titles = [column("county"), column("county_name"), *(f"{i.id} {i.topic}" for i in questionnaire.items)]
+    rows = [[c, _name(names, c), *(tier.get((c, i), "") for i in questionnaire.item_ids)] for c in counties]
+    return ["county", "county_name", *questionnaire.item_ids], rows, titles
+
+
+def _distribution(results: Results, questionnaire: Questionnaire, names: dict[str, str]):
+    """One row per county (and ALL) and item: answers, then each answer's weighted share and count."""
+    d = results.distribution
+    points = questionnaire.scale.points
+    m = len(points)
+    header = ["county", "county_name", "item", "topic", "n_scored", "n_responses", *(["share"] * m), *(["n"] * m)]
+    titles = [column("county"), column("county_name"), column("item"), column("topic"), column("n_scored"),
+              column("n_responses"),
+              *(f"{p.label}（%）" for p in points), *(f"{p.label}（人数）" for p in points)]
+    rows = []
+    for r in range(0, d.n_rows, m):
+        code = str(d["county"][r])
+        rows.append([code, _name(names, code), str(d["item"][r]), str(d["topic"][r]), int(d["n_scored"][r]),
+                     int(d["n_responses"][r]),
+                     *map(float, d["share"][r:r + m]), *map(int, d["n"][r:r + m])])
+    return header, rows, titles
+
+
 def rows_xlsx(title: str, header: list[str], rows: list[list], patterns: list[str | None] = (),
               freeze_columns: int = 1) -> bytes:
     """Rows under a header as a one-sheet workbook, text always as text (never a formula): the one
@@ -130,7 +160,15 @@ def write(results: Results, questionnaire: Questionnaire, names: dict[str, str],
     book.sheet("题目明细", *_rows(results.item_results, list(results.item_results), names))
     book.sheet("分组结果", *_rows(results.breakdowns, list(results.breakdowns), names))
     book.sheet("样本构成", *_rows(results.composition, list(results.composition), names))
-    book.sheet("问题清单", *_rows(results.problems, list(results.problems), names))
+    problems = table_of(results, "problems")
+    header, rows = _rows(problems, list(problems), names)
+    book.sheet("问题清单", header, rows)
+    for name in FILL_IN["problems"][1]:     # wide enough to write in
+        book.book.get_worksheet_by_name("问题清单").set_column(header.index(name), header.index(name), FILL_WIDTH)
+    header, rows, titles = _tiers(results, questionnaire, names)
+    book.sheet("问题一览", header, rows, names=titles)
+    header, rows, titles = _distribution(results, questionnaire, names)
+    book.sheet("答案分布", header, rows, names=titles, freeze_columns=4)
     book.sheet("质量", *_rows(results.quality, list(results.quality), names))
     if len(results.bursts["channel"]):
         book.sheet("集中提交的渠道", *_rows(results.bursts, list(results.bursts), names))

@@ -145,9 +145,9 @@ def test_rank_intervals_contain_the_rank_and_grades_follow_thresholds(responses,
 def test_problem_list_is_adjusted_and_ordered(responses, questionnaire, targets):
     problems = run(responses, questionnaire, targets, adjustment="bh").problems.to_pandas()
     assert (problems["p_adjusted"] >= problems["p_value"] - 1e-15).all()
-    for _, rows in problems.groupby("county"):
+    for _, rows in problems.groupby(["county", "tier"]):
         assert rows["severity"].is_monotonic_increasing
-    flagged = problems[problems["reason"].str.contains("显著")]
+    flagged = problems[problems["reason"].str.contains("显著低于全市")]
     assert (flagged["p_adjusted"] < 0.05).all() and (flagged["difference"] < 0).all()
 
 

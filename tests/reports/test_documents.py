@@ -7,6 +7,7 @@ import subprocess
 import zipfile
 
 import docx
+import numpy as np
 import pandas as pd
 import pyreadstat
 import pytest
@@ -118,3 +119,86 @@ def test_the_manifest_lists_every_file_with_its_county(context):
     limited = out.manifest.readable(["511503"])
     assert [e.path for e in limited.entries] == ["报告/511503_南溪区_报告.docx"]
     assert manifest.Manifest.from_json(out.manifest.to_json()) == out.manifest
+
+
+def _table(document, first: str, column: int = 0):
+    """The Word table whose header row has `first` in its `column`."""
+    return next(t for t in document.tables if len(t.columns) > column and t.rows[0].cells[column].text == first)
+
+
+def test_a_county_report_lists_its_problems_by_tier_with_a_form_to_fill_in(context):
+    problems = context.results.problems.to_pandas()
+    code = problems.loc[problems.tier == "确定问题", "county"].iloc[0]
+    mine = problems[problems.county == code]
+    document = docx.Document(io.BytesIO(documents.docx(context, code)))
+    paragraphs = "\n".join(p.text for p in document.paragraphs)
+    counts = mine["tier"].value_counts()
+    assert (f"列入问题清单 {len(mine)} 项：确定问题 {counts.get('确定问题', 0)} 项，"
+            f"需关注 {counts.get('需关注', 0)} 项") in paragraphs
+    evidence = _table(document, "与全市比较", 6)
+    assert [c.text for c in evidence.rows[0].cells][:2] == ["层级", "题目"]
+    first, row = evidence.rows[1].cells, mine.iloc[0]
+    assert first[0].text == "● 确定问题" and first[1].text.startswith(f"{row['item']} {row['topic']}\n{row['text']}")
+    assert first[2].text == f"{row['mean']:.1f}\n{row['ci_low']:.1f}–{row['ci_high']:.1f}"
+    assert first[6].text == row["certainty"] and len(evidence.rows) == len(mine) + 1
+    form = _table(document, "整改措施", 2)
+    assert [c.text for c in form.rows[0].cells] == ["层级", "题目", "整改措施", "责任科室"]
+    assert len(form.rows) == len(mine) + 1 and all(r.cells[2].text == r.cells[3].text == "" for r in form.rows[1:])
+
+
+def test_a_county_report_shows_each_items_answer_distribution(context, questionnaire):
+    document = docx.Document(io.BytesIO(documents.docx(context, "511503")))
+    table = _table(document, "有效作答", len(questionnaire.scale.points) + 1)
+    assert [c.text for c in table.rows[0].cells][1:-1] == [p.label for p in questionnaire.scale.points]
+    d = context.results.distribution.to_pandas()
+    q01 = d[(d.county == "511503") & (d["item"] == "q01")].set_index("code")
+    assert [c.text for c in table.rows[1].cells] == [
+        "q01 学前教育", *(f"{100 * q01.loc[p.code, 'share']:.1f}" for p in questionnaire.scale.points),
+        f"{q01['n_scored'].iloc[0]:,}"]
+
+
+def test_the_city_report_marks_every_countys_problems_and_scores(context, questionnaire):
+    document = docx.Document(io.BytesIO(documents.docx(context, "ALL")))
+    problems = context.results.problems.to_pandas()
+    tiers = {(c, i): t for c, i, t in zip(problems.county, problems["item"], problems.tier)}
+    by_name = {context.name(c): c for c in context.counties}
+    matrices = [t for t in document.tables if t.rows[0].cells[0].text == "题目"
+                and t.rows[0].cells[1].text in by_name]
+    marks, scores = matrices[0], matrices[1]
+    header = [c.text for c in marks.rows[0].cells][1:]
+    assert sorted(header) == sorted(by_name) and header[0] == context.name(str(
+        context.results.county_results["county"][int(np.argmin(context.results.county_results["rank"][:-1]))]))
+    symbol = {"确定问题": "●", "需关注": "○"}
+    for r, item in enumerate(questionnaire.items, start=1):
+        cells = [c.text for c in marks.rows[r].cells]
+        assert cells[0] == f"{item.id} {item.topic}"
+        assert cells[1:] == [symbol.get(tiers.get((by_name[n], item.id)), "") for n in header]
+    assert marks.rows[-2].cells[0].text == "确定问题（项）"
+    assert [c.text for c in scores.rows[0].cells][-1] == "全市"
+    for r, item in enumerate(questionnaire.items, start=1):
+        cells = [c.text for c in scores.rows[r].cells]
+        assert cells[1:] == [f"{context.items(by_name[n])['mean'][r - 1]:.1f}" for n in header] + \
+            [f"{context.items('ALL')['mean'][r - 1]:.1f}"]
+
+
+@needs_poppler
+def test_the_pdf_reports_carry_the_problem_tables(context, tmp_path):
+    county = pdf_text(documents.pdf(context, "511502"), tmp_path)
+    assert "整改落实表" in county and "整改措施" in county and "责任科室" in county and "与全市比较" in county
+    city = pdf_text(documents.pdf(context, "ALL"), tmp_path)
+    assert "各区县问题清单一览" in city and "各区县各题得分" in city and "确定问题（项）" in city
+
+
+def test_problems_csv_has_the_tier_and_empty_columns_to_fill_in(context):
+    files = bundle.documents_for(context, None, ["csv"]).files
+    problems = pd.read_csv(io.BytesIO(files["表格/problems.csv"]), encoding="utf-8-sig", dtype=str,
+                           keep_default_na=False)
+    columns = list(problems.columns)
+    assert columns.index("reason") + 1 == columns.index("measures") == columns.index("department") - 1
+    assert set(problems["tier"]) == {"确定问题", "需关注"} and (problems[["measures", "department"]] == "").all().all()
+    assert len(problems) == context.results.problems.n_rows
+    distribution = pd.read_csv(io.BytesIO(files["表格/item_distribution.csv"]), encoding="utf-8-sig")
+    assert {"county", "county_name", "item", "label", "n", "share", "n_scored"} <= set(distribution.columns)
+    out = bundle.documents_for(context, None, ["csv"])
+    assert out.manifest.find("table", None, "csv") is not None
+    assert {e.title for e in out.manifest.entries} >= {"问题清单", "答案分布"}

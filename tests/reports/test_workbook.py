@@ -42,3 +42,25 @@ def test_the_method_sheet_explains_the_weighting_and_versions(results, questionn
     notes = dict(method.notes(results.record, questionnaire))
     assert "raking" in notes["加权"] and "respondent_type" in notes["加权"]
     assert "整群" in notes["抽样设计与标准误"] and notes["人口目标指纹"].startswith("SHA-256 ")
+
+
+def test_the_problem_sheet_has_columns_to_fill_in_and_the_tiers_and_answers_have_sheets(results, questionnaire):
+    book = openpyxl.load_workbook(io.BytesIO(workbook.write(results, questionnaire, NAMES, [])))
+    sheet = book["问题清单"]
+    header = [c.value for c in sheet[1]]
+    assert {"层级", "与全市比较", "列入原因", "整改措施", "责任科室"} <= set(header)
+    assert header.index("整改措施") == header.index("列入原因") + 1
+    rows = list(sheet.iter_rows(min_row=2, values_only=True))
+    assert len(rows) == results.problems.n_rows
+    assert all(row[header.index("整改措施")] in (None, "") for row in rows)
+    assert {row[header.index("层级")] for row in rows} <= {"确定问题", "需关注"}
+    tiers = book["问题一览"]
+    assert [c.value for c in tiers[1]][2] == "q01 学前教育"
+    listed = {(r[0], questionnaire.item_ids[j]) for r in tiers.iter_rows(min_row=2, values_only=True)
+              for j, v in enumerate(r[2:]) if v}
+    assert listed == set(zip(results.problems["county"], results.problems["item"]))
+    answers = book["答案分布"]
+    header = [c.value for c in answers[1]]
+    assert "非常满意（%）" in header and "不了解（人数）" in header
+    first = [c.value for c in answers[2]]
+    assert abs(first[header.index("非常满意（%）")] - float(results.distribution["share"][0])) < 1e-12

@@ -38,7 +38,7 @@ def test_analyze_writes_the_documented_tables(tmp_path):
     assert len(record["inputs"]["targets"]["sha256"]) == 64
     assert record["design"]["clusters"] == "channel"
     assert record["notices"] and all(f"注意：{notice}" in result.output for notice in record["notices"])
-    for name in ["quality.csv", "problems.csv", "breakdowns.csv", "reliability.csv", "drivers.csv"]:
+    for name in ["quality.csv", "problems.csv", "breakdowns.csv", "reliability.csv", "drivers.csv", "item_distribution.csv"]:
         assert (tmp_path / name).exists()
 
 

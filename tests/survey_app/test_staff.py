@@ -63,6 +63,7 @@ def test_results_are_computed_in_the_background_and_shown(app, campaign):
     assert ">区县结果</a>" in tables and ">问题清单</a>" in tables and ".csv<" not in tables and "json<" not in tables
     county = client.get("/staff/c/test-2026/county/511503").get_data(as_text=True)
     assert "各题得分" in county and "您的身份是" in county
+    assert "● 确定问题</h3>" in county and "○ 需关注</h3>" in county        # the problem list by tier
 
 
 def test_results_are_reused_until_the_data_change(app, campaign, questionnaire):

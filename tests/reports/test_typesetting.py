@@ -5,10 +5,13 @@ import io
 from datetime import UTC, datetime, timedelta
 
 import docx
+import numpy as np
 import openpyxl
+import pandas as pd
+import pyreadstat
 from docx.oxml.ns import qn
 
-from reports import documents, method, workbook
+from reports import datafiles, documents, method, workbook
 from tests.reports.conftest import NAMES
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -100,3 +103,78 @@ def test_topics_stand_beside_item_codes_and_attributes_read_as_questions(results
         assert "类别" not in header and "类别名称" in header
         attributes = {row[header.index("属性")] for row in sheet.iter_rows(min_row=2, values_only=True)}
         assert attributes <= {a.question for a in questionnaire.attributes} and "您的身份是" in attributes
+
+
+def with_flags_and_not_known(reference, questionnaire):
+    """The reference responses as the database hands them over: stored flags, times as datetimes,
+    and a few 不了解 (code 9) beside the skipped items the file has."""
+    frame = reference.responses.copy()
+    frame["submitted_at"] = pd.to_datetime(frame["submitted_at"]).astype("datetime64[s]")
+    frame.loc[frame.index[:40], "q02"] = questionnaire.scale.not_applicable
+    frame["flag_straightline"] = np.int8(0)
+    frame.loc[frame.index[1::7], "flag_straightline"] = np.int8(1)
+    frame["flag_repeat_device"] = np.int8(0)
+    return frame
+
+
+def sav(tmp_path, data: bytes, **options):
+    path = tmp_path / "data.sav"
+    path.write_bytes(data)
+    return pyreadstat.read_sav(str(path), **options)
+
+
+def test_the_spss_file_keeps_times_flags_levels_and_tells_not_known_from_skipped(
+        context, reference, questionnaire, tmp_path):
+    responses = with_flags_and_not_known(reference, questionnaire)
+    frame = datafiles.cleaned(responses, context.results, questionnaire, context.names)
+    data, meta = sav(tmp_path, datafiles.sav_bytes(frame, questionnaire), user_missing=True)
+    times = pd.to_datetime(reference.responses.set_index("response_id")["submitted_at"])
+    assert data["submitted_at"].min().year == 2019                     # real times, not 1970-01-01
+    assert (data.set_index("response_id")["submitted_at"] == times.reindex(data["response_id"])).all()
+    assert meta.original_variable_types["submitted_at"].startswith("DATETIME")
+    skipped = responses.drop_duplicates("response_id").set_index("response_id")["q01"].isna()
+    assert (data.set_index("response_id")["q01"].isna() == skipped.reindex(data["response_id"])).all()
+    assert (data["q02"] == 9).sum() > 0 and skipped.any()              # 不了解 and skipped, apart
+    assert meta.missing_ranges["q02"] == [{"lo": 9.0, "hi": 9.0}]
+    assert meta.variable_value_labels["q02"][9.0] == "不了解"
+    plain, _ = sav(tmp_path, datafiles.sav_bytes(frame, questionnaire))
+    assert plain["q02"].isna().sum() == data["q02"].isna().sum() + (data["q02"] == 9).sum()
+    assert meta.variable_measure["q01"] == "ordinal" and meta.variable_measure["respondent_type"] == "nominal"
+    assert meta.variable_measure["weight"] == "scale" and meta.variable_measure["county"] == "nominal"
+    assert meta.variable_value_labels["flag_straightline"] == {0.0: "否", 1.0: "是"}
+    assert meta.column_names_to_labels["flag_straightline"] == "标记：答案全部相同"
+    assert set(data["flag_straightline"]) == {0.0, 1.0}
+    assert "weight" in meta.file_label and any("WEIGHT BY weight" in note for note in meta.notes)
+
+
+def test_a_responses_file_with_times_as_text_still_gives_spss_datetimes(context, reference, questionnaire, tmp_path):
+    frame = datafiles.cleaned(reference.responses, context.results, questionnaire, context.names)
+    data, meta = sav(tmp_path, datafiles.sav_bytes(frame, questionnaire))
+    assert str(data["submitted_at"].dtype).startswith("datetime64") and data["submitted_at"].min().year == 2019
+
+
+def test_the_data_workbook_has_date_cells_labels_and_a_codebook(context, reference, questionnaire):
+    responses = with_flags_and_not_known(reference, questionnaire)
+    frame = datafiles.cleaned(responses, context.results, questionnaire, context.names)
+    book = openpyxl.load_workbook(io.BytesIO(datafiles.xlsx_bytes(frame, questionnaire)))
+    assert book.sheetnames == ["答卷", "变量说明"]
+    sheet = book["答卷"]
+    header = [c.value for c in sheet[1]]
+    first = {name: cell for name, cell in zip(frame.columns, sheet[2])}
+    assert first["submitted_at"].is_date and isinstance(first["submitted_at"].value, datetime)
+    assert first["submitted_at"].number_format == "yyyy-mm-dd hh:mm:ss"
+    assert first["respondent_type"].value in {o.label for o in questionnaire.attributes[0].options}
+    assert first["flag_straightline"].value in ("是", "否") and header[list(frame.columns).index("q01")].startswith("q01 ")
+    q02 = [row[list(frame.columns).index("q02")] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert "不了解" in q02 and None in q02 and {v for v in q02 if not isinstance(v, str) and v is not None} <= {1, 2, 3, 4, 5}
+    assert sheet.page_setup.orientation == "landscape" and sheet.print_title_rows == "$1:$1"
+    codebook = {row[0]: row for row in book["变量说明"].iter_rows(min_row=2, values_only=True)}
+    assert codebook["respondent_type"][3].startswith("1 = 家长") and codebook["q01"][2] == "定序"
+
+
+def test_the_data_csv_leaves_not_known_empty_and_writes_codes_as_whole_numbers(context, reference, questionnaire):
+    responses = with_flags_and_not_known(reference, questionnaire)
+    frame = datafiles.cleaned(responses, context.results, questionnaire, context.names)
+    data = pd.read_csv(io.BytesIO(datafiles.csv_bytes(frame, questionnaire)), encoding="utf-8-sig", dtype=str)
+    assert "9" not in set(data["q02"]) and set(data["q01"].dropna()) <= {"1", "2", "3", "4", "5"}
+    assert set(data["flag_straightline"]) == {"0", "1"}

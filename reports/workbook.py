@@ -34,6 +34,8 @@ FORMATS = {
 # Counts of responses, clusters and flags: whole numbers with thousands separators.
 COUNT = "#,##0"
 FORMATS |= {name: COUNT for name in ("n", "psu", "received", "excluded", "used", "n_complete", "burst", *RULES)}
+LINE = 15               # points: the height of one line of text
+HEADER_WIDTH = 14       # characters; a longer header wraps onto more lines
 PORTRAIT_WIDTH = 95     # column widths (characters) that fit across an A4 page upright; wider prints landscape
 A4 = 9
 
@@ -63,7 +65,7 @@ class _Book:
         headers = names or [column(c) for c in columns]
         patterns = patterns if patterns is not None else [FORMATS.get(c) for c in columns]
         sheet.write_row(0, 0, headers, self.header)
-        widths = [max(8, min(40, len(h) * 2 + 2)) for h in headers]
+        widths = [max(8, min(HEADER_WIDTH, len(h) * 2 + 2)) for h in headers]     # long headers wrap
         longest = [0] * len(headers)
         for row in rows:
             for c, value in enumerate(row):
@@ -72,10 +74,13 @@ class _Book:
         wrapped = [n > 60 for n in longest]          # long text wraps within a column 60 wide
         for r, row in enumerate(rows, start=1):
             for c, value in enumerate(row):
-                self._cell(sheet, r, c, value, patterns[c] if c < len(patterns) else None, wrapped[c])
+                self._cell(sheet, r, c, value, patterns[c] if c < len(patterns) else None, any(wrapped))
+            if any(wrapped):                          # not every program fits a wrapped row's height
+                sheet.set_row(r, LINE * max(_lines(str(v), 60) for v, w in zip(row, wrapped) if w and v is not None))
         for c, width in enumerate(widths):
             widths[c] = max(width, min(60, longest[c]))
             sheet.set_column(c, c, widths[c], self.number_format(patterns[c]) if c < len(patterns) else None)
+        sheet.set_row(0, LINE * max((_lines(h, w) for h, w in zip(headers, widths)), default=1))
         sheet.freeze_panes(1, freeze_columns)
         sheet.autofilter(0, 0, max(len(rows), 1), len(headers) - 1)
         self._print_setup(sheet, sum(widths))
@@ -107,6 +112,11 @@ class _Book:
     def close(self) -> bytes:
         self.book.close()
         return self.buffer.getvalue()
+
+
+def _lines(text: str, width: float) -> int:
+    """Lines `text` takes when wrapped in a column `width` characters wide (a Chinese character is two)."""
+    return max(1, math.ceil(sum(2 if ord(ch) > 0x2E7F else 1.2 for ch in text) / (width - 1)))
 
 
 def _name(names: dict[str, str], code: str) -> str:

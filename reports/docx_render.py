@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
@@ -89,14 +90,20 @@ def _page_numbers(section) -> None:
 
 
 def _properties(document, title: str, subject: str, author: str) -> None:
-    """Title, author and dates of this report, not the template's ("python-docx", 2013)."""
+    """Title, author and dates of this report, not the template's ("python-docx", 2013); and no
+    thumbnail (the template's is a blank page, which a file browser would show for the report)."""
     now = datetime.now(UTC)
     props = document.core_properties
+    title, subject, author = (text[:255] for text in (title, subject, author))     # the format's limit
     props.title, props.subject, props.author, props.last_modified_by = title, subject, author, author
     props.comments = props.keywords = props.category = ""
     props.created = props.modified = now
     props.revision = 1
     props.language = LANGUAGE
+    package = document.part.package
+    for rid, rel in list(package.rels.items()):
+        if rel.reltype == RT.THUMBNAIL:
+            package.rels.pop(rid)
 
 
 def render(title: str, subtitle: str, byline: str, sections: list, author: str = "") -> bytes:

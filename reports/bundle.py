@@ -116,7 +116,7 @@ def documents_for(ctx: documents.Context, responses: pd.DataFrame | None, format
         if "sav" in formats:
             out.add("数据/答卷_加权.sav", datafiles.sav_bytes(frame, q), "data", "SPSS")
         if "csv" in formats:
-            out.add("数据/答卷_加权.csv", datafiles.csv_bytes(frame), "data", "CSV")
+            out.add("数据/答卷_加权.csv", datafiles.csv_bytes(frame, q), "data", "CSV")
         if "xlsx" in formats and len(frame) < EXCEL_ROWS:
             out.add("数据/答卷_加权.xlsx", datafiles.xlsx_bytes(frame, q), "data", "Excel")
         elif "xlsx" in formats:

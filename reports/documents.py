@@ -315,5 +315,5 @@ def pdf(ctx: Context, code: str, font=None) -> bytes:
 
 
 def docx(ctx: Context, code: str) -> bytes:
-    return docx_render.render(*parts(ctx, code))
+    return docx_render.render(*parts(ctx, code), author=ctx.organizer)
 

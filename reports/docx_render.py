@@ -1,30 +1,120 @@
-"""Sections (headings, paragraphs, charts, tables) as a Word document staff can edit."""
+"""Sections (headings, paragraphs, charts, tables) as a Word document staff can edit.
+
+Typesetting a reader expects of a Chinese report: every style in the CJK font (the template's theme
+fonts would otherwise win over a direct setting), East Asian text marked zh-CN, page numbers in the
+footer (第 X 页 / 共 Y 页, as fields Word and LibreOffice update), table header rows repeated on each
+page, and the document's properties (title, author, dates) those of the report.
+"""
 from __future__ import annotations
 
 import io
+from datetime import UTC, datetime
 
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Mm, Pt, RGBColor
 
 EAST_ASIAN = "Microsoft YaHei"   # Word on Chinese Windows has it; others substitute a Chinese font
+LANGUAGE = "zh-CN"
+HEADER_FILL = "EEF2F6"
+THEME_FONTS = ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme")
 
 
-def _chinese(style) -> None:
-    style.font.name = EAST_ASIAN
-    fonts = style.element.get_or_add_rPr().get_or_add_rFonts()
-    fonts.set(qn("w:eastAsia"), EAST_ASIAN)
+def _fonts(rpr) -> None:
+    """The CJK font for every script of a run properties element, and no theme font over it."""
+    fonts = rpr.get_or_add_rFonts()
+    for name in THEME_FONTS:
+        fonts.attrib.pop(qn(name), None)
+    for name in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
+        fonts.set(qn(name), EAST_ASIAN)
 
 
-def render(title: str, subtitle: str, byline: str, sections: list) -> bytes:
-    document = Document()
+def _child(parent, tag: str, first: bool = False):
+    found = parent.find(qn(tag))
+    if found is None:
+        found = OxmlElement(tag)
+        if first:
+            parent.insert(0, found)
+        else:
+            parent.append(found)
+    return found
+
+
+def _styles(document) -> None:
+    """Document defaults and every style that names a font: the CJK font, zh-CN for East Asian text."""
+    styles = document.styles.element
+    defaults = _child(_child(_child(styles, "w:docDefaults", first=True), "w:rPrDefault", first=True), "w:rPr")
+    _fonts(defaults)
+    lang = _child(defaults, "w:lang")
+    lang.set(qn("w:val"), "en-US")
+    lang.set(qn("w:eastAsia"), LANGUAGE)
     for name in ("Normal", "Title", "Heading 1", "Heading 2", "Table Grid"):
-        _chinese(document.styles[name])
+        _fonts(document.styles[name].element.get_or_add_rPr())
+    for fonts in styles.iter(qn("w:rFonts")):     # the template's other styles (heading 3, title char, ...)
+        if any(fonts.get(qn(name)) for name in THEME_FONTS):
+            _fonts(fonts.getparent())
+    for name in ("Title", "Heading 1", "Heading 2"):
+        document.styles[name].font.color.rgb = RGBColor(0x1F, 0x2A, 0x37)
     document.styles["Normal"].font.size = Pt(10.5)
+
+
+def _field(paragraph, instruction: str) -> None:
+    """A field (PAGE, NUMPAGES) whose shown value Word and LibreOffice compute when they lay out pages."""
+    run = paragraph.add_run()
+    for kind, text in (("begin", None), (None, instruction), ("separate", None), (None, "1"), ("end", None)):
+        if kind:
+            element = OxmlElement("w:fldChar")
+            element.set(qn("w:fldCharType"), kind)
+        elif text == instruction:
+            element = OxmlElement("w:instrText")
+            element.set(qn("xml:space"), "preserve")
+            element.text = f" {instruction} "
+        else:
+            element = OxmlElement("w:t")
+            element.text = text
+        run._r.append(element)
+
+
+def _page_numbers(section) -> None:
+    paragraph = section.footer.paragraphs[0]
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    for text, field in (("第 ", "PAGE"), (" 页 / 共 ", "NUMPAGES"), (" 页", None)):
+        paragraph.add_run(text)
+        if field:
+            _field(paragraph, field)
+    for run in paragraph.runs:
+        run.font.size = Pt(9)
+
+
+def _properties(document, title: str, subject: str, author: str) -> None:
+    """Title, author and dates of this report, not the template's ("python-docx", 2013); and no
+    thumbnail (the template's is a blank page, which a file browser would show for the report)."""
+    now = datetime.now(UTC)
+    props = document.core_properties
+    title, subject, author = (text[:255] for text in (title, subject, author))     # the format's limit
+    props.title, props.subject, props.author, props.last_modified_by = title, subject, author, author
+    props.comments = props.keywords = props.category = ""
+    props.created = props.modified = now
+    props.revision = 1
+    props.language = LANGUAGE
+    package = document.part.package
+    for rid, rel in list(package.rels.items()):
+        if rel.reltype == RT.THUMBNAIL:
+            package.rels.pop(rid)
+
+
+def render(title: str, subtitle: str, byline: str, sections: list, author: str = "") -> bytes:
+    """`author`: the organiser, as the document's author."""
+    document = Document()
+    _styles(document)
+    _properties(document, title, subtitle, author)
     section = document.sections[0]
     section.page_width, section.page_height = Cm(21), Cm(29.7)
     section.left_margin = section.right_margin = Cm(2)
+    _page_numbers(section)
     heading = document.add_heading(title, level=0)
     heading.alignment = WD_ALIGN_PARAGRAPH.CENTER
     for line in (subtitle, byline):
@@ -41,6 +131,17 @@ def render(title: str, subtitle: str, byline: str, sections: list) -> bytes:
     return out.getvalue()
 
 
+def _header_row(row) -> None:
+    """Repeated at the top of each page the table runs onto; shaded and bold."""
+    trpr = row._tr.get_or_add_trPr()
+    _child(trpr, "w:tblHeader")
+    for cell in row.cells:
+        shading = _child(cell._tc.get_or_add_tcPr(), "w:shd")
+        shading.set(qn("w:val"), "clear")
+        shading.set(qn("w:color"), "auto")
+        shading.set(qn("w:fill"), HEADER_FILL)
+
+
 def _block(document, block) -> None:
     kind = block[0]
     if kind == "p":
@@ -55,15 +156,24 @@ def _block(document, block) -> None:
         table = document.add_table(rows=1, cols=len(header))
         table.style = document.styles["Table Grid"]
         for cell, text in zip(table.rows[0].cells, header):
-            cell.text = text
-            cell.paragraphs[0].runs[0].bold = True
+            _cell(cell, text).runs[0].bold = True
+        _header_row(table.rows[0])
         for row in rows:
             added = table.add_row()
+            _child(added._tr.get_or_add_trPr(), "w:cantSplit")     # a row is never torn across pages
             if options.get("min_height"):
                 added.height = Mm(options["min_height"])
             for cell, text in zip(added.cells, row):
-                cell.text = str(text)
+                _cell(cell, str(text))
         _options(table, options)
+
+
+def _cell(cell, text: str):
+    """The cell's one paragraph holding `text`, without the body text's space after it."""
+    cell.text = text
+    paragraph = cell.paragraphs[0]
+    paragraph.paragraph_format.space_after = Pt(0)
+    return paragraph
 
 
 def _options(table, options: dict) -> None:

@@ -29,6 +29,9 @@ COLUMNS = {
     "n_scored": "有效作答数（不含不了解）", "n_responses": "答卷数",
 }
 ALL = "全市"
+# Quality flags stored with each response (the data files' flag_<name> columns).
+FLAGS = {"speeder": "过快", "honeypot": "疑似机器", "straightline": "答案全部相同", "repeat_device": "同一设备重复",
+         "address_burst": "同一网络集中提交", "form_burst": "集中打开问卷", "burst": "集中提交"}
 
 
 def column(name: str) -> str:

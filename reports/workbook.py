@@ -1,5 +1,8 @@
-"""The results as one Excel workbook: every table on its own sheet, numbers as numbers with formats,
-Chinese headers, county names beside codes, frozen header rows, and a sheet that explains the method.
+"""The results as one Excel workbook: every table on its own sheet, numbers as numbers with formats
+(counts with thousands separators), Chinese headers, county names beside county codes and topics beside
+item codes, attributes by their questions, frozen header rows, and a sheet that explains the method.
+Every sheet prints on A4 one page wide (landscape when wide), its header row repeated on each page and
+page numbers in the footer.
 
 Text is always written as text (never as a formula), so a cell such as "=1+1" stays inert.
 """
@@ -12,6 +15,7 @@ import numpy as np
 import xlsxwriter
 
 from analysis.job import Results
+from analysis.quality import RULES
 from analysis.table import Table
 from questionnaires import Questionnaire
 from reports.labels import ALL, column
@@ -29,6 +33,13 @@ FORMATS = {
     "weight": "0.000", "difference_ci_low": "+0.0;-0.0;0.0", "difference_ci_high": "+0.0;-0.0;0.0", "share": "0.0%",
 }
 FILL_WIDTH = 36   # the columns a county fills in (tables.FILL_IN): room to write
+# Counts of responses, clusters and flags: whole numbers with thousands separators.
+COUNT = "#,##0"
+FORMATS |= {name: COUNT for name in ("n", "psu", "received", "excluded", "used", "n_complete", "burst", *RULES)}
+LINE = 15               # points: the height of one line of text
+HEADER_WIDTH = 14       # characters; a longer header wraps onto more lines
+PORTRAIT_WIDTH = 95     # column widths (characters) that fit across an A4 page upright; wider prints landscape
+A4 = 9
 
 
 class _Book:
@@ -38,6 +49,7 @@ class _Book:
                                                       "strings_to_urls": False, "nan_inf_to_errors": False})
         self.header = self.book.add_format({"bold": True, "text_wrap": True, "valign": "top", "bg_color": "#EEF2F6",
                                             "border": 1})
+        self.wrap = self.book.add_format({"text_wrap": True, "valign": "top"})
         self.formats: dict[str, object] = {}
 
     def number_format(self, pattern: str | None):
@@ -55,18 +67,41 @@ class _Book:
         headers = names or [column(c) for c in columns]
         patterns = patterns if patterns is not None else [FORMATS.get(c) for c in columns]
         sheet.write_row(0, 0, headers, self.header)
-        widths = [max(8, min(40, len(h) * 2 + 2)) for h in headers]
+        widths = [max(8, min(HEADER_WIDTH, len(h) * 2 + 2)) for h in headers]     # long headers wrap
+        longest = [0] * len(headers)
+        for row in rows:
+            for c, value in enumerate(row):
+                if isinstance(value, str):
+                    longest[c] = max(longest[c], len(value) * 2 + 2)
+        wrapped = [n > 60 for n in longest]          # long text wraps within a column 60 wide
         for r, row in enumerate(rows, start=1):
             for c, value in enumerate(row):
-                self._cell(sheet, r, c, value, patterns[c] if c < len(patterns) else None)
-                if isinstance(value, str):
-                    widths[c] = max(widths[c], min(60, len(value) * 2 + 2))
+                self._cell(sheet, r, c, value, patterns[c] if c < len(patterns) else None, any(wrapped))
+            if any(wrapped):                          # not every program fits a wrapped row's height
+                sheet.set_row(r, LINE * max(_lines(str(v), 60) for v, w in zip(row, wrapped) if w and v is not None))
         for c, width in enumerate(widths):
-            sheet.set_column(c, c, width, self.number_format(patterns[c]) if c < len(patterns) else None)
+            widths[c] = max(width, min(60, longest[c]))
+            sheet.set_column(c, c, widths[c], self.number_format(patterns[c]) if c < len(patterns) else None)
+        sheet.set_row(0, LINE * max((_lines(h, w) for h, w in zip(headers, widths)), default=1))
         sheet.freeze_panes(1, freeze_columns)
         sheet.autofilter(0, 0, max(len(rows), 1), len(headers) - 1)
+        self._print_setup(sheet, sum(widths))
 
-    def _cell(self, sheet, r: int, c: int, value, pattern: str | None) -> None:
+    @staticmethod
+    def _print_setup(sheet, width: int) -> None:
+        """A4, one page wide (as many pages down as it takes), the header row on every page."""
+        sheet.set_paper(A4)
+        if width > PORTRAIT_WIDTH:
+            sheet.set_landscape()
+        else:
+            sheet.set_portrait()
+        sheet.fit_to_pages(1, 0)
+        sheet.repeat_rows(0)
+        sheet.set_margins(left=0.5, right=0.5, top=0.75, bottom=0.75)
+        sheet.set_header("&C&A")
+        sheet.set_footer("&C第 &P 页，共 &N 页")
+
+    def _cell(self, sheet, r: int, c: int, value, pattern: str | None, wrap: bool = False) -> None:
         if value is None or (isinstance(value, float) and not math.isfinite(value)):
             sheet.write_blank(r, c, None)
         elif isinstance(value, (bool, np.bool_)):
@@ -74,29 +109,45 @@ class _Book:
         elif isinstance(value, (int, float, np.integer, np.floating)):
             sheet.write_number(r, c, float(value), self.number_format(pattern))
         else:
-            sheet.write_string(r, c, str(value))
+            sheet.write_string(r, c, str(value), self.wrap if wrap else None)
 
     def close(self) -> bytes:
         self.book.close()
         return self.buffer.getvalue()
 
 
+def _lines(text: str, width: float) -> int:
+    """Lines `text` takes when wrapped in a column `width` characters wide (a Chinese character is two)."""
+    return max(1, math.ceil(sum(2 if ord(ch) > 0x2E7F else 1.2 for ch in text) / (width - 1)))
+
+
 def _name(names: dict[str, str], code: str) -> str:
     return ALL if code == "ALL" else names.get(code, "")
 
 
-def _rows(table: Table, columns: list[str], names: dict[str, str]) -> tuple[list[str], list[list]]:
-    """The table's columns with the county name after the county code."""
+def _rows(table: Table, columns: list[str], names: dict[str, str],
+          questionnaire: Questionnaire | None = None) -> tuple[list[str], list[list]]:
+    """The table's columns as a reader wants them: the county name after the county code, the topic
+    after an item code (unless the table has one), an attribute by its question, and a category by
+    its label only (the option ids stay in the CSV tables)."""
+    questions = {a.id: a.question for a in questionnaire.attributes} if questionnaire else {}
+    topics = {i.id: i.topic for i in questionnaire.items} if questionnaire else {}
+    if "label" in columns and questionnaire:
+        columns = [c for c in columns if c != "category"]
+    extra = {"county": ("county_name", lambda v: _name(names, v))}
+    if topics and "topic" not in columns:
+        extra["item"] = ("topic", lambda v: topics.get(v, ""))
     rows = []
     for i in range(table.n_rows):
         row = []
         for name in columns:
             value = table[name][i]
-            row.append(value.item() if isinstance(value, np.generic) else value)
-            if name == "county":
-                row.append(_name(names, str(value)))
+            value = value.item() if isinstance(value, np.generic) else value
+            row.append(questions.get(value, value) if name == "attribute" else value)
+            if name in extra:
+                row.append(extra[name][1](str(value)))
         rows.append(row)
-    header = [c for name in columns for c in ((name, "county_name") if name == "county" else (name,))]
+    header = [c for name in columns for c in ((name, extra[name][0]) if name in extra else (name,))]
     return header, rows
 
 
@@ -157,11 +208,11 @@ def write(results: Results, questionnaire: Questionnaire, names: dict[str, str],
     for title, field in (("题目得分", "mean"), ("满意率", "share_satisfied"), ("不满意率", "share_dissatisfied")):
         header, rows, titles = _matrix(results, field, questionnaire, names)
         book.sheet(title, header[:2] + [field] * (len(header) - 2), rows, names=titles)
-    book.sheet("题目明细", *_rows(results.item_results, list(results.item_results), names))
-    book.sheet("分组结果", *_rows(results.breakdowns, list(results.breakdowns), names))
-    book.sheet("样本构成", *_rows(results.composition, list(results.composition), names))
+    book.sheet("题目明细", *_rows(results.item_results, list(results.item_results), names, questionnaire))
+    book.sheet("分组结果", *_rows(results.breakdowns, list(results.breakdowns), names, questionnaire))
+    book.sheet("样本构成", *_rows(results.composition, list(results.composition), names, questionnaire))
     problems = table_of(results, "problems")
-    header, rows = _rows(problems, list(problems), names)
+    header, rows = _rows(problems, list(problems), names, questionnaire)
     book.sheet("问题清单", header, rows)
     for name in FILL_IN["problems"][1]:     # wide enough to write in
         book.book.get_worksheet_by_name("问题清单").set_column(header.index(name), header.index(name), FILL_WIDTH)
@@ -173,6 +224,6 @@ def write(results: Results, questionnaire: Questionnaire, names: dict[str, str],
     if len(results.bursts["channel"]):
         book.sheet("集中提交的渠道", *_rows(results.bursts, list(results.bursts), names))
     book.sheet("信度", *_rows(results.reliability, list(results.reliability), names))
-    book.sheet("重要性—表现", *_rows(results.drivers, list(results.drivers), names), freeze_columns=1)
+    book.sheet("重要性—表现", *_rows(results.drivers, list(results.drivers), names, questionnaire), freeze_columns=2)
     book.sheet("方法说明", ["topic", "text"], [list(row) for row in method], names=["项目", "说明"], freeze_columns=1)
     return book.close()

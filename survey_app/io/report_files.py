@@ -37,7 +37,7 @@ def campaign_context(slug: str, timezone: str, cluster: str | None, progress) ->
         campaign = campaigns.find_campaign(session, slug)
         questionnaire = campaign.questionnaire
         progress(f"读取调查 {slug} 的答卷")
-        frame = responses.load_frame(session.connection(), campaign, timezone)
+        frame = responses.load_frame(session.connection(), campaign, timezone, not_known=True)
         target_table = targets.table(campaign) if campaign.targets else None
         names = {c.code: c.name for c in campaign.counties}
         title, organizer = campaign.name, campaign.organizer

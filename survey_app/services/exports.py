@@ -28,7 +28,7 @@ def responses_file(session: Session, campaign: Campaign, kind: str, timezone: st
         count = responses.export_csv(session.connection(), campaign, out, timezone, progress)
         data = out.getvalue().encode("utf-8")
     else:
-        frame = responses.load_frame(session.connection(), campaign, timezone)
+        frame = responses.load_frame(session.connection(), campaign, timezone, not_known=True)
         names = {c.code: c.name for c in campaign.counties}
         table = datafiles.raw(frame, campaign.questionnaire, names, FLAG_LABELS)
         build = datafiles.xlsx_bytes if kind == "xlsx" else datafiles.sav_bytes

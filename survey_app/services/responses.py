@@ -22,9 +22,12 @@ from survey_app.models import Campaign, Response, packing
 CHUNK_ROWS = 50_000
 
 
-def decode(questionnaire: Questionnaire, packed: list[str]) -> pd.DataFrame:
+def decode(questionnaire: Questionnaire, packed: list[str], not_known: bool = False) -> pd.DataFrame:
     """Attribute columns (categorical option ids) and item columns (nullable integer codes)
-    from the packed ``attributes + answers`` strings, in one vectorised pass."""
+    from the packed ``attributes + answers`` strings, in one vectorised pass.
+
+    不了解 is missing, as in the flat export, unless `not_known` keeps its code (the SPSS file
+    tells it from a skipped item; the analysis counts it as not answered either way)."""
     n_attributes = len(questionnaire.attributes)
     codes = packing.unpack_rows(packed, n_attributes + len(questionnaire.items))
     columns = {}
@@ -33,7 +36,10 @@ def decode(questionnaire: Questionnaire, packed: list[str]) -> pd.DataFrame:
     na = questionnaire.scale.not_applicable
     for j, item in enumerate(questionnaire.items, start=n_attributes):
         values = codes[:, j].copy()
-        columns[item.id] = pd.arrays.IntegerArray(values, (values < 0) | (values == na))
+        missing = values < 0
+        if not not_known:
+            missing |= values == na
+        columns[item.id] = pd.arrays.IntegerArray(values, missing)
     return pd.DataFrame(columns)
 
 
@@ -64,7 +70,7 @@ def _local_times(values, timezone: str) -> np.ndarray:
     return utc.dt.tz_convert(timezone).dt.tz_localize(None).to_numpy().astype("datetime64[s]")
 
 
-def _frame(campaign: Campaign, rows: list[tuple], timezone: str) -> pd.DataFrame:
+def _frame(campaign: Campaign, rows: list[tuple], timezone: str, not_known: bool = False) -> pd.DataFrame:
     sid, channel_ids, packed, duration, submitted, flags, reasons, addresses = (
         map(list, zip(*rows)) if rows else ([] for _ in range(8)))
     size = max((ch.id for ch in campaign.channels), default=0) + 1
@@ -74,7 +80,7 @@ def _frame(campaign: Campaign, rows: list[tuple], timezone: str) -> pd.DataFrame
     ids = np.asarray(channel_ids, dtype=np.int64)
     frame = pd.DataFrame({"response_id": np.asarray(sid, dtype=object),
                           "county": county_of[ids], "channel": code_of[ids]})
-    frame = pd.concat([frame, decode(campaign.questionnaire, packed)], axis=1)
+    frame = pd.concat([frame, decode(campaign.questionnaire, packed, not_known)], axis=1)
     frame["duration_s"] = np.asarray(duration, dtype=np.int64)
     frame["submitted_at"] = _local_times(submitted, timezone)
     frame["address_hash"] = np.asarray(addresses, dtype=object)
@@ -97,11 +103,13 @@ def _gc_paused():
             gc.enable()
 
 
-def load_frame(connection: Connection, campaign: Campaign, timezone: str = "Asia/Shanghai") -> pd.DataFrame:
-    """All responses of a campaign in the flat layout, submitted_at in local time."""
+def load_frame(connection: Connection, campaign: Campaign, timezone: str = "Asia/Shanghai",
+               not_known: bool = False) -> pd.DataFrame:
+    """All responses of a campaign in the flat layout, submitted_at in local time (`not_known`:
+    不了解 keeps its code, see `decode`)."""
     with _gc_paused():
         rows = [row for batch in _batches(connection, campaign.id, 200_000) for row in batch]
-        return _frame(campaign, rows, timezone)
+        return _frame(campaign, rows, timezone, not_known)
 
 
 def header(questionnaire: Questionnaire) -> list[str]:

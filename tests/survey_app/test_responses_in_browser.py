@@ -71,3 +71,21 @@ def test_the_command_line_writes_the_same_formats(app, runner, client, questionn
         assert result.exit_code == 0 and "已导出 2 份答卷" in result.output, result.output
     result = runner("export", "responses", SLUG, "--out", tmp_path / "r.json")
     assert result.exit_code != 0 and "扩展名应为 .csv、.xlsx 或 .sav" in result.output
+
+
+def test_the_spss_download_keeps_not_known_as_a_user_missing_code(app, evaluator, client, questionnaire, tmp_path):
+    tokens = gen_campaign(app, questionnaire)
+    submit(client, tokens[0], valid_answers(questionnaire, "5", q16="9"))      # 不了解
+    sav = tmp_path / "r.sav"
+    sav.write_bytes(evaluator.get(f"/admin/c/{SLUG}/responses.sav").data)
+    frame, meta = pyreadstat.read_sav(str(sav), user_missing=True)
+    assert frame["q16"].tolist() == [9.0] and meta.missing_ranges["q16"] == [{"lo": 9.0, "hi": 9.0}]
+    assert meta.variable_value_labels["flag_straightline"] == {0.0: "否", 1.0: "是"}
+    assert frame["flag_straightline"].tolist() == [1.0]                          # 15 x 非常满意 + 不了解
+    assert meta.variable_measure["q16"] == "ordinal" and meta.variable_measure["excluded"] == "nominal"
+    plain, _ = pyreadstat.read_sav(str(sav))
+    assert plain["q16"].isna().all()
+    sheet = openpyxl.load_workbook(io.BytesIO(evaluator.get(f"/admin/c/{SLUG}/responses.xlsx").data))["答卷"]
+    header, row = (list(r) for r in sheet.iter_rows(max_row=2, values_only=True))
+    assert row[header.index("q16 " + questionnaire.items[-1].text)] == "不了解"
+    assert row[header.index("您的身份是")] == "家长" and row[header.index("已剔除")] == "否"

@@ -65,7 +65,7 @@ def build(session_factory, job_id: int, data_dir: Path, base_url: str, zone: str
             job.done, job.updated_at = done, utcnow()
 
     try:
-        folder = Path(data_dir) / "jobs" / str(job_id)
+        folder = _folder(data_dir, job_id)
         folder.mkdir(parents=True, exist_ok=True)
         partial = folder / f".{FILE_NAME}.part"
         with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -96,7 +96,11 @@ def fail(session: Session, job_id: int, message: str) -> None:
 
 
 def file_path(data_dir: Path, job: Job) -> Path:
-    return Path(data_dir) / "jobs" / str(job.id) / FILE_NAME
+    return _folder(data_dir, job.id) / FILE_NAME
+
+
+def _folder(data_dir: Path, job_id: int) -> Path:
+    return Path(data_dir) / "jobs" / str(job_id)
 
 
 def recent(session: Session, campaign: Campaign, limit: int = 10) -> list[Job]:
@@ -134,5 +138,5 @@ def poster(channel: Channel, url: str, zone: str) -> posters.Poster:
 
 def _remove_old(session: Session, campaign: Campaign, data_dir: Path) -> None:
     for job in session.scalars(select(Job).where(Job.campaign_id == campaign.id, Job.created_at < utcnow() - KEEP)):
-        shutil.rmtree(Path(data_dir) / "jobs" / str(job.id), ignore_errors=True)
+        shutil.rmtree(_folder(data_dir, job.id), ignore_errors=True)
         session.delete(job)

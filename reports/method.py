@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Collection
 
 from analysis.fallbacks import SPARSE_CELL
+from analysis.wording import Wording
 from questionnaires import Questionnaire
-from reports.labels import column
 
 RULES = {"speeder": "作答过快", "duplicate_id": "提交编号重复", "honeypot": "疑似机器（隐藏字段被填写）",
          "incomplete": "有效作答题数不足", "straightline": "答案全部相同", "repeat_device": "同一设备重复提交",
@@ -39,14 +39,14 @@ def settings_notes(record: dict, questionnaire: Questionnaire, each_county: bool
     flagged = "、".join(RULES[r] for r in RULES if r not in quality["exclude"] and r not in quality.get("always_excluded", []))
     responses = record["responses"]
     rows = [
-        ("问卷", f"{questionnaire.title}（{questionnaire.id} 版本 {questionnaire.version}），{len(questionnaire.items)} 道满意度题。"),
+        ("问卷", f"{questionnaire.title}（版本 {questionnaire.version}），{len(questionnaire.items)} 道满意度题。"),
         ("样本", f"收到答卷 {responses['received']:,} 份，按质量规则剔除后使用 {responses['used']:,} 份。"),
         ("质量规则", f"剔除：{excluded}（过快指用时少于 {quality['speeder_threshold_s']:.0f} 秒）；只标记不剔除：{flagged}。"),
         ("计分", f"各题答案换算为 0–100 分：{scores}；“不了解”按未作答处理。"),
         ("满意度指数", "每位答题人已答题目得分的加权平均；" + ("各题权重相同。" if equal else
                      "题目权重：" + "，".join(f"{k}={v:g}" for k, v in weights.items()) + "。")),
-        ("加权", _weighting(weighting, each_county)),
-        ("抽样设计与标准误", f"区县为分层{'，按' + record['design']['clusters'] + '整群' if record['design']['clusters'] != 'none (each response)' else ''}；"
+        ("加权", _weighting(weighting, Wording.of(questionnaire), each_county)),
+        ("抽样设计与标准误", f"区县为分层{_clusters(record['design']['clusters'])}；"
                       "标准误用泰勒线性化计算，并计入加权调整本身（与 R survey 包的 rake + svymean 相同）。"),
         ("置信区间", "95% 置信区间 = 估计值 ± t × 标准误，t 取自由度为抽样设计自由度的 t 分布（区县：整群数 − 1；"
                  f"全市：整群数 − 区县数 = {record['design']['degrees_of_freedom']:g}），区间截在 0–100 分以内；"
@@ -88,12 +88,18 @@ def _label(questionnaire: Questionnaire, code: int) -> str:
     return next((p.label for p in questionnaire.scale.points if p.code == code), str(code))
 
 
-def _weighting(weighting: dict, each_county: bool = True) -> str:
+def _clusters(cluster: str) -> str:
+    if cluster == "none (each response)":
+        return ""
+    return "，按渠道整群（一个二维码或链接为一群）" if cluster == "channel" else f"，按 {cluster} 列整群"
+
+
+def _weighting(weighting: dict, wording: Wording, each_county: bool = True) -> str:
     """How the weights were made; `each_county`: with the cells merged and fallbacks of every county
     (a reader of some counties only finds their own among the notices)."""
     if "margins" not in weighting:
         return "未使用人口目标：每份答卷权重为 1，全市结果按样本量而非人口合成。"
-    margins = "、".join(column(m) if column(m) != m else m for m in weighting["margins"])
+    margins = wording.attributes(weighting["margins"])
     text = (f"基础权重 = 区县人口 / 区县样本量；再在每个区县内按人口目标（{margins}）逐变量迭代调整（raking），"
             f"{weighting['iterations']} 次迭代后各人口单元的最大相对误差 {weighting['max_margin_error']:.1e}。")
     if weighting.get("trim_bounds"):

@@ -11,7 +11,7 @@ from survey_app.admin.campaigns import by, evaluator, find
 from survey_app.admin.forms import CountyForm, QuotaProposalForm, UploadForm
 from survey_app.auth import address_hash
 from survey_app.errors import UserError
-from survey_app.io.counties import counties_from, counties_typed
+from survey_app.io.counties import counties_from, county_typed
 from survey_app.io.uploads import read_upload
 from survey_app.services import audit
 from survey_app.services import campaigns as campaign_service
@@ -44,7 +44,7 @@ def counties_add(slug: str):
     if not (form.validate() if typed else upload.validate()):
         return _counties_page(slug, form, upload, 422)
     try:
-        rows = counties_typed(f"{form.code.data},{form.name.data}") if typed \
+        rows = [county_typed(form.code.data, form.name.data)] if typed \
             else counties_from(read_upload(upload.file.data.filename, upload.file.data.read()))
         with db.session() as s:
             campaign_service.add_counties(s, find(s, slug), rows, by(s), address_hash())
@@ -58,7 +58,7 @@ def counties_add(slug: str):
 @evaluator
 def county_rename(slug: str, code: str):
     try:
-        row = counties_typed(f"{code},{request.form.get('name', '')}")[0]
+        row = county_typed(code, request.form.get("name", ""))
         with db.session() as s:
             campaign_service.rename_county(s, find(s, slug), row, by(s), address_hash())
     except UserError as exc:

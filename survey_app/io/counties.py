@@ -25,7 +25,7 @@ def counties_from(table: UploadedTable) -> list[CountyRow]:
         raise UserError(f"{table.name}：缺少列 {'、'.join(sorted(missing))}（应为 code,name）")
     rows, problems, seen = [], [], set()
     for line, code, name in zip(table.lines, table.column("code"), table.column("name")):
-        at = f"{table.name} 第 {line} 行："
+        at = "" if table.name == ONE_COUNTY else f"{table.name} 第 {line} 行："
         if not COUNTY_CODE.match(code):
             problems.append(f"{at}区县代码“{code}”应为 6 位数字")
         elif code in seen:
@@ -41,6 +41,14 @@ def counties_from(table: UploadedTable) -> list[CountyRow]:
     if not rows:
         raise UserError(f"{table.name}：没有任何区县")
     return rows
+
+
+ONE_COUNTY = "区县"          # one county typed into its fields: no line to point at
+
+
+def county_typed(code: str, name: str) -> CountyRow:
+    """One county typed into its two fields; problems told without a line number."""
+    return counties_from(UploadedTable(ONE_COUNTY, ["code", "name"], [[code.strip(), name.strip()]], [1]))[0]
 
 
 def counties_typed(text: str) -> list[CountyRow]:

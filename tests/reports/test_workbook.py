@@ -40,7 +40,8 @@ def test_text_that_looks_like_a_formula_stays_text(results, questionnaire):
 
 def test_the_method_sheet_explains_the_weighting_and_versions(results, questionnaire):
     notes = dict(method.notes(results.record, questionnaire))
-    assert "raking" in notes["加权"] and "respondent_type" in notes["加权"]
+    assert "raking" in notes["加权"] and "“您的身份是”" in notes["加权"] and "respondent_type" not in notes["加权"]
+    assert "按渠道整群" in notes["抽样设计与标准误"] and "channel" not in notes["抽样设计与标准误"]
     assert "整群" in notes["抽样设计与标准误"] and notes["人口目标指纹"].startswith("SHA-256 ")
 
 

@@ -255,6 +255,10 @@ def test_a_name_that_would_leave_its_folder_is_refused_where_it_is_typed(app, ev
     gen_campaign(app, questionnaire)
     r = post(evaluator, f"/admin/c/{SLUG}/counties", {"code": "511599", "name": name}, page=f"/admin/c/{SLUG}/counties")
     assert r.status_code == 422 and "区县名称" in r.get_data(as_text=True)
+    assert "第 1 行" not in r.get_data(as_text=True)          # one county in two fields: no line to point at
+    r = post(evaluator, f"/admin/c/{SLUG}/counties/511502/rename", {"name": name}, page=f"/admin/c/{SLUG}/counties")
+    told = evaluator.get(r.headers["Location"]).get_data(as_text=True)        # the refusal comes back as a flash
+    assert "区县名称" in told and "第 1 行" not in told
     listing = (io.BytesIO(f"code,name\n511599,{name}\n".encode()), "区县.csv")
     r = post(evaluator, f"/admin/c/{SLUG}/counties", {"file": listing}, content_type="multipart/form-data",
              page=f"/admin/c/{SLUG}/counties")

@@ -15,6 +15,7 @@ from survey_app.admin import bp
 from survey_app.admin.campaigns import by, evaluator, find
 from survey_app.admin.forms import ChannelForm, UploadForm
 from survey_app.auth import address_hash
+from survey_app.downloads import attachment
 from survey_app.errors import UserError
 from survey_app.io.qr_codes import qr_stem
 from survey_app.io.uploads import read_upload
@@ -180,8 +181,10 @@ def job_file(slug: str, job_id: int):
         if found.status != "done" or not path.exists():
             abort(404)
         audit.record(s, by(s), "download", f"{slug}/{found.kind}.zip", address_hash(), county=found.county or "全部")
-        name = found.file_name
-    return send_file(path, mimetype="application/zip", as_attachment=True, download_name=name)
+        disposition = attachment(found.file_name, f"{slug}-{found.county or 'all'}-{found.kind}.zip")
+    response = send_file(path, mimetype="application/zip")
+    response.headers["Content-Disposition"] = disposition
+    return response
 
 
 def _job(session, campaign, job_id: int) -> Job:

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from urllib.parse import quote
 
 from flask import Response as HttpResponse
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
@@ -12,6 +11,7 @@ from survey_app import db
 from survey_app.admin import bp
 from survey_app.admin.campaigns import by, evaluator, find, local_zone
 from survey_app.auth import address_hash
+from survey_app.downloads import attachment
 from survey_app.errors import UserError
 from survey_app.models import packing
 from survey_app.services import exports
@@ -112,5 +112,4 @@ def responses_download(slug: str, kind: str):
         data, _ = exports.responses_file(s, c, kind, current_app.config["TIMEZONE"], by(s), address_hash())
         name = f"{c.name}_答卷.{kind}"
     return HttpResponse(data, mimetype=exports.FORMATS[kind],
-                        headers={"Content-Disposition": f"attachment; filename=\"{slug}-responses.{kind}\"; "
-                                                        f"filename*=UTF-8''{quote(name)}"})
+                        headers={"Content-Disposition": attachment(name, f"{slug}-responses.{kind}")})

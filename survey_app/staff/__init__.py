@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 
 from survey_app import db, job_queue
 from survey_app.auth import address_hash, role_required
+from survey_app.downloads import attachment
 from survey_app.models import Campaign, Response, Role, User
 from survey_app.services import audit, results
 
@@ -120,4 +121,6 @@ def file(slug: str, file_id: str):
         path, name = found
         audit.record(s, s.get(User, current_user.user_id), "download", f"{slug}/{file_id}", address_hash(),
                      file=name)
-    return send_file(path, as_attachment=True, download_name=name)
+    response = send_file(path)
+    response.headers["Content-Disposition"] = attachment(name, f"{slug}-{file_id}{path.suffix}")
+    return response

@@ -45,7 +45,9 @@ def test_a_zip_is_queued_shown_with_its_progress_and_downloaded_once_built(app, 
     assert job_queue.run_pending(app) == 1
     done = evaluator.get(page).get_data(as_text=True)
     assert "已完成" in done and "data-done" in done and "下载 测试调查_南溪区_海报.zip" in done
-    archive = zipfile.ZipFile(io.BytesIO(evaluator.get(page + "/file").data))
+    downloaded = evaluator.get(page + "/file")
+    assert 'filename="test-2026-511503-posters.zip"' in downloaded.headers["Content-Disposition"]
+    archive = zipfile.ZipFile(io.BytesIO(downloaded.data))
     pdfs = [name for name in archive.namelist() if name.endswith(".pdf")]
     assert len(pdfs) == 40 and "511503-040_南溪区_第39小学.pdf" in pdfs
     assert all(archive.read(name).startswith(b"%PDF") for name in pdfs)

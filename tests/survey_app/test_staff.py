@@ -163,6 +163,8 @@ def test_a_download_is_named_after_its_campaign(app, campaign):
     for path, name in (("结果.xlsx", "测试调查_结果.xlsx"), ("报告/全市_报告.pdf", "测试调查_全市_报告.pdf")):
         disposition = client.get(f"/staff/c/test-2026/files/{ids[path]}").headers["Content-Disposition"]
         assert quote(name) in disposition, disposition
+        fallback = f'filename="test-2026-{ids[path]}.{path.rsplit(".", 1)[1]}"'   # for browsers without filename*
+        assert fallback in disposition, disposition
 
 
 def test_a_new_version_or_other_settings_compute_the_results_again(app, campaign, monkeypatch):

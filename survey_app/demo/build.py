@@ -1,6 +1,7 @@
 """Build the demo campaign: database, simulated responses, links, QR codes, targets, results."""
 from __future__ import annotations
 
+import csv
 import os
 import secrets
 from dataclasses import dataclass
@@ -28,8 +29,6 @@ from survey_app.services import targets as target_service
 
 SLUG = "demo"
 DEMO_EVALUATOR = "demo-evaluator"
-CHANNEL_KINDS = ["实验小学", "第一中学", "城关幼儿园", "中心小学", "职业技术学校", "人民广场海报",
-                 "家长微信群", "第二中学", "镇中心校", "政务大厅海报", "第三中学", "社区公告栏"]
 
 
 @dataclass(frozen=True)
@@ -81,9 +80,12 @@ def build_demo(app: Flask, n: int, seed: int, progress=lambda message: None) -> 
             monitor.refresh(session, demo, ZoneInfo(app.config["TIMEZONE"]))   # the monitor opens at once
             with files.responses.open("w", encoding="utf-8", newline="") as stream:
                 responses.export_csv(session.connection(), demo, stream, app.config["TIMEZONE"])
+    written = _links_written(files.links)
+    for row in rows:      # hundreds of channels: only the codes not yet written for these links
+        stem = qr_stem(row)
+        if written.get(row[0]) != row[-1] or not all((files.qr / f"{stem}.{kind}").exists() for kind in ("png", "svg")):
+            write_qr(row[-1], files.qr, stem)
     files.links.write_text(rows_csv(campaigns.LINK_COLUMNS, rows), encoding="utf-8")
-    for row in rows:
-        write_qr(row[-1], files.qr, qr_stem(row))
     questionnaire = questionnaires.load(questionnaires.DEFAULT)
     settings = Settings(quality=QualitySettings.for_questionnaire(questionnaire), cluster="channel")
     names = {c.code: c.name for c in simulation.CITY}
@@ -92,6 +94,15 @@ def build_demo(app: Flask, n: int, seed: int, progress=lambda message: None) -> 
     with app.app_context():
         evaluator = _evaluator_account(directory / "evaluator-password.txt")
     return Demo(rows, files, results, names, evaluator)
+
+
+def _links_written(path: Path) -> dict[str, str]:
+    """Channel code -> link of the QR codes written last time (links.csv is written after them)."""
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as stream:
+            return {row["channel"]: row["url"] for row in csv.DictReader(stream)}
+    except (OSError, KeyError, csv.Error):
+        return {}
 
 
 def _plan(session, demo: Campaign, n: int) -> None:
@@ -139,13 +150,10 @@ def _create(files: DemoFiles, n: int, seed: int, progress) -> None:
             questionnaire=questionnaire, counties=counties,
             opens_at=start, closes_at=now + timedelta(days=14))
         channel_rows = []
+        for county, label in simulation.channel_plan():
+            ch = campaigns.add_channel(session, demo, county, label)
+            channel_rows.append((ch.id, ch.county_id, county))
         shares = [c.sample_share for c in simulation.CITY]
-        for profile in simulation.CITY:
-            count = max(3, round(len(CHANNEL_KINDS) * profile.sample_share / max(shares)))
-            for kind in CHANNEL_KINDS[:count]:
-                label = kind if "海报" in kind or "群" in kind or "公告" in kind else profile.name + kind
-                ch = campaigns.add_channel(session, demo, profile.code, label)
-                channel_rows.append((ch.id, ch.county_id, profile.code))
         progress(f"正在生成 {n} 份模拟答卷（{len(counties)} 个区县，{len(channel_rows)} 个渠道，"
                  f"样本量占比 {min(shares) / sum(shares):.1%}–{max(shares) / sum(shares):.1%}）……")
         _plan(session, demo, n)

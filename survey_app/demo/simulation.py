@@ -21,6 +21,7 @@ from analysis.allocation import allocate
 from analysis.quality import straightlined
 from questionnaires import Questionnaire
 from survey_app.models import Flag, packing
+from survey_app.services import responses
 
 
 @dataclass(frozen=True)
@@ -180,3 +181,30 @@ def simulate(questionnaire: Questionnaire, channels: pd.DataFrame, n: int, start
     })
     frame["started_at"] = frame["submitted_at"] - pd.to_timedelta(frame["duration_s"], unit="s")
     return frame
+
+
+def flat_responses(questionnaire: Questionnaire, frame: pd.DataFrame, channels: pd.DataFrame) -> pd.DataFrame:
+    """`simulate`'s rows in the flat export layout the analysis reads (response_id, county, channel,
+    attributes, items, duration_s, submitted_at, flag columns), without a database: for benchmarks
+    and tests. `channels` as for `simulate`, with the channel's code in a column `code`."""
+    flat = responses.decode(questionnaire, list(frame["attributes"] + frame["answers"]))
+    by_id = channels.set_index("channel_id")
+    flat.insert(0, "response_id", frame["submission_id"].to_numpy())
+    flat.insert(1, "county", by_id.loc[frame["channel_id"], "county_code"].to_numpy())
+    flat.insert(2, "channel", by_id.loc[frame["channel_id"], "code"].to_numpy())
+    flat["duration_s"] = frame["duration_s"].to_numpy()
+    flat["submitted_at"] = frame["submitted_at"].dt.strftime("%Y-%m-%dT%H:%M:%S").to_numpy()
+    for column, values in packing.flag_values(frame["flags"].to_numpy()).items():
+        flat[column] = values
+    return flat
+
+
+def plan_table(plan: list[tuple[str, str]] | None = None) -> pd.DataFrame:
+    """`channel_plan` as `simulate` takes it, numbered as a campaign numbers channels (511502-001):
+    channel_id, county_id (the county code), county_code, code, label."""
+    counts: dict[str, int] = {}
+    rows = []
+    for county, label in plan if plan is not None else channel_plan():
+        counts[county] = counts.get(county, 0) + 1
+        rows.append((len(rows) + 1, county, county, f"{county}-{counts[county]:03d}", label))
+    return pd.DataFrame(rows, columns=["channel_id", "county_id", "county_code", "code", "label"])

@@ -2,7 +2,6 @@
 few percent, and rankings that can tell counties apart."""
 from datetime import datetime
 
-import numpy as np
 import pandas as pd
 import pytest
 

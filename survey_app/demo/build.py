@@ -2,8 +2,11 @@
 from __future__ import annotations
 
 import csv
+import multiprocessing
 import os
 import secrets
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -21,7 +24,7 @@ from survey_app import db
 from survey_app.demo import simulation
 from survey_app.io.analysis_files import InputFiles, run_analysis
 from survey_app.io.counties import CountyRow
-from survey_app.io.qr_codes import qr_stem, write_qr
+from survey_app.io.qr_codes import qr_stem, write_many
 from survey_app.models import Campaign, Role, User
 from survey_app.services import accounts, campaigns, monitor, responses
 from survey_app.services import quotas as quota_service
@@ -77,23 +80,59 @@ def build_demo(app: Flask, n: int, seed: int, progress=lambda message: None) -> 
         with db.session() as session:
             demo = campaigns.find_campaign(session, SLUG)
             rows = campaigns.link_rows(demo, app.config["BASE_URL"])
+            codes = _QrCodes(_codes_to_write(files, rows), files.qr)     # meanwhile: export and analysis
             monitor.refresh(session, demo, ZoneInfo(app.config["TIMEZONE"]))   # the monitor opens at once
             with files.responses.open("w", encoding="utf-8", newline="") as stream:
                 responses.export_csv(session.connection(), demo, stream, app.config["TIMEZONE"])
-    written = _links_written(files.links)
-    for row in rows:      # hundreds of channels: only the codes not yet written for these links
-        stem = qr_stem(row)
-        if written.get(row[0]) != row[-1] or not all((files.qr / f"{stem}.{kind}").exists() for kind in ("png", "svg")):
-            write_qr(row[-1], files.qr, stem)
-    files.links.write_text(rows_csv(campaigns.LINK_COLUMNS, rows), encoding="utf-8")
     questionnaire = questionnaires.load(questionnaires.DEFAULT)
     settings = Settings(quality=QualitySettings.for_questionnaire(questionnaire), cluster="channel")
     names = {c.code: c.name for c in simulation.CITY}
     results, _ = run_analysis(InputFiles(files.responses, files.targets), questionnaire, settings, files.results,
                               names=names)
+    codes.wait()
+    files.links.write_text(rows_csv(campaigns.LINK_COLUMNS, rows), encoding="utf-8")
     with app.app_context():
         evaluator = _evaluator_account(directory / "evaluator-password.txt")
     return Demo(rows, files, results, names, evaluator)
+
+
+def _codes_to_write(files: DemoFiles, rows) -> list[tuple[str, str]]:
+    """(link, stem) of the QR codes not yet written for these links: hundreds of channels."""
+    written = _links_written(files.links)
+    todo = []
+    for row in rows:
+        stem = qr_stem(row)
+        if written.get(row[0]) != row[-1] or not all((files.qr / f"{stem}.{kind}").exists() for kind in ("png", "svg")):
+            todo.append((row[-1], stem))
+    return todo
+
+
+class _QrCodes:
+    """Hundreds of QR codes (pure Python, about 10 ms each) written by a worker process while this
+    one exports and analyses the responses; a few, or where no process can start, here."""
+
+    PARALLEL_FROM = 50
+
+    def __init__(self, todo: list[tuple[str, str]], directory: Path):
+        self.todo, self.directory, self.pool, self.future = todo, directory, None, None
+        if len(todo) >= self.PARALLEL_FROM:
+            try:       # spawn: the worker shares no database connection with this process
+                self.pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+                self.future = self.pool.submit(write_many, todo, directory)
+            except OSError:
+                self.pool = None
+
+    def wait(self) -> None:
+        try:
+            if self.future is not None:
+                self.future.result()
+                return
+        except BrokenProcessPool:
+            pass       # written here instead
+        finally:
+            if self.pool is not None:
+                self.pool.shutdown()
+        write_many(self.todo, self.directory)
 
 
 def _links_written(path: Path) -> dict[str, str]:

@@ -21,3 +21,9 @@ def write_qr(url: str, directory: Path, stem: str) -> tuple[Path, Path]:
     for path in paths:
         path.write_bytes(images[path.suffix[1:]])
     return paths
+
+
+def write_many(codes: list[tuple[str, str]], directory: Path) -> None:
+    """QR code files of (link, stem) pairs (write_qr each): a task a worker process can run."""
+    for url, stem in codes:
+        write_qr(url, directory, stem)

@@ -181,6 +181,27 @@ def rank_intervals(mean: np.ndarray, se: np.ndarray, df: np.ndarray,
     return np.where(full, 1, 1 + better), np.where(full, k, k - worse)
 
 
+HIGHER, LEVEL, LOWER, UNTESTED = "高于全市", "持平", "低于全市", "无法检验"   # a county against the city
+
+
+def versus_all(diff, p, alpha: float = 0.05) -> list[str]:
+    """Each county's tier against the overall figure: HIGHER or LOWER where the difference is
+    significant (p < alpha, the test of ``difference_from_all``), else LEVEL; UNTESTED where p is NaN.
+
+    Counties whose ranks cannot be told apart are still told apart from the city: the tiers are what
+    a ranking can say when its possible ranks overlap.
+    """
+    tiers = []
+    for d, pv in zip(np.asarray(diff, dtype=float), np.asarray(p, dtype=float)):
+        if not np.isfinite(pv):
+            tiers.append(UNTESTED)
+        elif pv < alpha and d != 0:
+            tiers.append(HIGHER if d > 0 else LOWER)
+        else:
+            tiers.append(LEVEL)
+    return tiers
+
+
 @dataclass(frozen=True)
 class Grades:
     """Grade = the first label whose lower bound the index reaches (bounds descending)."""
@@ -191,6 +212,34 @@ class Grades:
         if not np.isfinite(index):
             return ""
         return next(label for bound, label in self.bounds if index >= bound)
+
+    def reached(self, low: float, high: float) -> list[str]:
+        """The grades an interval [low, high] reaches, best first."""
+        labels, upper = [], np.inf
+        for bound, label in self.bounds:
+            if low < upper and high >= bound:
+                labels.append(label)
+            upper = bound
+        return labels
+
+    def span(self, index: float, low: float, high: float) -> str:
+        """The grade, and the other grades its confidence interval reaches: 优秀（区间跨良好）.
+
+        Parameters
+        ----------
+        index, low, high : float
+            The estimate and its confidence interval.
+
+        Returns
+        -------
+        str
+            The plain grade where the interval lies within it or is undefined.
+        """
+        grade = self.of(index)
+        if not grade or not (np.isfinite(low) and np.isfinite(high)):
+            return grade
+        others = [label for label in self.reached(low, high) if label != grade]
+        return f"{grade}（区间跨{'、'.join(others)}）" if others else grade
 
 
 def holm(p: np.ndarray) -> np.ndarray:

@@ -150,9 +150,10 @@ def analyze(responses: Mapping, questionnaire: Questionnaire, targets: Mapping |
     item_results = _item_results(est, counties, questionnaire, df, scale)
     problems = _problems(est, counties, questionnaire, settings, df, scale)
     distribution = _distribution(used, weights, strata, counties, questionnaire)
-    breakdowns = _breakdowns(est.domains, counties, [attribute for attribute, _ in groups], df, scale)
+    breakdowns = _breakdowns(est.domains, counties, groups, df, scale, clusters, strata, np.isfinite(index), settings)
     moments = reliability.Moments.of(used.codes, table, weights, strata, len(counties))
     alpha_table = reliability.cronbach_table(moments, counties)
+    composition = _composition(used, strata, counties, questionnaire, targets)
     drivers, drivers_record = _drivers(used, table, weights, moments, item_weights, est.items.mean_all,
                                        questionnaire, settings)
 
@@ -163,7 +164,8 @@ def analyze(responses: Mapping, questionnaire: Questionnaire, targets: Mapping |
         "item_weights": dict(zip(questionnaire.item_ids, map(float, item_weights))),
         "quality": {**asdict(settings.quality), "exclude": sorted(settings.quality.exclude),
                     "always_excluded": list(quality.ALWAYS), "speeder_threshold_s": found.speeder_threshold_s},
-        "weighting": weighting_record,
+        "weighting": weighting_record | (_weighting_effect(index, est.index, composition, breakdowns)
+                                         if targets is not None else {}),
         "design": {"strata": "county", "clusters": settings.cluster or "none (each response)",
                    "variance": "Taylor linearization with raking residuals (as R survey::rake + svymean)",
                    "intervals": "t quantiles with the design's degrees of freedom: a county's PSUs - 1, "
@@ -190,7 +192,7 @@ def analyze(responses: Mapping, questionnaire: Questionnaire, targets: Mapping |
     return Results(county_results=county_results, item_results=item_results, quality=quality_table,
                    bursts=quality.bursts(data), weights=weight_table, breakdowns=breakdowns, problems=problems,
                    distribution=distribution, reliability=alpha_table,
-                   drivers=drivers, composition=_composition(used, strata, counties, questionnaire, targets),
+                   drivers=drivers, composition=composition,
                    record=record)
 
 
@@ -372,14 +374,20 @@ def _county_results(est: estimate.Means, counties, kish, df, psu, scale, setting
     psu = _with_all(psu, psu.sum())
     imprecise = (n_effective < settings.min_effective_n) | (psu < settings.min_clusters)
     ci_low, ci_high = compare.interval(index, index_se, df, scale)
+    # The difference's interval comes from the same t test as p (its df, level 1 - alpha): it
+    # excludes 0 exactly when the difference is significant.
+    t = student_t.quantile(1 - settings.alpha / 2, df[:-1])
     missing = np.nan
     columns = {
         "county": _with_all(counties, "ALL"), "n": n.astype(np.int64), "n_effective": n_effective,
         "index": index, "se": index_se, "ci_low": ci_low, "ci_high": ci_high, "deff": deff,
         "rank": _with_all(compare.ranks(mean), missing), "rank_low": _with_all(low, missing),
         "rank_high": _with_all(high, missing), "grade": np.array([settings.grades.of(m) for m in index], dtype=object),
+        "grade_span": np.array([settings.grades.span(*v) for v in zip(index, ci_low, ci_high)], dtype=object),
         "diff_vs_all": _with_all(diff, missing), "se_diff": _with_all(se_diff, missing),
-        "p_vs_all": _with_all(p, missing), "imprecise": np.append(imprecise[:-1], False).astype(np.int8),   # 0/1
+        "diff_ci_low": _with_all(diff - t * se_diff, missing), "diff_ci_high": _with_all(diff + t * se_diff, missing),
+        "p_vs_all": _with_all(p, missing), "versus_city": _with_all(compare.versus_all(diff, p, settings.alpha), ""),
+        "imprecise": np.append(imprecise[:-1], False).astype(np.int8),   # 0/1
         "psu": psu, "df": df, "n_effective_kish": kish,
     }
     if settings.shrinkage:
@@ -537,16 +545,64 @@ def _breakdown_groups(used: Responses, questionnaire: Questionnaire):
     return groups
 
 
-def _breakdowns(domains: dict[str, estimate.Means], counties, attributes, df, scale) -> Table:
+def _breakdowns(domains: dict[str, estimate.Means], counties, groups, df, scale, clusters, strata, answered,
+                settings: Settings) -> Table:
     """Index by each attribute's categories within each county (domains) and overall, with
-    the county's (or the city's) degrees of freedom."""
+    the county's (or the city's) degrees of freedom.
+
+    A group's interval is marked unreliable (``reliable`` 0) where its respondents come from fewer
+    than ``settings.min_clusters`` clusters or its effective n (n / deff) is below
+    ``settings.min_effective_n``, the rules that make a county imprecise: a variance from two or
+    three clusters is itself unstable, and such an interval may come out narrower than the county's.
+    """
     rows = []
+    psu = {attribute.id: _domain_clusters(codes, len(attribute.options), clusters, strata, len(counties), answered)
+           for attribute, codes in groups}
     for c, code in enumerate([*counties, "ALL"]):
-        for attribute in attributes:
-            n, mean, se = (domains[attribute.id].with_all(f)[c] for f in ("n", "mean", "se"))
+        for attribute, _ in groups:
+            n, mean, se, deff = (domains[attribute.id].with_all(f)[c] for f in ("n", "mean", "se", "deff"))
             low, high = compare.interval(mean, se, df[c], scale)
-            rows += [(code, attribute.id, option.id, option.label, int(n[j]), mean[j], se[j], low[j], high[j])
+            with np.errstate(invalid="ignore", divide="ignore"):
+                n_effective = np.where(np.isfinite(deff) & (deff > 0), n / deff, n)
+            reliable = (psu[attribute.id][c] >= settings.min_clusters) & (n_effective >= settings.min_effective_n)
+            rows += [(code, attribute.id, option.id, option.label, int(n[j]), mean[j], se[j], low[j], high[j],
+                      int(psu[attribute.id][c, j]), n_effective[j], int(reliable[j]))
                      for j, option in enumerate(attribute.options)]
-    names = ["county", "attribute", "category", "label", "n", "index", "se", "ci_low", "ci_high"]
-    return Table({name: np.array([row[i] for row in rows], dtype=object if i < 4 else None)
-                  for i, name in enumerate(names)})
+    names = ["county", "attribute", "category", "label", "n", "index", "se", "ci_low", "ci_high", "psu",
+             "n_effective", "reliable"]
+    return Table({name: np.array([row[i] for row in rows], dtype=object if i < 4 else np.int8 if name == "reliable"
+                                 else None) for i, name in enumerate(names)})
+
+
+def _domain_clusters(codes, n_options, clusters, strata, n_counties, answered) -> np.ndarray:
+    """(counties + 1) x options: the clusters holding a respondent of each option with an index
+    (each response its own cluster without clustering); the last row sums over counties."""
+    keep = (codes >= 0) & answered
+    pairs = np.unique(clusters[keep].astype(np.int64) * n_options + codes[keep])
+    cluster, option = np.divmod(pairs, n_options)
+    county_of = np.zeros(int(clusters.max()) + 1 if len(clusters) else 0, dtype=np.int64)
+    county_of[clusters] = strata          # clusters lie within counties
+    counts = np.zeros((n_counties, n_options), dtype=np.int64)
+    np.add.at(counts, (county_of[cluster], option), 1)
+    return np.vstack([counts, counts.sum(axis=0)])
+
+
+IMBALANCE = 0.05    # sample and population shares this far apart: a group over- or under-represented
+
+
+def _weighting_effect(index, est: estimate.Means, composition: Table, breakdowns: Table) -> dict:
+    """What the weights did to the city's index: unweighted (every response used counts once) and
+    weighted, and the groups whose share of the sample is IMBALANCE or more off their population
+    share (attribute, category, label, both shares, the group's weighted index), largest gap first."""
+    group_index = {(a, k): v for c, a, k, v in zip(breakdowns["county"], breakdowns["attribute"],
+                                                   breakdowns["category"], breakdowns["index"]) if c == "ALL"}
+    groups = []
+    for c, a, k, label, sample, population in zip(*(composition[name] for name in (
+            "county", "attribute", "category", "label", "sample_share", "population_share"))):
+        if c == "ALL" and np.isfinite(population) and np.isfinite(sample) and abs(sample - population) >= IMBALANCE:
+            groups.append({"attribute": str(a), "category": str(k), "label": str(label),
+                           "sample_share": float(sample), "population_share": float(population),
+                           "index": float(group_index.get((a, k), np.nan))})
+    groups.sort(key=lambda g: -abs(g["sample_share"] - g["population_share"]))
+    return {"unweighted_index": float(np.nanmean(index)) if np.isfinite(index).any() else None,
+            "weighted_index": float(est.mean_all[0]), "imbalanced_groups": groups}

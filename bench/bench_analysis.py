@@ -22,31 +22,13 @@ from pathlib import Path
 
 def generate(path: Path, n: int) -> None:
     """The flat export layout for n simulated responses (and the demo's targets beside it)."""
-    import pandas as pd
-
     import questionnaires
     from survey_app.demo import simulation
-    from survey_app.models import packing
-    from survey_app.services import responses
 
     questionnaire = questionnaires.load(questionnaires.DEFAULT)
-    channels, counts = [], {}
-    for profile in simulation.CITY:
-        for _ in range(3 + int(9 * profile.sample_share / 14000)):
-            counts[profile.code] = counts.get(profile.code, 0) + 1
-            channels.append((len(channels) + 1, profile.code, f"{profile.code}-{counts[profile.code]:03d}"))
-    table = pd.DataFrame(channels, columns=["channel_id", "county_code", "code"])
-    table["county_id"] = table["county_code"]
+    table = simulation.plan_table()      # the demo's channels: one per school
     frame = simulation.simulate(questionnaire, table, n, datetime(2026, 11, 1), days=13)
-    flat = responses.decode(questionnaire, list(frame["attributes"] + frame["answers"]))
-    codes = table.set_index("channel_id")
-    flat.insert(0, "response_id", frame["submission_id"].to_numpy())
-    flat.insert(1, "county", codes.loc[frame["channel_id"], "county_code"].to_numpy())
-    flat.insert(2, "channel", codes.loc[frame["channel_id"], "code"].to_numpy())
-    flat["duration_s"] = frame["duration_s"].to_numpy()
-    flat["submitted_at"] = frame["submitted_at"].dt.strftime("%Y-%m-%dT%H:%M:%S").to_numpy()
-    for column, values in packing.flag_values(frame["flags"].to_numpy()).items():
-        flat[column] = values
+    flat = simulation.flat_responses(questionnaire, frame, table)
     flat.to_csv(path, index=False, encoding="utf-8-sig")
     simulation.targets().to_csv(path.parent / "targets.csv", index=False, encoding="utf-8-sig")
 

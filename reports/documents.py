@@ -53,6 +53,55 @@ def _pct(value) -> str:
     return "—" if value is None or not np.isfinite(value) else f"{value:.1%}"
 
 
+def p_text(p) -> str:
+    """A p-value as printed beside 显著: p<0.001, else three decimals, four where three would show
+    the 0.050 line itself (p = 0.0499 is significant, 0.050 would not look so)."""
+    if p is None or not np.isfinite(p):
+        return "p=—"
+    if p < 0.001:
+        return "p<0.001"
+    text = f"{p:.3f}"
+    return f"p={p:.4f}" if text == "0.050" else f"p={text}"
+
+
+def _bound(value) -> str:
+    """A bound of a difference's interval: one decimal, more where one would print a nonzero bound
+    as 0.0 (its side of zero is what the reader checks)."""
+    if value is None or not np.isfinite(value):
+        return "—"
+    digits = 1
+    while digits < 3 and value != 0 and round(abs(value), digits) == 0:
+        digits += 1
+    return f"{value:.{digits}f}".replace("-", "−")
+
+
+def _ranks(low, high) -> str:
+    return f"{int(low)}" if int(low) == int(high) else f"{int(low)}–{int(high)}"
+
+
+IMPRECISE_MARK = "*"
+IMPRECISE_NOTE = "*有效样本量不足，结果仅供参考。"
+UNRELIABLE = "（不可靠）"
+
+
+def marked(ctx: Context, code: str) -> str:
+    """The county's name, with IMPRECISE_MARK where its results are imprecise."""
+    row = ctx.row(code)
+    return ctx.name(code) + (IMPRECISE_MARK if code != "ALL" and row.get("imprecise") else "")
+
+
+def _any_imprecise(ctx: Context) -> bool:
+    return any(bool(ctx.row(code).get("imprecise")) for code in ctx.counties)
+
+
+def _level(ctx: Context) -> str:
+    return f"{1 - ctx.results.record.get('alpha', 0.05):.0%}"
+
+
+def _grade(row: dict) -> str:
+    return str(row.get("grade_span") or row["grade"])
+
+
 def summary(ctx: Context, code: str) -> str:
     """A paragraph written from the figures."""
     row, city = ctx.row(code), ctx.row("ALL")
@@ -60,16 +109,15 @@ def summary(ctx: Context, code: str) -> str:
     order = np.argsort(items["mean"])
     topics = [f"{ctx.questionnaire.items[j].topic}（{items['mean'][j]:.1f} 分）" for j in range(len(order))]
     best, worst = [topics[j] for j in order[::-1][:2]], [topics[j] for j in order[:2]]
+    k = len(ctx.counties)
     text = (f"{ctx.name(code)}教育群众满意度指数为 {_f(row['index'])}（95% 置信区间 {_f(row['ci_low'])}–{_f(row['ci_high'])}），"
-            f"等级为“{row['grade']}”，在全市 {len(ctx.counties)} 个区县中排第 {int(row['rank'])} 名"
-            f"（可能名次 {int(row['rank_low'])}–{int(row['rank_high'])}）。")
-    diff, p = row["diff_vs_all"], row["p_vs_all"]
-    if np.isfinite(diff) and np.isfinite(p):
-        direction = "高" if diff > 0 else "低"
-        text += (f"比全市（{_f(city['index'])}）{direction} {abs(diff):.1f} 分，"
-                 + (f"差异在统计上显著（p={p:.3f}）。" if p < 0.05 else f"差异在统计上不显著（p={p:.3f}），不能认为与全市不同。"))
-    elif np.isfinite(diff):
-        text += "本区县的标准误为 0 或无法估计（答案没有差异，或只有 1 个整群），不检验与全市的差别。"
+            f"等级为“{_grade(row)}”，")
+    if int(row["rank_low"]) == 1 and int(row["rank_high"]) == k and k > 1:
+        text += (f"名义上在全市 {k} 个区县中排第 {int(row['rank'])} 名，但可能名次为 1–{k}，"
+                 "名次在统计上无法确定，宜看它与全市的比较。")
+    else:
+        text += f"在全市 {k} 个区县中排第 {int(row['rank'])} 名（可能名次 {_ranks(row['rank_low'], row['rank_high'])}）。"
+    text += _versus_city(ctx, row, city)
     text += f"得分最高的方面是{'、'.join(best)}，最低的是{'、'.join(worst)}。"
     clusters = ctx.results.record["design"]["clusters"]
     unit = "个渠道" if clusters == "channel" else f"个整群（{clusters}）"
@@ -84,15 +132,76 @@ def summary(ctx: Context, code: str) -> str:
     return text
 
 
+def _versus_city(ctx: Context, row: dict, city: dict) -> str:
+    """The county against the city in words that agree with the interval printed beside them: the
+    difference's own interval, from the same t test as p (the county's interval around its index
+    is not the test: the county is part of the city)."""
+    diff, p = row["diff_vs_all"], row["p_vs_all"]
+    if not np.isfinite(diff):
+        return ""
+    if not np.isfinite(p):
+        return "本区县的标准误为 0 或无法估计（答案没有差异，或只有 1 个整群），不检验与全市的差别。"
+    direction = "高" if diff > 0 else "低"
+    alpha = ctx.results.record.get("alpha", 0.05)
+    low, high = row.get("diff_ci_low", np.nan), row.get("diff_ci_high", np.nan)
+    interval = (f"，二者之差的 {_level(ctx)} 置信区间 {_bound(low)} 至 {_bound(high)}"
+                if np.isfinite(low) and np.isfinite(high) else "")
+    text = f"比全市（{_f(city['index'])}）{direction} {abs(diff):.1f} 分{interval}"
+    if p < alpha:
+        text += f"，不含 0，差异在统计上显著（{p_text(p)}），属“{direction}于全市”一档。"
+        if row["ci_low"] <= city["index"] <= row["ci_high"]:
+            text += ("本区县指数的置信区间虽包含全市指数，但本区县是全市的一部分，二者一同变动，"
+                     "是否不同要看二者之差的区间。")
+    else:
+        text += (f"，包含 0，差异在统计上不显著（{p_text(p)}），与全市持平。" if interval else
+                 f"，差异在统计上不显著（{p_text(p)}），与全市持平。")
+    return text
+
+
+def tiers(ctx: Context) -> dict[str, list[str]]:
+    """County codes (ranking order) by their tier against the city (compare.versus_all)."""
+    table = ctx.results.county_results
+    if "versus_city" not in table:
+        return {}
+    tier = dict(zip(map(str, table["county"]), map(str, table["versus_city"])))
+    grouped: dict[str, list[str]] = {}
+    for code in _ranked(ctx):
+        grouped.setdefault(tier[code], []).append(code)
+    return grouped
+
+
 def city_summary(ctx: Context) -> str:
     city = ctx.row("ALL")
     table = ctx.results.county_results
     index = np.asarray(table["index"][:-1], dtype=float)
     top, bottom = ctx.counties[int(np.nanargmax(index))], ctx.counties[int(np.nanargmin(index))]
-    return (f"全市教育群众满意度指数为 {_f(city['index'])}（95% 置信区间 {_f(city['ci_low'])}–{_f(city['ci_high'])}），"
-            f"由 {len(ctx.counties)} 个区县按人口合成，使用有效答卷 {int(city['n']):,} 份。"
-            f"区县指数最高的是{ctx.name(top)}（{np.nanmax(index):.1f}），最低的是{ctx.name(bottom)}（{np.nanmin(index):.1f}）。"
-            "名次相近的区县“可能名次”区间重叠，说明它们之间的差别在抽样误差范围内。")
+    k = len(ctx.counties)
+    text = (f"全市教育群众满意度指数为 {_f(city['index'])}（95% 置信区间 {_f(city['ci_low'])}–{_f(city['ci_high'])}），"
+            f"由 {k} 个区县按人口合成，使用有效答卷 {int(city['n']):,} 份。")
+    effect = method.weighting_effect(ctx.results.record.get("weighting", {}))
+    if effect:
+        text += effect
+    text += (f"区县指数最高的是{marked(ctx, top)}（{np.nanmax(index):.1f}），"
+             f"最低的是{marked(ctx, bottom)}（{np.nanmin(index):.1f}）。")
+    grouped = tiers(ctx)
+    if grouped:
+        parts = [f"{label}的有{'、'.join(marked(ctx, c) for c in grouped[tier])}（{len(grouped[tier])} 个）"
+                 for tier, label in ((compare.HIGHER, "高于全市"), (compare.LEVEL, "与全市持平"),
+                                     (compare.LOWER, "低于全市"), (compare.UNTESTED, "无法检验"))
+                 if grouped.get(tier)]
+        text += f"与全市相比（二者之差的 t 检验，{_level(ctx)} 置信水平）：" + "；".join(parts) + "。"
+    undetermined = [c for c in ctx.counties
+                    if int(ctx.row(c)["rank_low"]) == 1 and int(ctx.row(c)["rank_high"]) == k]
+    if k > 1 and len(undetermined) == k:
+        text += f"各区县的可能名次都是 1–{k}，名次在统计上无法区分，不宜排名，请按上述三档比较。"
+    elif undetermined:
+        text += (f"{'、'.join(marked(ctx, c) for c in undetermined)}的可能名次为 1–{k}，名次无法确定；"
+                 "其余区县可能名次区间重叠的，彼此的差别也在抽样误差范围内。")
+    else:
+        text += "可能名次区间重叠的区县之间名次无法区分，它们的差别在抽样误差范围内。"
+    if _any_imprecise(ctx):
+        text += "名称带 * 的区县有效样本量不足，结果仅供参考。"
+    return text
 
 
 def _chart(ctx: Context, key: str, build) -> bytes:
@@ -103,10 +212,14 @@ def _chart(ctx: Context, key: str, build) -> bytes:
 
 def ranking_png(ctx: Context, highlight: str | None) -> bytes:
     table = ctx.results.county_results
-    names = [ctx.name(c) for c in ctx.counties]
+    names = [marked(ctx, c) for c in ctx.counties]
     return _chart(ctx, f"ranking-{highlight}", lambda: charts.ranking(
         names, table["index"][:-1], table["ci_low"][:-1], table["ci_high"][:-1], float(table["index"][-1]),
-        highlight=ctx.name(highlight) if highlight else None, source=ctx.title, n=int(table["n"][-1])))
+        highlight=marked(ctx, highlight) if highlight else None, source=ctx.title, n=int(table["n"][-1])))
+
+
+def _ranking_note(ctx: Context, lead: str) -> tuple:
+    return ("p", lead + (IMPRECISE_NOTE if _any_imprecise(ctx) else ""))
 
 
 def items_png(ctx: Context, code: str) -> bytes:
@@ -233,13 +346,27 @@ def _distribution_note(ctx: Context) -> str:
     return text + "。有效作答为未加权的份数。"
 
 
-def _breakdown_table(ctx: Context, code: str):
+def _breakdown_blocks(ctx: Context, code: str) -> list:
+    """The index by group, intervals of groups from too few clusters or too small an effective n
+    shown as UNRELIABLE, and what that means when any is."""
     b = ctx.results.breakdowns
     questions = {a.id: a.question for a in ctx.questionnaire.attributes}
+    shown = [i for i in range(b.n_rows) if b["county"][i] == code and b["n"][i] > 0]
+    unreliable = {i for i in shown if "reliable" in b and not b["reliable"][i]}
     rows = [[questions.get(b["attribute"][i], b["attribute"][i]), str(b["label"][i]), f"{int(b['n'][i]):,}",
-             _f(b["index"][i]), f"{_f(b['ci_low'][i])}–{_f(b['ci_high'][i])}"]
-            for i in range(b.n_rows) if b["county"][i] == code and b["n"][i] > 0]
-    return ("table", ["分组", "类别", "样本量", "满意度指数", "95% 置信区间"], rows)
+             _f(b["index"][i]), f"{_f(b['ci_low'][i])}–{_f(b['ci_high'][i])}" + (UNRELIABLE if i in unreliable else "")]
+            for i in shown]
+    blocks = [("table", ["分组", "类别", "样本量", "满意度指数", "95% 置信区间"], rows)]
+    if unreliable:
+        blocks.append(("p", unreliable_note(ctx.results.record)))
+    return blocks
+
+
+def unreliable_note(record: dict) -> str:
+    clusters = record["design"]["clusters"]
+    unit = "个渠道" if clusters == "channel" else "份答卷" if clusters == "none (each response)" else "个整群"
+    return (f"{UNRELIABLE}：该组答卷来自少于 {record['min_clusters']} {unit}，或有效样本量少于 "
+            f"{record['min_effective_n']:g}，它的置信区间本身估计不稳（可能比全区县的还窄），仅供参考。")
 
 
 def _composition_table(ctx: Context, code: str):
@@ -252,12 +379,22 @@ def _composition_table(ctx: Context, code: str):
 
 
 def _ranking_table(ctx: Context):
-    t = ctx.results.county_results
-    order = np.argsort(np.asarray(t["rank"][:-1], dtype=float), kind="stable")
-    rows = [[f"{int(t['rank'][i])}", ctx.name(str(t["county"][i])), _f(t["index"][i]),
-             f"{_f(t['ci_low'][i])}–{_f(t['ci_high'][i])}", f"{int(t['rank_low'][i])}–{int(t['rank_high'][i])}",
-             str(t["grade"][i]), f"{int(t['n'][i]):,}"] for i in order]
-    return ("table", ["名次", "区县", "满意度指数", "95% 置信区间", "可能名次", "等级", "样本量"], rows)
+    """Counties best first: the possible ranks beside the tier against the city, which still tells
+    counties apart where ranks cannot; imprecise counties marked."""
+    rows = []
+    for code in _ranked(ctx):
+        row = ctx.row(code)
+        rows.append([f"{int(row['rank'])}", marked(ctx, code), _f(row["index"]), f"{_f(row['ci_low'])}–{_f(row['ci_high'])}",
+                     _ranks(row["rank_low"], row["rank_high"]), str(row.get("versus_city", "")), _grade(row),
+                     f"{int(row['n']):,}"])
+    return ("table", ["名次", "区县", "满意度指数", "95% 置信区间", "可能名次", "与全市比较", "等级", "样本量"], rows,
+            {"widths": (8, 14, 13, 17, 12, 14, 26, 12)})
+
+
+def _ranking_lead(ctx: Context) -> str:
+    return (f"“可能名次”以不低于 95% 的概率包含区县的真实名次；区间重叠的区县名次无法区分。“与全市比较”按区县与全市之差的 "
+            f"t 检验（{_level(ctx)} 置信水平）分为高于全市、持平、低于全市三档，名次无法区分时按三档比较。"
+            "等级按指数划分，置信区间跨到相邻等级的注明“区间跨”。")
 
 
 def _method(ctx: Context, counties: list[str] | None):
@@ -269,11 +406,11 @@ def county_sections(ctx: Context, code: str) -> list:
     return [
         ("摘要", [("p", summary(ctx, code))]),
         ("一、在全市的位置", [("img", ranking_png(ctx, code), 16),
-                        ("p", "圆点为满意度指数，线段为 95% 置信区间，虚线为全市指数；菱形为本区县。")]),
+                        _ranking_note(ctx, "圆点为满意度指数，线段为 95% 置信区间，虚线为全市指数；菱形为本区县。")]),
         ("二、各方面得分", [("img", items_png(ctx, code), 16), _item_table(ctx, code),
                       ("p", _distribution_note(ctx)), _distribution_table(ctx, code)]),
         ("三、问题清单", _problem_blocks(ctx, code)),
-        ("四、不同人群的评价", [_breakdown_table(ctx, code)]),
+        ("四、不同人群的评价", _breakdown_blocks(ctx, code)),
         ("五、优先改进的方面（全市）", [("img", ipa_png(ctx), 15),
                                 ("p", "重要性为各题与总体评价的关联程度；右下象限的方面重要而表现较差，宜优先改进。")]),
         ("六、样本构成", [_composition_table(ctx, code),
@@ -285,7 +422,8 @@ def county_sections(ctx: Context, code: str) -> list:
 def city_sections(ctx: Context) -> list:
     return [
         ("摘要", [("p", city_summary(ctx))]),
-        ("一、各区县排名", [("img", ranking_png(ctx, None), 16), _ranking_table(ctx)]),
+        ("一、各区县排名", [("img", ranking_png(ctx, None), 16), ("p", _ranking_lead(ctx)), _ranking_table(ctx),
+                       *([("p", IMPRECISE_NOTE)] if _any_imprecise(ctx) else [])]),
         ("二、各区县问题清单一览", [("p", "●：确定问题；○：需关注；空白：未列入。区县按排名从高到低排列。" + _rules(ctx)),
                            _city_problem_table(ctx)]),
         ("三、各区县各题得分", [("p", "各区县各题的平均得分（0–100），区县按排名从高到低排列，最后一列为全市。"),
@@ -293,7 +431,7 @@ def city_sections(ctx: Context) -> list:
         ("四、各方面得分（全市）", [("img", items_png(ctx, "ALL"), 16), _item_table(ctx, "ALL"),
                            ("p", _distribution_note(ctx)), _distribution_table(ctx, "ALL")]),
         ("五、优先改进的方面", [("img", ipa_png(ctx), 15)]),
-        ("六、不同人群的评价（全市）", [_breakdown_table(ctx, "ALL")]),
+        ("六、不同人群的评价（全市）", _breakdown_blocks(ctx, "ALL")),
         ("七、样本构成（全市）", [_composition_table(ctx, "ALL")]),
         ("八、方法说明", _method(ctx, None)),
     ]

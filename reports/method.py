@@ -45,7 +45,7 @@ def settings_notes(record: dict, questionnaire: Questionnaire, each_county: bool
         ("计分", f"各题答案换算为 0–100 分：{scores}；“不了解”按未作答处理。"),
         ("满意度指数", "每位答题人已答题目得分的加权平均；" + ("各题权重相同。" if equal else
                      "题目权重：" + "，".join(f"{k}={v:g}" for k, v in weights.items()) + "。")),
-        ("加权", _weighting(weighting, Wording.of(questionnaire), each_county)),
+        ("加权", _weighting(weighting, Wording.of(questionnaire), each_county) + weighting_effect(weighting)),
         ("抽样设计与标准误", f"区县为分层{_clusters(record['design']['clusters'])}；"
                       "标准误用泰勒线性化计算，并计入加权调整本身（与 R survey 包的 rake + svymean 相同）。"),
         ("置信区间", "95% 置信区间 = 估计值 ± t × 标准误，t 取自由度为抽样设计自由度的 t 分布（区县：整群数 − 1；"
@@ -54,14 +54,22 @@ def settings_notes(record: dict, questionnaire: Questionnaire, each_county: bool
         ("比较与名次", "各区县与全市之差的 t 检验计入二者的协方差，自由度取该区县的自由度；“可能名次”区间以不低于 95% 的概率"
                   "包含区县的真实名次（每个区县与其余区县的比较作 Bonferroni 校正，Klein、Wright、Wieczorek 2020；"
                   "两区县之差的自由度按 Welch–Satterthwaite 公式）。答案没有差异（标准误为 0）或只有 1 个整群的区县不做检验，"
-                  "可能名次为全部名次。"),
+                  "可能名次为全部名次。可能名次区间重叠的区县名次无法区分，因此各区县另按与全市之差的检验分为三档："
+                  f"p < {record['alpha']:g} 且高于全市的为“高于全市”，低于全市的为“低于全市”，其余为“持平”。"
+                  f"报告中“显著”与否和与全市之差的 {1 - record['alpha']:.0%} 置信区间出自同一个 t 检验（同一标准误、同一自由度），"
+                  "区间不含 0 即显著，二者不会矛盾；区县自身指数的置信区间不用于这一判断（区县是全市的一部分，二者一同变动，"
+                  "差的标准误小于区县指数的标准误）。p 值保留三位小数，小于 0.001 的写作 p<0.001，"
+                  "三位小数恰为 0.050 的保留四位，以免与显著性界线混淆。"),
         ("等级", "，".join(f"{label}：{'≥' + format(bound, 'g') if bound > -1e300 else '其余'}"
-                         for bound, label in record["grades"]) + "。"),
+                         for bound, label in record["grades"]) + "。等级按指数的点估计划分；"
+                 "95% 置信区间跨到相邻等级的，注明“区间跨”哪些等级，如“优秀（区间跨良好）”。"),
         ("问题清单", _problems(record)),
         ("答案分布", "各题各选项的加权百分比：计分的选项以该题的有效作答（不含“不了解”）为分母，表示满意的选项之和"
                  "即满意率；“不了解”以全部有效答卷为分母（问卷每题必答，答卷中空白的题即“不了解”）；人数为未加权的份数。"),
         ("精确度", f"有效样本量（样本量 ÷ 满意度指数的设计效应，计入整群和加权）少于 {record['min_effective_n']:g}，"
-                f"或整群少于 {record['min_clusters']} 个的区县标为“不够精确”。"),
+                f"或整群少于 {record['min_clusters']} 个的区县标为“不够精确”（排名表和排名图中名称后加 *）。"
+                "不同人群的评价中，同样条件下（该组答卷的整群少于上述个数，或其有效样本量少于上述值）的置信区间"
+                "标为“（不可靠）”：区间由很少几个整群估计，本身不稳，可能比全区县的区间还窄。"),
         ("软件", "，".join(f"{k} {v}" for k, v in record.get("versions", {}).items()) + "。"),
     ]
     if weighting.get("targets_sha256"):
@@ -92,6 +100,31 @@ def _clusters(cluster: str) -> str:
     if cluster == "none (each response)":
         return ""
     return "，按渠道整群（一个二维码或链接为一群）" if cluster == "channel" else f"，按 {cluster} 列整群"
+
+
+def weighting_effect(weighting: dict) -> str:
+    """What the weights did to the city's index, and why: the groups over- and under-represented
+    in the sample (record["weighting"], analysis.job._weighting_effect); "" without it."""
+    unweighted, weighted = weighting.get("unweighted_index"), weighting.get("weighted_index")
+    if unweighted is None or weighted is None:
+        return ""
+    change = weighted - unweighted
+    text = (f"未加权时（每份答卷同等计入）全市满意度指数为 {unweighted:.1f}，按人口加权后为 {weighted:.1f}"
+            + (f"，{'低' if change < 0 else '高'} {abs(change):.1f} 分" if round(abs(change), 1) else "，基本不变") + "。")
+    groups = weighting.get("imbalanced_groups", [])
+
+    def listed(rows):
+        return "、".join(f"{g['label']}（样本占 {g['sample_share']:.0%}，人口占 {g['population_share']:.0%}"
+                        + (f"，指数 {g['index']:.1f}" if g.get("index") is not None and g["index"] == g["index"] else "")
+                        + "）" for g in rows)
+    over = [g for g in groups if g["sample_share"] > g["population_share"]]
+    under = [g for g in groups if g["sample_share"] < g["population_share"]]
+    if over or under:
+        text += ("样本中" + "，".join(part for part in (listed(over) + "偏多" if over else "",
+                                                     listed(under) + "偏少" if under else "") if part)
+                 + "；加权使各人群按其在人口中的比例计入（偏多的人群权重变小，偏少的变大）"
+                 + ("，全市指数因此下降。" if change < 0 else "，全市指数因此上升。" if change > 0 else "。"))
+    return text
 
 
 def _weighting(weighting: dict, wording: Wording, each_county: bool = True) -> str:

@@ -1,8 +1,12 @@
 """Build the demo campaign: database, simulated responses, links, QR codes, targets, results."""
 from __future__ import annotations
 
+import csv
+import multiprocessing
 import os
 import secrets
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -20,7 +24,7 @@ from survey_app import db
 from survey_app.demo import simulation
 from survey_app.io.analysis_files import InputFiles, run_analysis
 from survey_app.io.counties import CountyRow
-from survey_app.io.qr_codes import qr_stem, write_qr
+from survey_app.io.qr_codes import qr_stem, write_many
 from survey_app.models import Campaign, Role, User
 from survey_app.services import accounts, campaigns, monitor, responses
 from survey_app.services import quotas as quota_service
@@ -28,8 +32,6 @@ from survey_app.services import targets as target_service
 
 SLUG = "demo"
 DEMO_EVALUATOR = "demo-evaluator"
-CHANNEL_KINDS = ["实验小学", "第一中学", "城关幼儿园", "中心小学", "职业技术学校", "人民广场海报",
-                 "家长微信群", "第二中学", "镇中心校", "政务大厅海报", "第三中学", "社区公告栏"]
 
 
 @dataclass(frozen=True)
@@ -78,20 +80,68 @@ def build_demo(app: Flask, n: int, seed: int, progress=lambda message: None) -> 
         with db.session() as session:
             demo = campaigns.find_campaign(session, SLUG)
             rows = campaigns.link_rows(demo, app.config["BASE_URL"])
+            codes = _QrCodes(_codes_to_write(files, rows), files.qr)     # meanwhile: export and analysis
             monitor.refresh(session, demo, ZoneInfo(app.config["TIMEZONE"]))   # the monitor opens at once
             with files.responses.open("w", encoding="utf-8", newline="") as stream:
                 responses.export_csv(session.connection(), demo, stream, app.config["TIMEZONE"])
-    files.links.write_text(rows_csv(campaigns.LINK_COLUMNS, rows), encoding="utf-8")
-    for row in rows:
-        write_qr(row[-1], files.qr, qr_stem(row))
     questionnaire = questionnaires.load(questionnaires.DEFAULT)
     settings = Settings(quality=QualitySettings.for_questionnaire(questionnaire), cluster="channel")
     names = {c.code: c.name for c in simulation.CITY}
     results, _ = run_analysis(InputFiles(files.responses, files.targets), questionnaire, settings, files.results,
                               names=names)
+    codes.wait()
+    files.links.write_text(rows_csv(campaigns.LINK_COLUMNS, rows), encoding="utf-8")
     with app.app_context():
         evaluator = _evaluator_account(directory / "evaluator-password.txt")
     return Demo(rows, files, results, names, evaluator)
+
+
+def _codes_to_write(files: DemoFiles, rows) -> list[tuple[str, str]]:
+    """(link, stem) of the QR codes not yet written for these links: hundreds of channels."""
+    written = _links_written(files.links)
+    todo = []
+    for row in rows:
+        stem = qr_stem(row)
+        if written.get(row[0]) != row[-1] or not all((files.qr / f"{stem}.{kind}").exists() for kind in ("png", "svg")):
+            todo.append((row[-1], stem))
+    return todo
+
+
+class _QrCodes:
+    """Hundreds of QR codes (pure Python, about 10 ms each) written by a worker process while this
+    one exports and analyses the responses; a few, or where no process can start, here."""
+
+    PARALLEL_FROM = 50
+
+    def __init__(self, todo: list[tuple[str, str]], directory: Path):
+        self.todo, self.directory, self.pool, self.future = todo, directory, None, None
+        if len(todo) >= self.PARALLEL_FROM:
+            try:       # spawn: the worker shares no database connection with this process
+                self.pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+                self.future = self.pool.submit(write_many, todo, directory)
+            except OSError:
+                self.pool = None
+
+    def wait(self) -> None:
+        try:
+            if self.future is not None:
+                self.future.result()
+                return
+        except BrokenProcessPool:
+            pass       # written here instead
+        finally:
+            if self.pool is not None:
+                self.pool.shutdown()
+        write_many(self.todo, self.directory)
+
+
+def _links_written(path: Path) -> dict[str, str]:
+    """Channel code -> link of the QR codes written last time (links.csv is written after them)."""
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as stream:
+            return {row["channel"]: row["url"] for row in csv.DictReader(stream)}
+    except (OSError, KeyError, csv.Error):
+        return {}
 
 
 def _plan(session, demo: Campaign, n: int) -> None:
@@ -139,13 +189,10 @@ def _create(files: DemoFiles, n: int, seed: int, progress) -> None:
             questionnaire=questionnaire, counties=counties,
             opens_at=start, closes_at=now + timedelta(days=14))
         channel_rows = []
+        for county, label in simulation.channel_plan():
+            ch = campaigns.add_channel(session, demo, county, label)
+            channel_rows.append((ch.id, ch.county_id, county))
         shares = [c.sample_share for c in simulation.CITY]
-        for profile in simulation.CITY:
-            count = max(3, round(len(CHANNEL_KINDS) * profile.sample_share / max(shares)))
-            for kind in CHANNEL_KINDS[:count]:
-                label = kind if "海报" in kind or "群" in kind or "公告" in kind else profile.name + kind
-                ch = campaigns.add_channel(session, demo, profile.code, label)
-                channel_rows.append((ch.id, ch.county_id, profile.code))
         progress(f"正在生成 {n} 份模拟答卷（{len(counties)} 个区县，{len(channel_rows)} 个渠道，"
                  f"样本量占比 {min(shares) / sum(shares):.1%}–{max(shares) / sum(shares):.1%}）……")
         _plan(session, demo, n)

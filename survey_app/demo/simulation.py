@@ -2,7 +2,10 @@
 
 Satisfaction comes from an ordered-response model: a latent score per
 respondent (county + channel + respondent type + area effects + noise), item
-effects, and cut points onto the 5-point scale. A few percent answer 不了解,
+effects, and cut points onto the 5-point scale. Links go out as a real campaign's
+do: one QR code per school (dozens to hundreds per county, of lognormal sizes)
+and a few posters and parents' groups; a channel's random effect makes answers
+from one school alike (an intra-class correlation of a few percent on the index). A few percent answer 不了解,
 some respondents genuinely tick 非常满意 throughout, and a few are speeders,
 bots (honeypot) or repeat devices, so that analysis has real flags to handle.
 """
@@ -18,6 +21,7 @@ from analysis.allocation import allocate
 from analysis.quality import straightlined
 from questionnaires import Questionnaire
 from survey_app.models import Flag, packing
+from survey_app.services import responses
 
 
 @dataclass(frozen=True)
@@ -50,6 +54,40 @@ TYPE_MOOD = {"parent": 0.0, "student": 0.25, "teacher": 0.45, "public": -0.35}
 ITEM_MOOD = np.array([-.2, -.1, .1, .3, .1, -.5, -.2, .3, -.4, 0, -.1, .2, .05, -.3, -.35, .15])
 NOT_KNOWN = np.array([.06, .03, .02, .02, .03, .03, .05, .02, .05, .04, .09, .03, .05, .08, .07, .04])
 CUTS = np.array([-2.3, -1.4, -0.5, 0.55])  # latent -> codes 1..5
+# Channels: one QR code per school, about one school per PEOPLE_PER_SCHOOL residents, schools of
+# each kind in these shares; besides, each county's posters and parents' groups (OTHER_CHANNELS).
+PEOPLE_PER_SCHOOL = 10_000
+SCHOOL_KINDS = (("小学", 0.5), ("幼儿园", 0.25), ("中学", 0.2), ("职业技术学校", 0.05))
+OTHER_CHANNELS = ("人民广场海报", "政务大厅海报", "社区公告栏", "家长微信群")
+SCHOOL_SIZE_SPREAD = 0.6     # sd of log school size (lognormal sizes)
+CHANNEL_MOOD_SD = 0.18       # channel random effect on the latent scale (ICC of the index ~0.03)
+DIGITS = "零一二三四五六七八九"
+
+
+def numeral(k: int) -> str:
+    """1..999 in Chinese numerals as in school names: 一, 十二, 二十, 一百零五."""
+    if not 0 < k < 1000:
+        raise ValueError(k)
+    hundreds, tens, ones = k // 100, k // 10 % 10, k % 10
+    text = DIGITS[hundreds] + "百" if hundreds else ""
+    if tens:
+        text += ("" if tens == 1 and not hundreds else DIGITS[tens]) + "十"
+    elif hundreds and ones:
+        text += "零"
+    return text + (DIGITS[ones] if ones else "")
+
+
+def channel_plan(counties=CITY) -> list[tuple[str, str]]:
+    """(county code, label) of the demo's channels: the county's schools, numbered within each
+    kind (翠屏区第十二小学), then its posters and groups."""
+    plan = []
+    for c in counties:
+        schools = max(len(SCHOOL_KINDS), round(c.population / PEOPLE_PER_SCHOOL))
+        counts = allocate(schools, np.array([share for _, share in SCHOOL_KINDS]))
+        for (kind, _), count in zip(SCHOOL_KINDS, counts):
+            plan += [(c.code, f"{c.name}第{numeral(k)}{kind}") for k in range(1, int(count) + 1)]
+        plan += [(c.code, f"{c.name}{label}") for label in OTHER_CHANNELS]
+    return plan
 
 
 def targets(counties=CITY) -> pd.DataFrame:
@@ -69,7 +107,8 @@ def simulate(questionnaire: Questionnaire, channels: pd.DataFrame, n: int, start
              days: float, seed: int = 2026) -> pd.DataFrame:
     """n simulated responses as packed rows ready to insert (services.responses.insert_many).
 
-    `channels` has columns channel_id, county_id, county_code (several per county).
+    `channels` has columns channel_id, county_id, county_code (several per county) and, optionally,
+    size (how many people a channel reaches; else lognormal, as schools' sizes are).
     """
     if len(questionnaire.items) != len(ITEM_MOOD):
         raise ValueError("the simulation models the 16-item default questionnaire")
@@ -80,11 +119,12 @@ def simulate(questionnaire: Questionnaire, channels: pd.DataFrame, n: int, start
 
     county_idx = np.repeat(np.arange(len(county_codes)), per_county)
     channel_rows = np.empty(n, dtype=np.int64)
-    channel_mood = rng.normal(0, 0.25, len(channels))
+    channel_mood = rng.normal(0, CHANNEL_MOOD_SD, len(channels))
+    sizes = (channels["size"].to_numpy(dtype=float) if "size" in channels
+             else rng.lognormal(0, SCHOOL_SIZE_SPREAD, len(channels)))
     for k, code in enumerate(county_codes):
         own = np.flatnonzero(channels["county_code"].to_numpy() == code)
-        sizes = rng.dirichlet(np.full(len(own), 2.0))
-        channel_rows[county_idx == k] = rng.choice(own, size=per_county[k], p=sizes)
+        channel_rows[county_idx == k] = rng.choice(own, size=per_county[k], p=sizes[own] / sizes[own].sum())
 
     types = np.array(list(SAMPLE_TYPES))
     type_idx = rng.choice(len(types), size=n, p=list(SAMPLE_TYPES.values()))
@@ -141,3 +181,30 @@ def simulate(questionnaire: Questionnaire, channels: pd.DataFrame, n: int, start
     })
     frame["started_at"] = frame["submitted_at"] - pd.to_timedelta(frame["duration_s"], unit="s")
     return frame
+
+
+def flat_responses(questionnaire: Questionnaire, frame: pd.DataFrame, channels: pd.DataFrame) -> pd.DataFrame:
+    """`simulate`'s rows in the flat export layout the analysis reads (response_id, county, channel,
+    attributes, items, duration_s, submitted_at, flag columns), without a database: for benchmarks
+    and tests. `channels` as for `simulate`, with the channel's code in a column `code`."""
+    flat = responses.decode(questionnaire, list(frame["attributes"] + frame["answers"]))
+    by_id = channels.set_index("channel_id")
+    flat.insert(0, "response_id", frame["submission_id"].to_numpy())
+    flat.insert(1, "county", by_id.loc[frame["channel_id"], "county_code"].to_numpy())
+    flat.insert(2, "channel", by_id.loc[frame["channel_id"], "code"].to_numpy())
+    flat["duration_s"] = frame["duration_s"].to_numpy()
+    flat["submitted_at"] = frame["submitted_at"].dt.strftime("%Y-%m-%dT%H:%M:%S").to_numpy()
+    for column, values in packing.flag_values(frame["flags"].to_numpy()).items():
+        flat[column] = values
+    return flat
+
+
+def plan_table(plan: list[tuple[str, str]] | None = None) -> pd.DataFrame:
+    """`channel_plan` as `simulate` takes it, numbered as a campaign numbers channels (511502-001):
+    channel_id, county_id (the county code), county_code, code, label."""
+    counts: dict[str, int] = {}
+    rows = []
+    for county, label in plan if plan is not None else channel_plan():
+        counts[county] = counts.get(county, 0) + 1
+        rows.append((len(rows) + 1, county, county, f"{county}-{counts[county]:03d}", label))
+    return pd.DataFrame(rows, columns=["channel_id", "county_id", "county_code", "code", "label"])

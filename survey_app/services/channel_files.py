@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from reports import posters, tables
 from reports.filenames import safe_file_name
-from reports.qr import qr_image
+from reports.qr import qr_images
 from survey_app.errors import UserError
 from survey_app.io.qr_codes import qr_stem
 from survey_app.models import JOB_STATUS_LABELS, Campaign, Channel, Job, utcnow
@@ -76,8 +76,8 @@ def build(session_factory, job_id: int, data_dir: Path, base_url: str, zone: str
                     archive.writestr(f"{qr_stem(row)}.pdf", pdf)
             else:
                 for done, row in enumerate(rows, 1):
-                    for suffix in ("png", "svg"):
-                        archive.writestr(f"{qr_stem(row)}.{suffix}", qr_image(row[-1], suffix))
+                    for suffix, image in qr_images(row[-1], ("png", "svg")).items():
+                        archive.writestr(f"{qr_stem(row)}.{suffix}", image)
                     if done % 25 == 0:
                         progress(done)
         partial.replace(folder / FILE_NAME)

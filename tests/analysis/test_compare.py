@@ -83,3 +83,23 @@ def test_shares_of_all_or_none_get_an_exact_binomial_bound():
 def test_grades_take_the_first_bound_reached():
     grades = compare.Grades(((85.0, "A"), (60.0, "B"), (float("-inf"), "C")))
     assert [grades.of(v) for v in (85.0, 84.99, 60.0, 10.0, np.nan)] == ["A", "B", "B", "C", ""]
+
+
+def test_counties_are_tiered_against_the_city_by_the_test_of_their_difference():
+    diff = np.array([2.0, 2.0, -3.0, -0.5, 1.0, 0.0])
+    p = np.array([0.0499, 0.05, 0.001, 0.6, np.nan, 0.0])
+    assert compare.versus_all(diff, p) == ["高于全市", "持平", "低于全市", "持平", "无法检验", "持平"]
+    assert compare.versus_all(diff[:1], p[:1], alpha=0.01) == ["持平"]
+
+
+@pytest.mark.parametrize("index, low, high, shown", [
+    (85.0, 81.0, 89.0, "良好"),
+    (90.5, 88.0, 93.0, "优秀（区间跨良好）"),
+    (89.5, 88.0, 91.0, "良好（区间跨优秀）"),
+    (80.5, 68.0, 92.0, "良好（区间跨优秀、中等、较差）"),
+    (80.0, 80.0, 84.0, "良好"),           # a bound reached is the grade's own
+    (75.0, np.nan, np.nan, "中等"),        # no interval: the grade alone
+    (np.nan, np.nan, np.nan, ""),
+])
+def test_a_grade_says_which_other_grades_its_interval_reaches(index, low, high, shown):
+    assert compare.Grades().span(index, low, high) == shown

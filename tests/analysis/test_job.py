@@ -178,3 +178,57 @@ def test_ids_damaged_by_a_spreadsheet_are_refused_with_the_row_not_dropped_as_du
     responses.loc[[3, 7], "response_id"] = "#NAME?"            # Excel's verdict on ids that began with "-"
     with pytest.raises(AnalysisError, match="第 5 行等 2 行的回执编号.*#NAME\\?"):
         job.analyze(responses, questionnaire, reference.targets)
+
+
+def test_the_tier_against_the_city_agrees_with_the_p_value_and_the_difference_interval(responses, questionnaire,
+                                                                                         targets):
+    table = run(responses, questionnaire, targets, cluster="channel").county_results.to_pandas()
+    counties = table[table.county != "ALL"]
+    significant = counties["p_vs_all"] < 0.05
+    excludes_zero = (counties["diff_ci_low"] > 0) | (counties["diff_ci_high"] < 0)
+    assert (significant == excludes_zero).all()      # the same t test: words and interval agree
+    expected = np.where(~significant, "持平", np.where(counties["diff_vs_all"] > 0, "高于全市", "低于全市"))
+    assert counties["versus_city"].tolist() == expected.tolist()
+    assert significant.any() and (~significant).any()
+    assert table.loc[table.county == "ALL", "versus_city"].tolist() == [""]
+    for _, row in counties.iterrows():
+        assert row["grade_span"].startswith(row["grade"])
+        assert ("区间跨" in row["grade_span"]) == (job.Settings().grades.of(row["ci_low"])
+                                                 != job.Settings().grades.of(row["ci_high"]))
+
+
+def test_subgroups_from_few_clusters_or_a_small_effective_n_are_unreliable(responses, questionnaire, targets):
+    # 511523 and 511529 have two channels each: every one of their groups comes from 2 clusters.
+    result = run(responses, questionnaire, targets, quality=KEEP_ALL, cluster="channel")
+    b = result.breakdowns.to_pandas()
+    b = b[b["n"] > 0]
+    clusters = responses.groupby(["county", "respondent_type"])["channel"].nunique()
+    types = b[(b.attribute == "respondent_type") & (b.county != "ALL")].set_index(["county", "category"])
+    assert types["psu"].to_dict() == clusters.to_dict()
+    assert (types.loc["511523", "reliable"] == 0).all() and (types.loc["511529", "reliable"] == 0).all()
+    expected = (b["psu"] >= 5) & (b["n_effective"] >= 100)
+    assert (b["reliable"] == expected.astype(int)).all()
+    assert b["reliable"].any()
+    # Without clustering each response is its own cluster.
+    plain = run(responses, questionnaire, targets, quality=KEEP_ALL).breakdowns.to_pandas()
+    plain = plain[(plain.attribute == "respondent_type") & (plain.county != "ALL")].set_index(["county", "category"])
+    assert (plain["psu"] == plain["n"]).all()
+
+
+def test_the_record_states_the_weightings_effect_on_the_city_index(responses, questionnaire, targets):
+    weighted = run(responses, questionnaire, targets, quality=KEEP_ALL)
+    effect = weighted.record["weighting"]
+    # Two ways to the unweighted index: the record's, and the city figure of a run without targets.
+    unweighted = run(responses, questionnaire, None, quality=KEEP_ALL).county_results.to_pandas()
+    assert effect["unweighted_index"] == pytest.approx(unweighted.loc[unweighted.county == "ALL", "index"].item(),
+                                                       abs=1e-9)
+    city = weighted.county_results.to_pandas().set_index("county").loc["ALL", "index"]
+    assert effect["weighted_index"] == pytest.approx(city, abs=1e-12)
+    composition = weighted.composition.to_pandas()
+    composition = composition[composition.county == "ALL"]
+    off = composition[(composition.sample_share - composition.population_share).abs() >= 0.05]
+    assert {(g["attribute"], g["category"]) for g in effect["imbalanced_groups"]} == \
+        set(zip(off.attribute, off.category))
+    gaps = [abs(g["sample_share"] - g["population_share"]) for g in effect["imbalanced_groups"]]
+    assert gaps == sorted(gaps, reverse=True)
+    assert "unweighted_index" not in run(responses, questionnaire, None, quality=KEEP_ALL).record["weighting"]

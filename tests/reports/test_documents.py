@@ -202,3 +202,51 @@ def test_problems_csv_has_the_tier_and_empty_columns_to_fill_in(context):
     out = bundle.documents_for(context, None, ["csv"])
     assert out.manifest.find("table", None, "csv") is not None
     assert {e.title for e in out.manifest.entries} >= {"问题清单", "答案分布"}
+
+
+@pytest.mark.parametrize("p, text", [(0.0499, "p=0.0499"), (0.05, "p=0.0500"), (0.0504, "p=0.0504"),
+                                     (0.0506, "p=0.051"), (0.0004, "p<0.001"), (0.001, "p=0.001"),
+                                     (0.1234, "p=0.123"), (float("nan"), "p=—")])
+def test_p_values_never_print_the_significance_line_beside_their_verdict(p, text):
+    assert documents.p_text(p) == text
+
+
+def test_the_words_about_the_city_agree_with_the_interval_printed_beside_them(context):
+    for code in context.counties:
+        row, text = context.row(code), documents.summary(context, code)
+        significant = row["p_vs_all"] < 0.05
+        assert ("差异在统计上显著" in text) == significant == ("不含 0" in text)
+        assert ("包含 0" in text) == (not significant) == ("与全市持平" in text)
+        assert f"{row['diff_ci_low']:.1f}".replace("-", "−") in text
+        assert f"“{row['grade_span']}”" in text
+
+
+def test_a_difference_interval_bound_near_zero_keeps_its_sign():
+    assert documents._bound(0.004) == "0.004" and documents._bound(-0.03) == "−0.03" and documents._bound(1.26) == "1.3"
+
+
+def test_the_ranking_shows_tiers_marks_imprecise_counties_and_unreliable_groups(context):
+    sections = dict(documents.city_sections(context))
+    ranking = next(b for b in sections["一、各区县排名"] if b[0] == "table")
+    header, rows = ranking[1], ranking[2]
+    assert header[5] == "与全市比较"
+    imprecise = {context.name(c) for c in context.counties if context.row(c)["imprecise"]}
+    assert imprecise and {r[1][:-1] for r in rows if r[1].endswith("*")} == imprecise
+    assert {r[5] for r in rows} <= {"高于全市", "持平", "低于全市", "无法检验"}
+    assert ("p", documents.IMPRECISE_NOTE) in sections["一、各区县排名"]
+    summary = documents.city_summary(context)
+    for code, tier in zip(context.results.county_results["county"][:-1], context.results.county_results["versus_city"]):
+        assert documents.marked(context, str(code)) in summary.split(tier.replace("持平", "与全市持平") + "的有")[1]
+    # 511523 has two channels: each of its groups comes from two clusters.
+    county = dict(documents.county_sections(context, "511523"))["四、不同人群的评价"]
+    assert all(row[4].endswith("（不可靠）") for row in county[0][2])
+    assert county[1] == ("p", documents.unreliable_note(context.results.record))
+
+
+def test_the_city_report_and_the_method_state_what_weighting_did(context, questionnaire):
+    weighting = context.results.record["weighting"]
+    sentence = f"未加权时（每份答卷同等计入）全市满意度指数为 {weighting['unweighted_index']:.1f}，按人口加权后为 " \
+               f"{weighting['weighted_index']:.1f}"
+    assert sentence in documents.city_summary(context)
+    [row] = [text for topic, text in documents.method.notes(context.results.record, questionnaire) if topic == "加权"]
+    assert sentence in row and ("偏多" in row or "偏少" in row)

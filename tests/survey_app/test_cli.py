@@ -115,6 +115,7 @@ def test_demo_builds_a_simulated_campaign(app, runner, tmp_path):
     demo = tmp_path / "data" / "demo"
     links = pd.read_csv(demo / "links.csv", dtype=str)
     assert links.county.nunique() == 10 and len(list((demo / "qr").glob("*.png"))) == len(links)
+    assert links.groupby("county").size().min() >= 20 and links.label.str.contains("小学").any()   # one per school
     targets = pd.read_csv(demo / "targets.csv", dtype={"county": str})
     totals = targets.groupby(["county", "variable"]).population.sum().unstack()
     assert (totals["area"] == totals["respondent_type"]).all()
@@ -127,12 +128,15 @@ def test_demo_builds_a_simulated_campaign(app, runner, tmp_path):
         assert 0 < exported[flag].mean() < 0.2
     county = pd.read_csv(demo / "results" / "county_results.csv", encoding="utf-8-sig", dtype={"county": str})
     assert len(county) == 11 and county["index"].between(0, 100).all()
-    assert "加权满意度指数" in result.output and "全市" in result.output
+    assert "加权满意度指数" in result.output and "全市" in result.output and "可能名次" in result.output
+    assert "持平" in result.output or "于全市" in result.output
     password = (demo / "evaluator-password.txt").read_text()
     assert f"用户名 demo-evaluator  密码 {password}" in result.output
     assert login(app.test_client(), "demo-evaluator", password).status_code == 302
+    written = {p: p.stat().st_mtime_ns for p in (demo / "qr").iterdir()}
     again = runner("demo", "--responses", 3000, "--no-serve").output
     assert "已存在" in again and f"密码 {password}" in again
+    assert {p: p.stat().st_mtime_ns for p in (demo / "qr").iterdir()} == written    # the same links: not rewritten
     # The database (PostgreSQL, say) keeps the demo while the data folder is lost: it is written anew.
     shutil.rmtree(demo)
     anew = runner("demo", "--responses", 3000, "--no-serve")

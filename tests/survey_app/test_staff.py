@@ -64,6 +64,9 @@ def test_results_are_computed_in_the_background_and_shown(app, campaign):
     county = client.get("/staff/c/test-2026/county/511503").get_data(as_text=True)
     assert "各题得分" in county and "您的身份是" in county
     assert "● 确定问题</h3>" in county and "○ 需关注</h3>" in county        # the problem list by tier
+    # Twelve answers: every county imprecise, every group's interval unreliable, and said so.
+    assert "<th>与全市比较</th>" in page and "</a>*</td>" in page and "*有效样本量不足，结果仅供参考" in page
+    assert "（不可靠）</td>" in county and "（不可靠）：该组答卷来自少于 5 个整群" in county
 
 
 def test_results_are_reused_until_the_data_change(app, campaign, questionnaire):

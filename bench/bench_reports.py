@@ -73,7 +73,7 @@ def main() -> None:
     print(f"  whole set {args.formats} ({size(files)})".ljust(44) + f"{total:6.2f} s")
     for step, seconds in grouped.items():
         print(f"    {step:38s} {seconds:6.2f} s")
-    print(f"  read, analyse and whole set".ljust(44) + f"{analysed + total:6.2f} s")
+    print("  read, analyse and whole set".ljust(44) + f"{analysed + total:6.2f} s")
 
 
 if __name__ == "__main__":

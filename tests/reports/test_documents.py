@@ -204,7 +204,8 @@ def test_every_pdf_of_a_set_embeds_the_one_subset_and_every_character_it_sets_ca
         code = entry.county or "ALL"
         path = tmp_path / "report.pdf"
         path.write_bytes(documents_.files[entry.path])
-        embedded = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True).stdout.splitlines()[2:]
+        embedded = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True,
+                                  check=True).stdout.splitlines()[2:]
         assert len(embedded) == 1 and "NotoSansSC" in embedded[0] and "CID TrueType" in embedded[0]
         assert embedded[0].split()[-5:-2] == ["yes", "yes", "yes"]          # embedded, subset, ToUnicode
         sets = {ch for ch in pdf_render.texts(*documents.parts(context, code)) if not ch.isspace()}

@@ -134,6 +134,10 @@ def sav_bytes(frame: pd.DataFrame, questionnaire: Questionnaire, flag_labels: di
     # pyreadstat reads datetime64 at nanoseconds only: at seconds every time became 1970-01-01.
     frame = frame.assign(**{c: frame[c].astype("datetime64[ns]") for c in frame
                             if pd.api.types.is_datetime64_any_dtype(frame[c])})
+    # Text as Python objects: pyreadstat reads cell by cell, and a cell of pandas' Arrow-backed text
+    # column took 20 times as long to read (4 of 13 s for a million responses).
+    frame = frame.assign(**{c: frame[c].astype(object).where(frame[c].notna(), None) for c in frame
+                            if pd.api.types.is_string_dtype(frame[c]) and not pd.api.types.is_object_dtype(frame[c])})
     na = questionnaire.scale.not_applicable
     items = [c for c in questionnaire.item_ids if c in frame]
     formats = {c: "F2.0" for c in items + [a.id for a in questionnaire.attributes if a.id in frame]}
@@ -178,10 +182,18 @@ def csv_bytes(frame: pd.DataFrame, questionnaire: Questionnaire | None = None) -
         if pd.api.types.is_float_dtype(values) and column != "weight":
             whole = values.dropna()
             if (whole == np.round(whole)).all():
-                safe[column] = values.astype("Int64")       # codes as 4, not 4.0
+                safe[column] = _each_distinct(values, lambda v: str(int(v)))     # codes as 4, not 4.0
         elif not pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_datetime64_any_dtype(values):
-            safe[column] = values.map(lambda v: neutralised(v) if isinstance(v, str) else v)
+            safe[column] = _each_distinct(values, lambda v: neutralised(v) if isinstance(v, str) else v)
     return safe.to_csv(index=False).encode("utf-8-sig")
+
+
+def _each_distinct(values: pd.Series, change) -> pd.Series:
+    """`change` applied to each distinct value once (a column holds few: codes, names, labels), as
+    Python objects (pandas would turn text into Arrow's and back for the CSV); missing values None."""
+    codes, distinct = pd.factorize(values, use_na_sentinel=True)
+    changed = np.array([*(change(v) for v in distinct), None], dtype=object)
+    return pd.Series(changed[codes], index=values.index, dtype=object)
 
 
 def _shown(frame: pd.DataFrame, column: str, questionnaire: Questionnaire, values: dict[str, dict],

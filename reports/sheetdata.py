@@ -21,6 +21,9 @@ import xlsxwriter.utility
 MAX_ROWS = 1_048_576                 # a sheet's rows; cells below are dropped, as XlsxWriter drops them
 MAX_TEXT = 32_767
 CHUNK = 20_000                       # rows made at once (memory)
+# zlib's fastest level for the rows: 0.4 s instead of 1.6 s for the 54 MB of XML of 54,340 responses,
+# the file 8.3 MB instead of 6.4 MB.
+FAST = 1
 _ESCAPE_OF_ESCAPE = re.compile("(_x[0-9a-fA-F]{4}_)")
 _CONTROL = re.compile(r"([\x00-\x08\x0b-\x1f])")
 
@@ -48,10 +51,10 @@ def fill(book: bytes, sheet: int, columns: list[Column], first_row: int) -> byte
         head = re.sub(r'<dimension ref="([A-Z]+[0-9]+)(:[A-Z]+[0-9]+)?"/>',
                       lambda m: f'<dimension ref="{m.group(1)}:{last}"/>', head, count=1)
     out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=FAST) as target:
         for info in source.infolist():
             if info.filename == sheet_path:
-                with target.open(_like(info), "w") as stream:
+                with target.open(sheet_path, "w") as stream:           # at the archive's level, FAST
                     stream.write(head.encode("utf-8"))
                     for start in range(0, n, CHUNK):
                         stream.write(_rows(columns, tails, first_row, start, min(start + CHUNK, n)).encode("utf-8"))
@@ -64,6 +67,7 @@ def fill(book: bytes, sheet: int, columns: list[Column], first_row: int) -> byte
 
 
 def _like(info: zipfile.ZipInfo) -> zipfile.ZipInfo:
+    """A new entry like XlsxWriter's, deflated at zlib's default level."""
     copy = zipfile.ZipInfo(info.filename, info.date_time)
     copy.compress_type = zipfile.ZIP_DEFLATED
     copy.external_attr = info.external_attr

@@ -11,8 +11,10 @@ import io
 import matplotlib
 import numpy as np
 from matplotlib import font_manager
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.layout_engine import ConstrainedLayoutEngine
+from PIL import Image
 
 from reports.fonts import cjk_font
 
@@ -99,8 +101,24 @@ def importance_performance(labels: list[str], importance, performance, quadrant,
 
 
 def render(fig: Figure, kind: str, dpi: int = 200) -> bytes:
-    """The chart as PNG or PDF (the PDF embeds the Chinese font; its text can be copied)."""
+    """The chart as PNG or PDF (the PDF embeds the Chinese font; its text can be copied).
+
+    A PNG is drawn once (savefig draws a figure with a layout engine twice: once to lay it out, once
+    to paint it; a plain drawing does both) and kept without its alpha channel, every pixel being
+    opaque: the file is smaller and a PDF that shows it needs no soft mask."""
     out = io.BytesIO()
     with matplotlib.rc_context(STYLE):
-        fig.savefig(out, format=kind, dpi=dpi, metadata={"Creator": "county-survey"} if kind == "pdf" else None)
+        if kind != "png":
+            fig.savefig(out, format=kind, dpi=dpi, metadata={"Creator": "county-survey"} if kind == "pdf" else None)
+            return out.getvalue()
+        shown = fig.dpi
+        try:
+            fig.dpi = dpi
+            canvas = FigureCanvasAgg(fig)
+            canvas.draw()
+            size = canvas.get_width_height(physical=True)
+            image = Image.frombuffer("RGBA", size, canvas.buffer_rgba(), "raw", "RGBA", 0, 1).convert("RGB")
+        finally:
+            fig.dpi = shown
+    image.save(out, "png", dpi=(dpi, dpi))
     return out.getvalue()

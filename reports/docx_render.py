@@ -122,10 +122,11 @@ def render(title: str, subtitle: str, byline: str, sections: list, author: str =
             paragraph = document.add_paragraph(line)
             paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
             paragraph.runs[0].font.color.rgb = RGBColor(0x57, 0x60, 0x6A)
+    heading, grid = document.styles["Heading 1"], document.styles["Table Grid"]     # each looked up once
     for name, blocks in sections:
-        document.add_heading(name, level=1)
+        document.add_paragraph(name, heading)          # as add_heading(name, level=1)
         for block in blocks:
-            _block(document, block)
+            _block(document, block, grid)
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()
@@ -142,7 +143,7 @@ def _header_row(row) -> None:
         shading.set(qn("w:fill"), HEADER_FILL)
 
 
-def _block(document, block) -> None:
+def _block(document, block, grid) -> None:
     kind = block[0]
     if kind == "p":
         document.add_paragraph(block[1])
@@ -154,7 +155,7 @@ def _block(document, block) -> None:
         _, header, rows, *extra = block
         options = extra[0] if extra else {}
         table = document.add_table(rows=1, cols=len(header))
-        table.style = document.styles["Table Grid"]
+        table.style = grid
         for cell, text in zip(table.rows[0].cells, header):
             _cell(cell, text).runs[0].bold = True
         _header_row(table.rows[0])
@@ -181,11 +182,13 @@ def _options(table, options: dict) -> None:
     if options.get("widths"):
         width = Cm(17)      # the page's text width
         total = sum(options["widths"])
+        widths = [int(width * share / total) for share in options["widths"]]
         table.autofit = False
-        for c, share in enumerate(options["widths"]):
-            table.columns[c].width = int(width * share / total)
-            for cell in table.columns[c].cells:
-                cell.width = int(width * share / total)
+        for column, share in zip(table.columns, widths):
+            column.width = share
+        for row in table.rows:             # (a column's cells are found from the whole table each time)
+            for cell, share in zip(row.cells, widths):
+                cell.width = share
     if options.get("size"):
         for row in table.rows:
             for cell in row.cells:

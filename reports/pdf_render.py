@@ -23,6 +23,9 @@ class _Pdf(FPDF):
         self.set_margins(18, 18, 18)
         self.set_auto_page_break(True, margin=18)
         self.add_font("cjk", fname=str(font))
+        # The subset's glyph bounds are right already: not recomputing them when fpdf2 writes this
+        # document's own glyphs spares re-reading every outline.
+        self.fonts["cjk"].ttfont.recalcBBoxes = False
 
     def footer(self):
         self.set_y(-12)

@@ -1,6 +1,7 @@
 """Reports, charts and data files, reopened: PDF text, Word paragraphs and tables, SPSS labels and weights."""
 import dataclasses
 import io
+import logging
 import pathlib
 import shutil
 import subprocess
@@ -12,7 +13,7 @@ import pandas as pd
 import pyreadstat
 import pytest
 
-from reports import bundle, charts, datafiles, documents, manifest
+from reports import bundle, charts, datafiles, documents, fonts, manifest, pdf_render
 
 needs_poppler = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs poppler-utils")
 
@@ -187,6 +188,38 @@ def test_the_pdf_reports_carry_the_problem_tables(context, tmp_path):
     assert "整改落实表" in county and "整改措施" in county and "责任科室" in county and "与全市比较" in county
     city = pdf_text(documents.pdf(context, "ALL"), tmp_path)
     assert "各区县问题清单一览" in city and "各区县各题得分" in city and "确定问题（项）" in city
+
+
+@needs_poppler
+def test_every_pdf_of_a_set_embeds_the_one_subset_and_every_character_it_sets_can_be_copied(context, tmp_path,
+                                                                                             caplog):
+    """The set's PDFs share one TrueType subset cut for all of them: a character it lacked would print
+    as a box (fpdf2 warns of it) and copy as nothing."""
+    with caplog.at_level(logging.WARNING, logger="fpdf"):
+        documents_ = bundle.documents_for(context, None, ["pdf"])
+    assert not [r for r in caplog.records if "missing" in r.getMessage()]
+    reports = [e for e in documents_.manifest.entries if e.kind == "report" and e.path.endswith(".pdf")]
+    assert len(reports) == len(context.counties) + 1
+    for entry in reports:
+        code = entry.county or "ALL"
+        path = tmp_path / "report.pdf"
+        path.write_bytes(documents_.files[entry.path])
+        embedded = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True,
+                                  check=True).stdout.splitlines()[2:]
+        assert len(embedded) == 1 and "NotoSansSC" in embedded[0] and "CID TrueType" in embedded[0]
+        assert embedded[0].split()[-5:-2] == ["yes", "yes", "yes"]          # embedded, subset, ToUnicode
+        sets = {ch for ch in pdf_render.texts(*documents.parts(context, code)) if not ch.isspace()}
+        sets -= set("{}")                                                     # of the footer's template
+        assert sets <= set(pdf_text(documents_.files[entry.path], tmp_path))
+
+
+def test_the_font_subset_has_truetype_outlines_for_every_character_asked(questionnaire):
+    from fontTools.ttLib import TTFont
+    text = "".join(item.text for item in questionnaire.items) + "翠屏区−±"
+    font = TTFont(fonts.font_for(text))
+    assert "glyf" in font and "CFF " not in font
+    assert {ord(ch) for ch in text + fonts.BASE if not ch.isspace()} <= set(font.getBestCmap())
+    assert all(font["glyf"][font.getBestCmap()[ord(ch)]].numberOfContours > 0 for ch in "翠屏区")
 
 
 def test_problems_csv_has_the_tier_and_empty_columns_to_fill_in(context):

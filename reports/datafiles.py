@@ -21,7 +21,7 @@ from analysis.job import Results
 from questionnaires import Questionnaire
 from reports import sheetdata
 from reports.labels import FLAGS
-from reports.tables import neutralised
+from reports.tables import neutralised, xlsx_text
 
 YES_NO = {0: "否", 1: "是"}
 DATETIME = "yyyy-mm-dd hh:mm:ss"
@@ -245,7 +245,7 @@ def xlsx_bytes(frame: pd.DataFrame, questionnaire: Questionnaire, flag_labels: d
         sheet.set_column(c, c, widths.get(name, 8 if name in questionnaire.item_ids else 12), formats.get(name))
     _print_setup(sheet, landscape=True)
     sheet.freeze_panes(1, 1)
-    sheet.write_row(0, 0, [variables.get(c, c) for c in frame.columns], header)
+    sheet.write_row(0, 0, [xlsx_text(variables.get(c, c)) for c in frame.columns], header)
     _codebook(book, header, frame, questionnaire, variables, values)
     book.close()
     columns = [_shown(frame, c, questionnaire, values, formats[c].xf_index if c in formats else None)
@@ -277,8 +277,8 @@ def _codebook(book, header, frame: pd.DataFrame, questionnaire: Questionnaire, v
             codes = "日期时间（当地时间）"
         elif column == "weight":
             codes = WEIGHT_NOTE[0] + "均值和比例按它加权；标准误须按抽样设计计算（分层 county，整群默认 channel）。"
-        sheet.write_row(r, 0, [column, variables.get(column, column),
-                               level[measure[column]], codes])
+        sheet.write_row(r, 0, [xlsx_text(str(v)) for v in (column, variables.get(column, column),
+                                                            level[measure[column]], codes)])
 
 
 def _print_setup(sheet, landscape: bool) -> None:

@@ -49,6 +49,13 @@ def neutralised(text: str) -> str:
 
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def xlsx_text(text: str) -> str:
+    """Text as XlsxWriter must be given it: a string that starts with <r> and ends with </r> is written
+    as raw XML (a rich string), which a typed name could use to break the workbook; such text gets a
+    leading apostrophe, as a formula does."""
+    return "'" + text if text.startswith("<r>") and text.endswith("</r>") else text
 FORMULA_AT_START = re.compile("\n[=+\\-@\t\r]")
 
 

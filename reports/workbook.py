@@ -19,7 +19,7 @@ from analysis.quality import RULES
 from analysis.table import Table
 from questionnaires import Questionnaire
 from reports.labels import ALL, column
-from reports.tables import FILL_IN, table_of
+from reports.tables import FILL_IN, table_of, xlsx_text
 
 # Number format per column; anything not listed is text or a whole number.
 FORMATS = {
@@ -109,7 +109,7 @@ class _Book:
         elif isinstance(value, (int, float, np.integer, np.floating)):
             sheet.write_number(r, c, float(value), self.number_format(pattern))
         else:
-            sheet.write_string(r, c, str(value), self.wrap if wrap else None)
+            sheet.write_string(r, c, xlsx_text(str(value)), self.wrap if wrap else None)
 
     def close(self) -> bytes:
         self.book.close()

@@ -38,6 +38,15 @@ def test_text_that_looks_like_a_formula_stays_text(results, questionnaire):
     assert names and all(cell.data_type == "s" for cell in names)
 
 
+def test_a_name_that_xlsxwriter_would_write_as_raw_xml_stays_text(results, questionnaire):
+    raw = "<r><t>x</t></r><si><t>y</t></r>"        # written as it is, this breaks sharedStrings.xml
+    names = dict(NAMES) | {next(iter(NAMES)): raw}
+    book = openpyxl.load_workbook(io.BytesIO(workbook.write(results, questionnaire, names, [])))
+    assert "'" + raw in [cell.value for cell in book["区县结果"]["B"]]
+    listing = openpyxl.load_workbook(io.BytesIO(workbook.rows_xlsx("进度", ["区县"], [[raw]])))
+    assert listing.active["A2"].value == "'" + raw
+
+
 def test_the_method_sheet_explains_the_weighting_and_versions(results, questionnaire):
     notes = dict(method.notes(results.record, questionnaire))
     assert "raking" in notes["加权"] and "“您的身份是”" in notes["加权"] and "respondent_type" not in notes["加权"]

@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import io
+import re
 import struct
+from collections.abc import Callable
 from pathlib import Path
 
 from fpdf import FPDF
@@ -72,6 +74,31 @@ def render(title: str, subtitle: str, byline: str, sections: list, font: Path | 
     return bytes(pdf.output())
 
 
+# A line never starts with closing punctuation nor ends with opening punctuation (GB/T 15834 and the
+# W3C's Chinese layout requirements), and a number, interval or code is never split.
+NO_LINE_START = set("）)】」』》〉〕］]｝}，,。.、；;：:？?！!…%％·—’”")
+NO_LINE_END = set("（(【「『《〈〔［[｛{‘“")
+UNBROKEN = re.compile(r"[0-9A-Za-z_.,:%+\-–/<>=*]+|.", re.S)
+
+
+def lines(text: str, width: float, measure: Callable[[str], float]) -> list[str]:
+    """`text` broken into lines no wider than `width` (as `measure` tells), by the rules above."""
+    units: list[str] = []
+    for unit in UNBROKEN.findall(text):
+        if units and (unit[0] in NO_LINE_START or units[-1][-1] in NO_LINE_END):
+            units[-1] += unit          # kept with what comes before
+        else:
+            units.append(unit)
+    out, line = [], ""
+    for unit in units:
+        if line and measure(line + unit) > width:
+            out.append(line)
+            line = unit.lstrip(" ")
+        else:
+            line += unit
+    return out + [line] if line or not out else out
+
+
 def _width(pdf: _Pdf, width_cm: float) -> float:
     return min(width_cm * 10, pdf.epw)
 
@@ -88,8 +115,11 @@ def _block(pdf: _Pdf, block) -> None:
     kind = block[0]
     if kind == "p":
         pdf.set_font("cjk", size=10.5)
-        # Chinese wraps between any two characters; justifying would stretch the spaces around numbers.
-        pdf.multi_cell(0, 6.2, block[1], align="L", wrapmode="CHAR", new_x="LMARGIN", new_y="NEXT")
+        # Broken into lines here by Chinese rules (fpdf2 breaks between any two characters); left-aligned,
+        # since justifying would stretch the spaces around numbers.
+        text = "\n".join(line for paragraph in block[1].split("\n")
+                         for line in lines(paragraph, pdf.epw - 2 * pdf.c_margin - 0.1, pdf.get_string_width))
+        pdf.multi_cell(0, 6.2, text, align="L", wrapmode="CHAR", new_x="LMARGIN", new_y="NEXT")
         pdf.ln(1.5)
     elif kind == "img":
         _, png, width_cm = block

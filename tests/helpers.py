@@ -1,10 +1,12 @@
 """Builders and helpers that tests share: campaigns, answers, the respondent form, stored rows."""
 from __future__ import annotations
 
+import io
 from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
 
+import openpyxl
 from sqlalchemy import select
 
 import questionnaires
@@ -146,3 +148,13 @@ def zip_of(app, client, kind: str, county: str = "", slug: str = "test-2026"):
     assert asked.status_code == 302 and "/jobs/" in asked.headers["Location"], asked.headers.get("Location")
     assert job_queue.run_pending(app) == 1
     return client.get(asked.headers["Location"] + "/file")
+
+
+def xlsx(rows) -> bytes:
+    """An Excel file of `rows` (the first its header), as an evaluator uploads one."""
+    book = openpyxl.Workbook()
+    for row in rows:
+        book.active.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

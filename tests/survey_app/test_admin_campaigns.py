@@ -15,7 +15,7 @@ from analysis import targets as analysis_targets
 from survey_app import db
 from survey_app.models import AuditEvent, Campaign
 from survey_app.services import campaigns
-from tests.helpers import COUNTIES, gen_campaign, gen_user, login, post, valid_answers, zip_of
+from tests.helpers import COUNTIES, gen_campaign, gen_user, login, post, valid_answers, xlsx, zip_of
 
 SLUG = "test-2026"
 
@@ -32,15 +32,6 @@ def stored_campaign(app, slug=SLUG) -> Campaign:
         c = campaigns.find_campaign(s, slug)
         c.counties, c.channels, c.targets, c.quotas   # loaded while the session is open
         return c
-
-
-def xlsx(rows) -> bytes:
-    book = openpyxl.Workbook()
-    for row in rows:
-        book.active.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
 
 
 def create(client, **fields):

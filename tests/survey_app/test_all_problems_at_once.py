@@ -5,12 +5,12 @@ import io
 from sqlalchemy import select
 
 from survey_app import db
+from survey_app.errors import UserError
 from survey_app.io.counties import counties_typed
 from survey_app.io.uploads import read_upload
-from survey_app.errors import UserError
 from survey_app.models import Campaign
-from tests.helpers import gen_campaign, post
-from tests.survey_app.test_admin_campaigns import SLUG, create, evaluator, stored_campaign, xlsx
+from tests.helpers import gen_campaign, post, xlsx
+from tests.survey_app.test_admin_campaigns import SLUG, create, evaluator, stored_campaign
 
 __all__ = ["evaluator"]
 

@@ -2,24 +2,14 @@
 import io
 import zipfile
 
-import openpyxl
 import pytest
 
 from survey_app.errors import UserError
 from survey_app.io import upload_limits
 from survey_app.io.uploads import read_upload
-from tests.helpers import gen_campaign, gen_user, login, post
+from tests.helpers import gen_campaign, gen_user, login, post, xlsx
 
 MB = 1024 * 1024
-
-
-def workbook(*rows) -> bytes:
-    book = openpyxl.Workbook()
-    for row in rows:
-        book.active.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
 
 
 def with_part(data: bytes, name: str, content: bytes) -> bytes:
@@ -39,14 +29,14 @@ def zip_bomb() -> bytes:
                     for n in range(1, 400_000))
     sheet = (b'<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
              b"<sheetData>" + rows + b"</sheetData></worksheet>")
-    return with_part(workbook(["code"]), "xl/worksheets/sheet1.xml", sheet)
+    return with_part(xlsx([["code"]]), "xl/worksheets/sheet1.xml", sheet)
 
 
 def huge_shared_string() -> bytes:
     """One text of 21 MB in the shared strings (20 KB packed)."""
     strings = (b'<?xml version="1.0"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
                b'count="1" uniqueCount="1"><si><t>' + b"x" * (21 * MB) + b"</t></si></sst>")
-    return with_part(workbook(["code"]), "xl/sharedStrings.xml", strings)
+    return with_part(xlsx([["code"]]), "xl/sharedStrings.xml", strings)
 
 
 def refusal(name: str, data: bytes) -> str:
@@ -67,7 +57,7 @@ def test_an_xlsx_is_refused_by_its_declared_unpacked_size_before_anything_is_unp
 
 
 def test_an_xlsx_of_over_a_thousand_parts_is_refused():
-    many = io.BytesIO(workbook(["code"]))
+    many = io.BytesIO(xlsx([["code"]]))
     with zipfile.ZipFile(many, "a") as archive:
         for n in range(1000):
             archive.writestr(f"docProps/part{n}.xml", b"")
@@ -91,12 +81,12 @@ def test_a_file_over_20_mb_is_refused_unread():
 
 def test_reading_stops_when_its_time_is_spent(monkeypatch):
     monkeypatch.setattr(upload_limits, "READ_SECONDS", 0)
-    for name, data in (("区县.csv", b"code\n511502\n"), ("区县.xlsx", workbook(["code"], ["511502"]))):
+    for name, data in (("区县.csv", b"code\n511502\n"), ("区县.xlsx", xlsx([["code"], ["511502"]]))):
         assert f"{name}：表格太大或太复杂，0 秒内没有读完" in refusal(name, data)
 
 
 def test_a_table_within_bounds_reads_as_before():
-    table = read_upload("区县.xlsx", workbook(["code", "name"], [511502, "翠屏区"], [None, None], [511503, "南溪区"]))
+    table = read_upload("区县.xlsx", xlsx([["code", "name"], [511502, "翠屏区"], [None, None], [511503, "南溪区"]]))
     assert table.rows == [["511502", "翠屏区"], ["511503", "南溪区"]] and table.lines == [2, 4]
 
 

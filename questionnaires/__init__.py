@@ -11,6 +11,7 @@ from questionnaires.loader import (
 )
 from questionnaires.model import (
     Attribute,
+    Comment,
     Item,
     Option,
     QualityRules,
@@ -20,6 +21,6 @@ from questionnaires.model import (
 )
 
 __all__ = [
-    "DEFAULT", "Attribute", "Item", "Option", "Problem", "QualityRules", "Questionnaire", "QuestionnaireError",
+    "DEFAULT", "Attribute", "Comment", "Item", "Option", "Problem", "QualityRules", "Questionnaire", "QuestionnaireError",
     "Scale", "ScalePoint", "builtin_names", "load", "load_dict", "loads", "resolve",
 ]

@@ -9,13 +9,14 @@ import yaml
 _NAMES = {
     "": {"id": "问卷编号", "version": "版本号", "title": "标题", "introduction": "开头说明",
          "estimated_minutes": "预计用时", "scale": "量表", "attributes": "答题人信息", "items": "题目",
-         "quality": "质量设置"},
+         "comment": "意见建议题", "quality": "质量设置"},
     "scale": {"points": "选项", "not_applicable": "“不了解/不适用”的代码", "satisfied": "计为“满意”的代码",
               "dissatisfied": "计为“不满意”的代码"},
     "points": {"code": "代码", "label": "文字", "score": "分值"},
     "attributes": {"id": "编号", "question": "问题", "options": "选项", "applies_if": "“仅当”条件"},
     "options": {"id": "编号", "label": "文字"},
     "items": {"id": "编号", "text": "题目文字", "topic": "主题", "weight": "权重"},
+    "comment": {"question": "问题", "max_length": "最多字数"},
     "quality": {"min_seconds": "最短合理作答时间", "min_items_answered": "计算个人指数至少需答题数"},
 }
 # One element of a list, named in place of the list.

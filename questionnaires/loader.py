@@ -17,8 +17,11 @@ import yaml
 
 from questionnaires import fields
 from questionnaires.model import (
+    COMMENT_FIELD,
     MAX_CODE,
+    MAX_COMMENT_LENGTH,
     Attribute,
+    Comment,
     Item,
     Option,
     QualityRules,
@@ -34,13 +37,16 @@ ID_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 VERSION_PATTERN = re.compile(r"[^./\\\x00-\x1f\x7f][^/\\\x00-\x1f\x7f]*")   # a file name part
 DEFAULT = "county_education_satisfaction"   # the built-in 16-item questionnaire
 # The fields each level may hold.
-ROOT_KEYS = ("id", "version", "title", "introduction", "estimated_minutes", "scale", "attributes", "items", "quality")
+ROOT_KEYS = ("id", "version", "title", "introduction", "estimated_minutes", "scale", "attributes", "items", "comment",
+             "quality")
 SCALE_KEYS = ("points", "not_applicable", "satisfied", "dissatisfied")
 POINT_KEYS = ("code", "label", "score")
 ATTRIBUTE_KEYS = ("id", "question", "options", "applies_if")
 OPTION_KEYS = ("id", "label")
 ITEM_KEYS = ("id", "text", "topic", "weight")
+COMMENT_KEYS = ("question", "max_length")
 QUALITY_KEYS = ("min_seconds", "min_items_answered")
+DEFAULT_COMMENT_LENGTH = 300
 # Bounds checked before anything is built: the built-in definition is 3 KB, nests 5 deep, holds 250 values.
 MAX_BYTES = 256 * 1024
 MAX_DEPTH = 16
@@ -264,12 +270,13 @@ class _Validator:
         clash = {a.id for a in attributes if a and a.id} & {it.id for it in items or () if it and it.id}
         if clash:
             self.report("attributes", f"编号与题目编号重复：{'、'.join(sorted(clash))}")
+        comment = self.comment(data.get("comment"), attributes, items)
         quality = self.quality(data.get("quality", {}), items)
         if self.problems:
             raise self.error(data)
         return Questionnaire(id=identifier, version=str(version), title=title, introduction=introduction,
                              estimated_minutes=minutes, scale=scale, attributes=attributes, items=items,
-                             quality=quality, source=data)
+                             quality=quality, comment=comment, source=data)
 
     def scale(self, raw) -> Scale | None:
         data = self.mapping(raw, "scale", SCALE_KEYS)
@@ -396,6 +403,24 @@ class _Validator:
             return None
         return Item(self.identifier(data, field), self.text(data, "text", field), self.text(data, "topic", field),
                     self.number(data, "weight", field, default=1, positive=True))
+
+    def comment(self, raw, attributes, items) -> Comment | None:
+        """The optional open question: its text and the most characters an answer may have
+        (1..MAX_COMMENT_LENGTH, default DEFAULT_COMMENT_LENGTH). It is never required."""
+        if raw is None:
+            return None
+        data = self.mapping(raw, "comment", COMMENT_KEYS)
+        if data is None:
+            return None
+        question = self.text(data, "question", "comment")
+        length = self.number(data, "max_length", "comment", default=DEFAULT_COMMENT_LENGTH, integer=True)
+        if length is not None and not 1 <= length <= MAX_COMMENT_LENGTH:
+            length = self.report("comment.max_length", f"须在 1 到 {MAX_COMMENT_LENGTH} 之间（字），实际为 {length}")
+        for kind, listed in (("attributes", attributes), ("items", items or ())):
+            for i, element in enumerate(listed):
+                if element is not None and element.id == COMMENT_FIELD:
+                    self.report(f"{kind}[{i}].id", f"编号“{COMMENT_FIELD}”留给意见建议题（comment），请换一个编号")
+        return None if question is None or length is None else Comment(question, length)
 
     def quality(self, raw, items) -> QualityRules | None:
         data = self.mapping(raw, "quality", QUALITY_KEYS)

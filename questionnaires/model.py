@@ -68,6 +68,20 @@ class Attribute:
         return all(answers.get(attr) in allowed for attr, allowed in self.applies_if)
 
 
+# Bounds of an open question's answer (characters): a resident's few sentences, never an essay.
+MAX_COMMENT_LENGTH = 1000
+COMMENT_FIELD = "comment"        # its form field and export column; no attribute or item may take the id
+
+
+@dataclass(frozen=True)
+class Comment:
+    """An optional open question at the end ("您对本地教育还有什么意见和建议？"): never required,
+    its answer at most `max_length` characters."""
+
+    question: str
+    max_length: int
+
+
 @dataclass(frozen=True)
 class QualityRules:
     min_seconds: int
@@ -85,6 +99,7 @@ class Questionnaire:
     attributes: tuple[Attribute, ...]
     items: tuple[Item, ...]
     quality: QualityRules
+    comment: Comment | None = None      # the open question, if the questionnaire asks one
     source: dict = field(compare=False, repr=False, hash=False, default_factory=dict)
 
     @property

@@ -3,6 +3,7 @@
 Fields: id, version, title, introduction, estimated_minutes; scale-<i>-code|label|score,
 not_applicable, satisfied, dissatisfied; attribute-<i>-id|question|options|applies_if (options
 one "id 标签" per line, applies_if "attribute=option,option"); item-<i>-id|topic|text|weight;
+comment-question, comment-max_length (the open question: none while its question is blank);
 quality-min_seconds, quality-min_items_answered. Rows left blank are dropped, so the editor
 always offers a few empty rows to add to. A definition with problems is shown again as typed,
 each problem beside its field.
@@ -61,6 +62,9 @@ def from_definition(definition: dict) -> EditorForm:
     for i, item in enumerate(items):
         values |= {f"item-{i}-id": str(item.get("id", "")), f"item-{i}-topic": str(item.get("topic", "")),
                    f"item-{i}-text": str(item.get("text", "")), f"item-{i}-weight": f"{item.get('weight', 1):g}"}
+    comment = definition.get("comment") or {}
+    values["comment-question"] = str(comment.get("question", ""))
+    values["comment-max_length"] = str(comment.get("max_length", "")) if comment else ""
     quality = definition.get("quality", {})
     for key in ("min_seconds", "min_items_answered"):
         values[f"quality-{key}"] = str(quality.get(key, ""))
@@ -102,11 +106,19 @@ def to_definition(posted) -> tuple[dict, EditorForm]:
                   "dissatisfied": _codes(values.get("dissatisfied", "")),
                   **({"not_applicable": _number(values["not_applicable"])}
                      if values.get("not_applicable", "").strip() else {})},
-        "attributes": attributes, "items": items,
+        "attributes": attributes, "items": items, **_comment(values),
         "quality": {k: _number(values.get(f"quality-{k}", "")) for k in ("min_seconds", "min_items_answered")
                     if values.get(f"quality-{k}", "").strip()},
     }
     return definition, form
+
+
+def _comment(values: dict[str, str]) -> dict:
+    """The open question, when its question or its length is filled in (the loader names what is missing)."""
+    question, length = values.get("comment-question", "").strip(), values.get("comment-max_length", "").strip()
+    if not question and not length:
+        return {}
+    return {"comment": {"question": question, **({"max_length": _number(length)} if length else {})}}
 
 
 def errors_at_fields(problems, form: EditorForm) -> dict[str, list[str]]:
@@ -129,8 +141,8 @@ def error_field(path: str, form: EditorForm) -> str:
             return f"{kind}-{row}-{m.group(2)}"
     if path.startswith("scale."):
         return path.split(".", 1)[1].split(".")[0] if not path.startswith("scale.points") else "scale-0-code"
-    if path.startswith("quality."):
-        return "quality-" + path.split(".", 1)[1]
+    if path.startswith(("quality.", "comment.")):
+        return path.replace(".", "-", 1)
     if path in ("items", "attributes"):
         return f"{path[:-1]}-0-id"
     return path
@@ -141,6 +153,7 @@ _PARTS = {"code": "代码", "label": "文字", "score": "分值", "id": "编号"
           "applies_if": "条件", "topic": "主题", "text": "题目", "weight": "权重", "version": "版本号",
           "title": "标题", "introduction": "开头说明", "estimated_minutes": "预计用时",
           "not_applicable": "“不了解”的代码", "satisfied": "“满意”的代码", "dissatisfied": "“不满意”的代码",
+          "comment-question": "意见建议题的问题", "comment-max_length": "意见建议的最多字数", "comment": "意见建议题",
           "quality-min_seconds": "最短合理作答时间", "quality-min_items_answered": "至少需答题数"}
 
 

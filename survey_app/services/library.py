@@ -153,6 +153,8 @@ def differences(old: Questionnaire, new: Questionnaire) -> list[tuple[str, str, 
             changes.append((label, str(getattr(old, field)), str(getattr(new, field))))
     if old.scale != new.scale:
         changes.append(("量表", _scale_text(old), _scale_text(new)))
+    if old.comment != new.comment:
+        changes.append(("意见建议题", _comment_text(old), _comment_text(new)))
     if old.quality != new.quality:
         changes.append(("质量设置", _quality_text(old), _quality_text(new)))
     changes += _keyed("答题人信息", {a.id: a for a in old.attributes}, {a.id: a for a in new.attributes},
@@ -185,6 +187,10 @@ def _codes(codes) -> str:
 
 def _quality_text(q: Questionnaire) -> str:
     return f"最短用时 {q.quality.min_seconds} 秒，至少答 {q.quality.min_items_answered} 题"
+
+
+def _comment_text(q: Questionnaire) -> str:
+    return f"{q.comment.question}（选答，最多 {q.comment.max_length} 字）" if q.comment else "（无）"
 
 
 def _attribute_text(a, q: Questionnaire) -> str:

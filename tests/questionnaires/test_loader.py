@@ -153,7 +153,7 @@ def test_a_missing_field_is_at_the_line_of_what_holds_it():
     text = questionnaires.resolve(DEFAULT).read_text(encoding="utf-8").replace(
         "{id: q02, topic: 入学公平, weight: 1, text: 中小学招生入学是否公平公正，孩子能否就近入学}", "{id: q02, topic: 入学公平}")
     with pytest.raises(QuestionnaireError) as info:
-        questionnaires.loads(text.replace('version: "2026.1"\n', ""), "missing.yaml")
+        questionnaires.loads(text.replace('version: "2026.2"\n', ""), "missing.yaml")
     assert info.value.problems == [("version", "缺少版本号", None), ("items[1].text", "缺少或为空，应为非空文本", 43)]
 
 
@@ -161,3 +161,39 @@ def test_a_missing_field_is_at_the_line_of_what_holds_it():
 def test_a_weight_must_be_a_finite_number(raw, value):
     with pytest.raises(QuestionnaireError, match="有限的数字"):
         questionnaires.loads(yaml.safe_dump(raw, allow_unicode=True).replace("weight: 1", f"weight: {value}", 1))
+
+
+def test_the_default_questionnaire_ends_with_an_optional_open_question():
+    comment = load(DEFAULT).comment
+    assert comment.question == "您对本地教育还有什么意见和建议？" and comment.max_length == 300
+
+
+def test_the_open_question_is_optional_and_its_length_has_a_default(raw):
+    assert load_dict(break_(raw, lambda d: d.pop("comment"))).comment is None
+    assert load_dict(break_(raw, lambda d: d["comment"].pop("max_length"))).comment.max_length == 300
+
+
+@pytest.mark.parametrize("edit, field, words", [
+    (lambda d: d["comment"].update(max_length=0), "comment.max_length", "须在 1 到 1000 之间（字），实际为 0"),
+    (lambda d: d["comment"].update(max_length=1001), "comment.max_length", "须在 1 到 1000 之间"),
+    (lambda d: d["comment"].update(max_length=2.5), "comment.max_length", "应为整数"),
+    (lambda d: d["comment"].update(max_length="很多"), "comment.max_length", "应为数字"),
+    (lambda d: d["comment"].update(question=""), "comment.question", "缺少或为空"),
+    (lambda d: d["comment"].update(maxlength=5), "comment.maxlength", "是否应为“max_length”"),
+    (lambda d: d.update(comment="请写意见"), "comment", "应为键值映射"),
+    (lambda d: d["items"][15].update(id="comment"), "items[15].id", "留给意见建议题"),
+    (lambda d: d["attributes"][1].update(id="comment"), "attributes[1].id", "留给意见建议题"),
+])
+def test_a_wrong_open_question_is_named_in_chinese(raw, edit, field, words):
+    with pytest.raises(QuestionnaireError) as info:
+        load_dict(break_(raw, edit), source="bad.yaml")
+    assert any(found == field and words in problem for found, problem, _ in info.value.problems), info.value.problems
+
+
+def test_a_wrong_open_question_is_told_at_its_line_with_its_chinese_name():
+    text = questionnaires.resolve(DEFAULT).read_text(encoding="utf-8")
+    line = next(n for n, content in enumerate(text.splitlines(), 1) if content.startswith("comment:"))
+    with pytest.raises(QuestionnaireError) as info:
+        questionnaires.loads(text.replace("max_length: 300", "max_length: 5000"), "long.yaml")
+    assert str(info.value) == (f"long.yaml：第 {line} 行，意见建议题的最多字数（comment.max_length）："
+                               "须在 1 到 1000 之间（字），实际为 5000")

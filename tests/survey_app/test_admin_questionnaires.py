@@ -31,7 +31,7 @@ def evaluator(app, client):
     return client
 
 
-def version_id(app, key="county_education_satisfaction", version="2026.1") -> int:
+def version_id(app, key="county_education_satisfaction", version="2026.2") -> int:
     with app.app_context(), db.session() as s:
         library.ensure_builtins(s)
         return s.scalar(select(QuestionnaireVersion.id).where(QuestionnaireVersion.key == key,
@@ -50,7 +50,7 @@ def test_the_library_lists_the_builtin_questionnaire(app, evaluator):
 
 def test_an_imported_file_with_mistakes_is_refused_listing_each_at_its_line(app, evaluator):
     text, expected = questionnaire_with_five_mistakes()
-    r = upload(evaluator, text.replace("version: \"2026.1\"", "version: \"2027.1\""))
+    r = upload(evaluator, text.replace("version: \"2026.2\"", "version: \"2027.1\""))
     page = r.get_data(as_text=True)
     assert r.status_code == 422 and "文件有 5 处问题，未做任何修改" in page
     listed = re.findall(r"<li>第 (\d+) 行，[^<]*（([^（）]+)）：", page)
@@ -59,14 +59,14 @@ def test_an_imported_file_with_mistakes_is_refused_listing_each_at_its_line(app,
     assert version_id(app, version="2027.1") is None                        # nothing imported
     page = upload(evaluator, text).get_data(as_text=True)                   # and its number is taken
     assert "文件有 6 处问题" in page
-    assert "<li>版本号（version）：问卷 county_education_satisfaction 已有版本 2026.1，请填写新的版本号</li>" in page
+    assert "<li>版本号（version）：问卷 county_education_satisfaction 已有版本 2026.2，请填写新的版本号</li>" in page
 
 
 def test_a_hostile_yaml_file_is_refused_in_chinese_and_nothing_imported(app, evaluator):
     before = version_id(app)                                                 # the built-ins, listed
     with app.app_context(), db.session() as s:
         count = s.scalar(select(func.count()).select_from(QuestionnaireVersion))
-    for text, words in [(BUILTIN.replace("version: \"2026.1\"", "version: \"2027.1\"") + "#" * 300_000 + "\n",
+    for text, words in [(BUILTIN.replace("version: \"2026.2\"", "version: \"2027.1\"") + "#" * 300_000 + "\n",
                          "文件太大（296 KB），问卷定义不能超过 256 KB"),
                         ("id: x\nitems: " + "[" * 100_000 + "]" * 100_000 + "\n", "第 2 行，YAML：嵌套超过 16 层")]:
         r = upload(evaluator, text)
@@ -76,7 +76,7 @@ def test_a_hostile_yaml_file_is_refused_in_chinese_and_nothing_imported(app, eva
 
 
 def test_an_imported_version_number_already_taken_is_named_in_chinese(app, evaluator):
-    new = BUILTIN.replace("version: \"2026.1\"", "version: \"2027.1\"")
+    new = BUILTIN.replace("version: \"2026.2\"", "version: \"2027.1\"")
     page = upload(evaluator, new).get_data(as_text=True)
     assert "已导入问卷" in page and "2027.1" in page
     page = upload(evaluator, new).get_data(as_text=True)
@@ -141,10 +141,10 @@ def test_a_version_in_use_with_responses_is_frozen_and_edits_make_a_new_version(
     html = r.get_data(as_text=True)                          # the number and the weight, in one answer
     assert r.status_code == 422 and re.findall(r'id="e-([\w-]+)"', html) == ["version", "item-2-weight"]
     assert '<p class="field-error" id="e-version">此版本已有调查收到答卷，已冻结' in html
-    r = post(evaluator, f"/admin/questionnaires/{vid}/edit", fields | {"version": "2026.2"},
+    r = post(evaluator, f"/admin/questionnaires/{vid}/edit", fields | {"version": "2026.3"},
              page=f"/admin/questionnaires/{vid}/edit")
     assert r.status_code == 302
-    new_id = version_id(app, version="2026.2")
+    new_id = version_id(app, version="2026.3")
     assert new_id != vid
     with app.app_context(), db.session() as s:
         assert s.get(QuestionnaireVersion, vid).definition == questionnaires.load(questionnaires.DEFAULT).source
@@ -198,3 +198,24 @@ def test_the_phone_preview_frames_the_residents_page_at_phone_width(app, evaluat
     vid = version_id(app)
     page = evaluator.get(f"/admin/questionnaires/{vid}/phone").get_data(as_text=True)
     assert f'src="/admin/questionnaires/{vid}/preview"' in page and "width:375px" in page
+
+
+def test_the_open_question_is_edited_in_the_browser_and_compared(app, evaluator):
+    vid = version_id(app)
+    fields = editor_fields(evaluator, vid)
+    assert fields["comment-question"] == "您对本地教育还有什么意见和建议？" and fields["comment-max_length"] == "300"
+    page = f"/admin/questionnaires/{vid}/edit"
+    r = post(evaluator, page, fields | {"comment-max_length": "5000"}, page=page)
+    html = r.get_data(as_text=True)
+    assert r.status_code == 422
+    assert '<li><a href="#comment-max_length">意见建议的最多字数</a>：须在 1 到 1000 之间（字），实际为 5000</li>' in html
+    assert re.search(r'name="comment-max_length" value="5000"[^>]*aria-invalid="true"', html)
+    new = f"/admin/questionnaires/new?from={vid}"
+    r = post(evaluator, new, fields | {"comment-question": "", "comment-max_length": "", "id": "plain", "version": "1"},
+             page=new)
+    assert r.status_code == 302
+    without = version_id(app, "plain", "1")
+    with app.app_context(), db.session() as s:
+        assert questionnaires.load_dict(s.get(QuestionnaireVersion, without).definition).comment is None
+    compared = evaluator.get(f"/admin/questionnaires/compare?old={vid}&new={without}").get_data(as_text=True)
+    assert "意见建议题" in compared and "您对本地教育还有什么意见和建议？（选答，最多 300 字）" in compared

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint, false, text
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, false, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from survey_app.models.base import Base, UTCDateTime
@@ -41,6 +41,10 @@ class Response(Base):
     test: Mapped[bool] = mapped_column(default=False, server_default=false())
     device_hash: Mapped[str] = mapped_column(String(16))
     ip_hash: Mapped[str] = mapped_column(String(16))
+    # The resident's answer to the questionnaire's open question, as typed (cleaned: analysis.comments.
+    # normalise); NULL when they wrote nothing. In the row itself, so that it is stored exactly when the
+    # response is (one INSERT, one unique submission id); at most 1,000 characters (the loader's bound).
+    comment: Mapped[str | None] = mapped_column(Text)
 
 
 class MonitorSnapshot(Base):

@@ -17,6 +17,7 @@ from flask import (
 )
 from sqlalchemy import select
 
+from questionnaires.model import COMMENT_FIELD
 from survey_app import db, privacy
 from survey_app.models import Response
 from survey_app.respond import bp, closing, links
@@ -202,7 +203,9 @@ def submit(token: str):
     answers = submissions.parse(questionnaire, request.form)
     if answers.errors:
         if _wants_json():
-            return jsonify(errors=answers.errors, message="还有题目未完成，请查看标红的题目。"), 422
+            message = "还有题目未完成，请查看标红的题目。" if set(answers.errors) - {COMMENT_FIELD} \
+                else answers.errors[COMMENT_FIELD]
+            return jsonify(errors=answers.errors, message=message), 422
         return _render_form(link, request.form[submissions.TOKEN_FIELD], request.form, answers.errors,
                             test=test), 422
     full = None if test else _full_cells_of(link, answers, form_token)

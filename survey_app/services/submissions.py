@@ -16,8 +16,10 @@ from sqlalchemy import bindparam, exists, func, literal, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 
+from analysis.comments import normalise
 from analysis.quality import straightlined_response
 from questionnaires import Questionnaire
+from questionnaires.model import COMMENT_FIELD
 from survey_app.models import Flag, Response, pack
 from survey_app.models.base import UTCDateTime
 from survey_app.services import group_commit
@@ -117,6 +119,7 @@ class Answers:
     attributes: dict[str, str | None] = field(default_factory=dict)
     items: dict[str, int | None] = field(default_factory=dict)
     errors: dict[str, str] = field(default_factory=dict)
+    comment: str = ""            # the answer to the open question, cleaned ("" when none)
 
 
 def parse(questionnaire: Questionnaire, form) -> Answers:
@@ -141,6 +144,12 @@ def parse(questionnaire: Questionnaire, form) -> Answers:
             result.errors[item.id] = "选项无效，请重新选择"
         else:
             result.items[item.id] = codes[value]
+    if questionnaire.comment is not None:
+        result.comment = normalise(form.get(COMMENT_FIELD))
+        length, limit = len(result.comment), questionnaire.comment.max_length
+        if length > limit:
+            result.errors[COMMENT_FIELD] = (f"意见建议最多 {limit} 字，您写了 {length} 字，请删减 {length - limit} 字后"
+                                            "再提交（您填写的内容都还在）")
     return result
 
 
@@ -192,8 +201,10 @@ _in_window = _responses.c.submitted_at >= bindparam("since", type_=UTCDateTime()
 # under this submission id, whether the device answered before, how many responses the address
 # sent in the window (counted up to the burst threshold only: a flood costs no more per response)
 # and whether the address's last response in the window is flagged as a burst already.
+# What a repeated submission id must match: its answers and its comment.
+_STORED = _responses.c.attributes + "|" + _responses.c.answers + "|" + func.coalesce(_responses.c.comment, "")
 _LOOK_UP = select(
-    select(_responses.c.attributes + "|" + _responses.c.answers)
+    select(_STORED)
     .where(_of_campaign, _responses.c.submission_id == bindparam("b_submission_id")).scalar_subquery(),
     exists().where(_of_campaign, _responses.c.device_hash == bindparam("b_device_hash")),
     select(func.count()).select_from(
@@ -204,7 +215,7 @@ _LOOK_UP = select(
 _FLAG_BURST = (_responses.update()
                .where(*_of_address, _in_window, _responses.c.flags.op("&")(int(Flag.ADDRESS_BURST)) == 0)
                .values(flags=_responses.c.flags.op("|")(int(Flag.ADDRESS_BURST))))
-_EXISTING = select(_responses.c.attributes + "|" + _responses.c.answers).where(
+_EXISTING = select(_STORED).where(
     _of_campaign, _responses.c.submission_id == bindparam("b_submission_id"))
 # Inserts the rows whose id is new (a stored id is left as it is).
 _INSERT_NEW = {dialect.__name__.rpartition(".")[2]: dialect.insert(_responses).on_conflict_do_nothing(
@@ -232,7 +243,7 @@ class _Row:
     """What storing writes for one submission."""
 
     values: dict
-    packed: str                     # attributes|answers, to compare with a copy stored before
+    packed: str                     # attributes|answers|comment, to compare with a copy stored before
     flag_burst_start: dict | None   # the look-up keys when this response begins a burst
 
 
@@ -278,8 +289,9 @@ def _prepare(cursor, statements: _Statements, questionnaire: Questionnaire, sub:
             "b_device_hash": sub.device_hash, "b_ip_hash": sub.ip_hash, "since": now - BURST_WINDOW,
             "threshold": burst_responses}
     existing, repeat, recent, last_flags = statements.look_up.run(cursor, keys).fetchone()
+    stored = f"{attributes}|{answers}|{sub.answers.comment}"
     if existing is not None:
-        return _same_or_conflict(existing, f"{attributes}|{answers}", sub.token.submission_id)
+        return _same_or_conflict(existing, stored, sub.token.submission_id)
     duration = max(0, int(now.timestamp() - sub.token.started))
     flags = quality_flags(questionnaire, sub.answers, duration, sub.honeypot, repeat, sub.token.in_burst)
     begins_burst = False
@@ -290,8 +302,8 @@ def _prepare(cursor, statements: _Statements, questionnaire: Questionnaire, sub:
                  "submission_id": sub.token.submission_id, "attributes": attributes, "answers": answers,
                  "started_at": datetime.fromtimestamp(sub.token.started, UTC), "submitted_at": now,
                  "duration_s": duration, "flags": int(flags), "excluded": False, "exclusion_reason": "", "test": sub.test,
-                 "device_hash": sub.device_hash, "ip_hash": sub.ip_hash},
-                f"{attributes}|{answers}", keys if begins_burst else None)
+                 "device_hash": sub.device_hash, "ip_hash": sub.ip_hash, "comment": sub.answers.comment or None},
+                stored, keys if begins_burst else None)
 
 
 def _store_batch(engine: Engine, writes: list[group_commit.Write]) -> None:
@@ -342,7 +354,7 @@ def _insert(cursor, statements: _Statements, rows: list[_Row]) -> list[str | Exc
 
 
 def _same_or_conflict(existing: str, packed_answers: str, submission_id: str) -> str:
-    """The id, when its stored copy holds the same answers; else SubmissionConflict."""
+    """The id, when its stored copy holds the same answers and comment; else SubmissionConflict."""
     if existing != packed_answers:
         raise SubmissionConflict
     return submission_id

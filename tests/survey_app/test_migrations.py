@@ -56,3 +56,20 @@ def _value(kind):
         if isinstance(kind, types):
             return value
     return "x"
+
+
+def test_responses_stored_before_the_open_question_keep_their_rows_and_take_a_comment(tmp_path):
+    """0006 adds responses.comment: rows from before it read as no comment; a long one round-trips."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'deployed.db'}")
+    db.upgrade(engine, "0005")
+    _a_row_in_every_empty_table(engine)
+    with engine.connect() as connection:
+        before = connection.execute(text("SELECT id, submission_id, answers FROM responses")).one()
+    db.upgrade(engine)
+    words = "食堂饭菜太贵😀，" * 125                       # 1,000 characters, some outside the BMP
+    with engine.begin() as connection:
+        assert connection.execute(text("SELECT id, submission_id, answers, comment FROM responses")).one() == (*before, None)
+        connection.execute(text("UPDATE responses SET comment = :c WHERE id = :i"), {"c": words, "i": before[0]})
+    with engine.connect() as connection:
+        assert connection.scalar(text("SELECT comment FROM responses")) == words
+    engine.dispose()

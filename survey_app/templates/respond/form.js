@@ -5,7 +5,7 @@ f.noValidate=true;
 var key="sv:"+location.pathname,tf=f.elements["{{ token_field }}"],net=document.getElementById("net");
 var groups=[].slice.call(f.querySelectorAll("fieldset"));
 var bar=document.getElementById("bar"),fill=bar.querySelector("span"),txt=document.getElementById("bar-t");
-var busy=false,retry=null;
+var busy=false,retry=null,cm=document.getElementById("comment"),cc=document.getElementById("cc");
 function val(n){var c=f.querySelector("input[name='"+n+"']:checked");return c?c.value:"";}
 function name(g){return g.id.slice(2);}
 function applies(g){
@@ -15,7 +15,7 @@ function applies(g){
 function mark(g,m){g.className="card"+(m?" err":"");document.getElementById("m-"+name(g)).textContent=m||"";
  if(m)g.setAttribute("aria-invalid","true");else g.removeAttribute("aria-invalid");}
 function missing(g){return g.hasAttribute("data-item")?"请选择一项（不清楚可选“不了解”）":"请选择一项";}
-function show(g){g.scrollIntoView();var i=g.querySelector("input");if(i)i.focus({preventScroll:true});}
+function show(g){g.scrollIntoView();var i=g.querySelector("input,textarea");if(i)i.focus({preventScroll:true});}
 function refresh(){
  var shown=0,done=0;
  groups.forEach(function(g){var on=applies(g);g.hidden=!on;
@@ -26,13 +26,18 @@ function refresh(){
 }
 function save(){
  var a={};groups.forEach(function(g){var v=val(name(g));if(v)a[name(g)]=v;});
- try{localStorage.setItem(key,JSON.stringify({t:tf.value,a:a}));}catch(e){}
+ try{localStorage.setItem(key,JSON.stringify({t:tf.value,a:a,c:cm?cm.value:""}));}catch(e){}
 }
+// The open question: how much is written, its error cleared once it fits, kept on the phone as typed.
+function count(){cc.textContent=cm.value?"（已写 "+cm.value.length+" / "+cm.maxLength+" 字）":"";
+ var w=document.getElementById("f-comment");if(w.className.indexOf("err")>=0&&cm.value.length<=cm.maxLength)mark(w,"");}
 var resend=false;
 try{var s=JSON.parse(localStorage.getItem(key)||"null");
- if(s){if(s.t)tf.value=s.t;resend=!!s.r;Object.keys(s.a).forEach(function(n){var i=f.querySelector("input[name='"+n+"'][value='"+s.a[n]+"']");if(i)i.checked=true;});}
+ if(s){if(s.t)tf.value=s.t;resend=!!s.r;Object.keys(s.a).forEach(function(n){var i=f.querySelector("input[name='"+n+"'][value='"+s.a[n]+"']");if(i)i.checked=true;});
+ if(s.c&&cm&&!cm.value)cm.value=s.c;}
 }catch(e){}
 f.addEventListener("change",function(){refresh();save();});
+if(cm){cm.addEventListener("input",function(){count();save();});count();}
 function say(m){net.textContent=m;net.style.display=m?"block":"none";}
 function send(){
  if(busy)return;busy=true;clearTimeout(retry);say("正在提交，请稍候……");

@@ -19,7 +19,7 @@ import threading
 import time
 import unicodedata
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -289,6 +289,17 @@ def other_words(texts: Sequence[str], finder: ThemeFinder) -> Counter:
 
 # ---------------------------------------------------------------------------------------------------
 # The digest
+
+
+COLUMN = "comment"        # the responses' column (questionnaires.model.COMMENT_FIELD)
+
+
+def column(responses: Mapping, questionnaire) -> np.ndarray | None:
+    """Each response's comment (text, or None), when the questionnaire asks the open question and the
+    responses carry its column; else None."""
+    if questionnaire.comment is None or COLUMN not in responses:
+        return None
+    return np.array([v if isinstance(v, str) else None for v in responses[COLUMN]], dtype=object)
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
-from analysis import cells, compare, estimate, quality, reliability, scoring, shrinkage, student_t
+from analysis import cells, comments, compare, estimate, quality, reliability, scoring, shrinkage, student_t
 from analysis import targets as target_tables
 from analysis.inputs import AnalysisError, Factor, Responses, encode
 from analysis.table import Table
@@ -55,6 +55,7 @@ class Results:
     drivers: Table
     composition: Table
     record: dict
+    comments: comments.Digest | None = None    # what residents wrote, when the questionnaire asks it
 
 
 def analyze(responses: Mapping, questionnaire: Questionnaire, targets: Mapping | None,
@@ -106,6 +107,7 @@ def analyze(responses: Mapping, questionnaire: Questionnaire, targets: Mapping |
     variables = sorted(set(targets["variable"])) if targets is not None else []
     data = encode(responses, questionnaire, variables, settings.cluster)
     has_channels = "channel" in responses
+    texts = comments.column(responses, questionnaire)
     del responses   # the raw columns are no longer needed; without other holders, memory returns
     if not len(data):
         raise AnalysisError("答卷数据中没有任何答卷（只有表头）")
@@ -189,11 +191,14 @@ def analyze(responses: Mapping, questionnaire: Questionnaire, targets: Mapping |
     record["notice_scope"] = _scope(notices)
     weight_table = Table({"response_id": used.response_id.labels[used.response_id.codes],
                           "county": counties[strata], "weight": weights})
+    digest = None if texts is None else comments.digest(
+        counties, counties[strata], weight_table["response_id"], texts[~dropped], [i.topic for i in questionnaire.items],
+        questionnaire.comment.question)
     return Results(county_results=county_results, item_results=item_results, quality=quality_table,
                    bursts=quality.bursts(data), weights=weight_table, breakdowns=breakdowns, problems=problems,
                    distribution=distribution, reliability=alpha_table,
                    drivers=drivers, composition=composition,
-                   record=record)
+                   record=record, comments=digest)
 
 
 def questionnaire_sha256(questionnaire: Questionnaire) -> str:

@@ -232,3 +232,22 @@ def test_the_record_states_the_weightings_effect_on_the_city_index(responses, qu
     gaps = [abs(g["sample_share"] - g["population_share"]) for g in effect["imbalanced_groups"]]
     assert gaps == sorted(gaps, reverse=True)
     assert "unweighted_index" not in run(responses, questionnaire, None, quality=KEEP_ALL).record["weighting"]
+
+
+def test_what_residents_wrote_is_summed_up_over_the_valid_responses(responses, questionnaire, targets):
+    frame = responses.copy()
+    frame["comment"] = None
+    frame.loc[0:9, "comment"] = "食堂饭菜太贵，王建国老师电话13812345678"
+    frame.loc[10, "comment"] = "无"
+    frame.loc[11, "duration_s"] = 1                                       # a speeder: not a valid response
+    frame.loc[11, "comment"] = "刷票的话"
+    results = run(frame, questionnaire, targets)
+    digest = results.comments
+    assert digest.question == questionnaire.comment.question
+    city = digest.of("ALL")
+    assert (city.responses, city.comments, city.informative) == (results.county_results["n"][-1], 11, 10)
+    assert city.themes[0] == ("学校食堂", 10, 1.0) and city.samples == ["食堂饭菜太贵，某老师电话【电话】"]
+    assert "刷票的话" not in list(digest.comments["text"])
+    per_county = {c: digest.of(c).comments for c in results.county_results["county"][:-1]}
+    assert sum(per_county.values()) == 11
+    assert run(responses, questionnaire, targets).comments is None            # no such column: no digest

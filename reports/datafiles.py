@@ -4,7 +4,8 @@ Chinese variable and value labels (pyreadstat), CSV and Excel.
 Codes, as every file carries them: attributes 1..k in option order; items their scale codes, with
 不了解 its own code (SPSS: a user-missing value) where the responses carry it and a skipped or
 not-asked item empty (system-missing); quality flags 0/1 (否/是). The CSV leaves 不了解 empty, as
-the flat export does; the Excel file shows attributes and flags as their labels.
+the flat export does; the Excel file shows attributes and flags as their labels. The answer to the open
+question (comment, 意见建议) is text with personal details masked (analysis.comments.mask).
 """
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ import pandas as pd
 import pyreadstat
 import xlsxwriter
 
+from analysis.comments import mask
 from analysis.job import Results
 from questionnaires import Questionnaire
 from reports import sheetdata
@@ -47,7 +49,7 @@ def cleaned(responses: pd.DataFrame, results: Results, questionnaire: Questionna
     for column in _flag_columns(frame):
         out[column] = _flag(frame[column])
     out["weight"] = frame["weight"].to_numpy()
-    return out.reset_index(drop=True)
+    return _with_comment(out, frame).reset_index(drop=True)
 
 
 def raw(responses: pd.DataFrame, questionnaire: Questionnaire, names: dict[str, str],
@@ -57,7 +59,7 @@ def raw(responses: pd.DataFrame, questionnaire: Questionnaire, names: dict[str, 
     out = _coded(responses, questionnaire, names)
     for column in [f"flag_{name}" for name in flag_labels] + ["excluded", "exclusion_reason"]:
         out[column] = responses[column].to_numpy()
-    return out
+    return _with_comment(out, responses)
 
 
 def _flag_columns(frame: pd.DataFrame) -> list[str]:
@@ -87,6 +89,16 @@ def _coded(frame: pd.DataFrame, questionnaire: Questionnaire, names: dict[str, s
     return out
 
 
+COMMENT = "comment"       # the open question's column
+
+
+def _with_comment(out: pd.DataFrame, frame: pd.DataFrame) -> pd.DataFrame:
+    """The comments, last, with personal details masked; None where there is none (empty in every file)."""
+    if COMMENT in frame:
+        out[COMMENT] = np.array([mask(v) or None if isinstance(v, str) else None for v in frame[COMMENT]], dtype=object)
+    return out
+
+
 def _times(values: pd.Series) -> pd.Series:
     """Local times as datetimes (a responses file holds them as text): never text in the files."""
     if pd.api.types.is_datetime64_any_dtype(values):
@@ -106,7 +118,7 @@ def labels(questionnaire: Questionnaire, flag_labels: dict[str, str] | None = No
     """Variable labels and value labels (Chinese) of the cleaned (or raw) columns."""
     variables = {"response_id": "回执编号", "county": "区县代码", "county_name": "区县", "channel": "渠道",
                  "duration_s": "作答用时（秒）", "submitted_at": "提交时间", "weight": "最终权重（加权到人口）",
-                 "excluded": "已剔除", "exclusion_reason": "剔除原因"}
+                 "excluded": "已剔除", "exclusion_reason": "剔除原因", COMMENT: "意见建议"}
     values: dict[str, dict] = {"excluded": YES_NO}
     for name, label in (FLAGS | (flag_labels or {})).items():
         variables[f"flag_{name}"] = f"标记：{label}"
@@ -237,7 +249,8 @@ def xlsx_bytes(frame: pd.DataFrame, questionnaire: Questionnaire, flag_labels: d
                                      "strings_to_numbers": False})
     header = book.add_format({"bold": True, "text_wrap": True, "valign": "top", "bg_color": "#EEF2F6", "border": 1})
     sheet = book.add_worksheet("答卷")
-    widths = {"response_id": 16, "county_name": 10, "submitted_at": 19, "weight": 10, "exclusion_reason": 20}
+    widths = {"response_id": 16, "county_name": 10, "submitted_at": 19, "weight": 10, "exclusion_reason": 20,
+              COMMENT: 60}
     dates = book.add_format({"num_format": DATETIME})
     formats = {"weight": book.add_format({"num_format": "0.0000"})} | {
         c: dates for c in frame.columns if c == "submitted_at" or pd.api.types.is_datetime64_any_dtype(frame[c])}
@@ -275,6 +288,8 @@ def _codebook(book, header, frame: pd.DataFrame, questionnaire: Questionnaire, v
             codes += "（答卷表中为文字）"
         elif column == "submitted_at":
             codes = "日期时间（当地时间）"
+        elif column == COMMENT:
+            codes = "群众填写的文字（选答，未填为空）；电话、身份证号、邮箱、账号和称呼前的姓名已遮盖，原文只在审核页显示"
         elif column == "weight":
             codes = WEIGHT_NOTE[0] + "均值和比例按它加权；标准误须按抽样设计计算（分层 county，整群默认 channel）。"
         sheet.write_row(r, 0, [xlsx_text(str(v)) for v in (column, variables.get(column, column),

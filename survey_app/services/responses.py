@@ -1,8 +1,10 @@
 """Read a campaign's responses: into a DataFrame, or streamed out as the flat CSV layout.
 
 The flat layout (README, "导出格式"): response_id, county, channel, <attribute ids>,
-<item ids>, duration_s, submitted_at, address_hash, <flag columns>, excluded, exclusion_reason. Item
-answers are integer codes with 不了解/不适用 left empty; attributes are option ids.
+<item ids>, duration_s, submitted_at, address_hash, <flag columns>, excluded, exclusion_reason, and
+comment where the questionnaire asks its open question. Item answers are integer codes with
+不了解/不适用 left empty; attributes are option ids; the comment is masked (analysis.comments.mask):
+files leave the workspace, the raw text stays on the review page.
 """
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy.engine import Connection
 
+from analysis.comments import mask
 from questionnaires import Questionnaire
 from reports.tables import neutralised
 from survey_app.models import Campaign, Response, packing
@@ -48,7 +51,7 @@ def decode(questionnaire: Questionnaire, packed: list[str], not_known: bool = Fa
 # keeps SQLite from using. Each column fetched costs time per row, so attributes and
 # answers come as one string and the county is looked up from the channel.
 _SELECT = ("SELECT submission_id, channel_id, attributes || answers, duration_s, submitted_at, flags, "
-           "CASE WHEN excluded THEN exclusion_reason END, ip_hash "
+           "CASE WHEN excluded THEN exclusion_reason END, ip_hash, comment "
            "FROM responses WHERE +campaign_id = {campaign_id:d} AND NOT test ORDER BY id")   # tests: never
 
 
@@ -71,8 +74,8 @@ def _local_times(values, timezone: str) -> np.ndarray:
 
 
 def _frame(campaign: Campaign, rows: list[tuple], timezone: str, not_known: bool = False) -> pd.DataFrame:
-    sid, channel_ids, packed, duration, submitted, flags, reasons, addresses = (
-        map(list, zip(*rows)) if rows else ([] for _ in range(8)))
+    sid, channel_ids, packed, duration, submitted, flags, reasons, addresses, comments = (
+        map(list, zip(*rows)) if rows else ([] for _ in range(9)))
     size = max((ch.id for ch in campaign.channels), default=0) + 1
     county_of, code_of = np.empty(size, dtype=object), np.empty(size, dtype=object)
     for ch in campaign.channels:
@@ -88,6 +91,9 @@ def _frame(campaign: Campaign, rows: list[tuple], timezone: str, not_known: bool
         frame[column] = values
     frame["excluded"] = np.array([r is not None for r in reasons], dtype=np.int8)
     frame["exclusion_reason"] = np.array([np.nan if r is None else r for r in reasons], dtype=object)
+    if campaign.questionnaire.comment is not None:
+        # As typed (missing where none, as a file read back has it): what shows it masks it.
+        frame["comment"] = np.array([np.nan if c is None else c for c in comments], dtype=object)
     return frame
 
 
@@ -106,7 +112,8 @@ def _gc_paused():
 def load_frame(connection: Connection, campaign: Campaign, timezone: str = "Asia/Shanghai",
                not_known: bool = False) -> pd.DataFrame:
     """All responses of a campaign in the flat layout, submitted_at in local time (`not_known`:
-    不了解 keeps its code, see `decode`)."""
+    不了解 keeps its code, see `decode`); the comment column holds the text as typed (None: none), for
+    the analysis and the data files to mask."""
     with _gc_paused():
         rows = [row for batch in _batches(connection, campaign.id, 200_000) for row in batch]
         return _frame(campaign, rows, timezone, not_known)
@@ -114,7 +121,8 @@ def load_frame(connection: Connection, campaign: Campaign, timezone: str = "Asia
 
 def header(questionnaire: Questionnaire) -> list[str]:
     return (["response_id", "county", "channel", *questionnaire.attribute_ids, *questionnaire.item_ids,
-             "duration_s", "submitted_at", "address_hash", *packing.flag_columns(), "excluded", "exclusion_reason"])
+             "duration_s", "submitted_at", "address_hash", *packing.flag_columns(), "excluded", "exclusion_reason",
+             *(["comment"] if questionnaire.comment is not None else [])])
 
 
 class _AttributeText(dict):
@@ -140,6 +148,11 @@ class _Decision(dict):
         return text
 
 
+def _comment_field(text: str | None) -> str:
+    """A comment's CSV field after a comma: masked, quoted where needed, made inert for spreadsheets."""
+    return "," + _csv_field(mask(text)) if text else ","
+
+
 def _csv_field(text: str) -> str:
     """Quoted where CSV needs it; a leading = + - @ made inert for spreadsheets."""
     text = neutralised(text)
@@ -156,7 +169,8 @@ def export_csv(connection: Connection, campaign: Campaign, out: IO[str],
                timezone: str = "Asia/Shanghai", progress=None) -> int:
     """Stream the flat CSV (UTF-8 with BOM for Excel) in constant memory; returns rows written.
 
-    Codes and ids are plain tokens, so no field needs CSV quoting.
+    Codes and ids are plain tokens, so no field needs CSV quoting; the exclusion reason and the
+    comment are quoted where they need it and made inert for spreadsheets.
     """
     out.write("\ufeff" + ",".join(header(campaign.questionnaire)) + "\n")
     with _gc_paused():
@@ -169,13 +183,15 @@ def _write_lines(connection, campaign, out, timezone, progress) -> int:
     flags, decisions = packing.FlagFields(), _Decision()
     places = {ch.id: f"{ch.county.code},{ch.code}" for ch in campaign.channels}
     split = len(questionnaire.attributes)
+    comment = _comment_field if questionnaire.comment is not None else lambda text: ""
     written = 0
     for batch in _batches(connection, campaign.id, CHUNK_ROWS):
         times = np.datetime_as_string(_local_times([r[4] for r in batch], timezone), unit="s")
         out.write("".join(
             f"{sid},{places[channel]}{attributes[packed[:split]]}"
-            f"{packed[split:].translate(items)},{duration},{time},{address},{flags[bits]},{decisions[reason]}\n"
-            for (sid, channel, packed, duration, _, bits, reason, address), time in zip(batch, times)
+            f"{packed[split:].translate(items)},{duration},{time},{address},{flags[bits]},{decisions[reason]}"
+            f"{comment(text)}\n"
+            for (sid, channel, packed, duration, _, bits, reason, address, text), time in zip(batch, times)
         ))
         written += len(batch)
         if progress:
@@ -189,9 +205,11 @@ INSERT_COLUMNS = ["county_id", "channel_id", "submission_id", "attributes", "ans
 
 def insert_many(connection: Connection, campaign: Campaign, frame: pd.DataFrame, progress=None,
                 batch: int = 20_000) -> None:
-    """Bulk-insert responses already packed (the columns of INSERT_COLUMNS) into the campaign."""
+    """Bulk-insert responses already packed (the columns of INSERT_COLUMNS, and comment when the
+    frame has it) into the campaign."""
+    columns = INSERT_COLUMNS + (["comment"] if "comment" in frame else [])
     for start in range(0, len(frame), batch):
-        records = frame.iloc[start:start + batch][INSERT_COLUMNS].to_dict("records")
+        records = frame.iloc[start:start + batch][columns].to_dict("records")
         for record in records:
             record["campaign_id"] = campaign.id
         connection.execute(Response.__table__.insert(), records)

@@ -31,10 +31,10 @@ def _time(text: str | None) -> datetime | None:
 def _filters(args) -> review_service.Filters:
     return review_service.Filters(county=args.get("county") or None, channel=args.get("channel") or None,
                                   flag=args.get("flag") or None, since=_time(args.get("since")),
-                                  until=_time(args.get("until")))
+                                  until=_time(args.get("until")), commented=args.get("comment") == "1")
 
 
-FILTER_KEYS = ("county", "channel", "flag", "since", "until")
+FILTER_KEYS = ("county", "channel", "flag", "since", "until", "comment")
 
 
 def _flag_choices() -> list[tuple[str, str, int]]:

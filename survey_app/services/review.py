@@ -25,6 +25,7 @@ class Filters:
     flag: str | None = None            # flag name, "any" (any flag), "excluded", or "test" (test answers)
     since: datetime | None = None
     until: datetime | None = None
+    commented: bool = False            # only responses whose resident wrote a comment
 
     def where(self, campaign: Campaign) -> list:
         conditions = [Response.campaign_id == campaign.id]
@@ -47,6 +48,8 @@ class Filters:
             conditions.append(Response.submitted_at >= self.since)
         if self.until:
             conditions.append(Response.submitted_at < self.until)
+        if self.commented:
+            conditions.append(Response.comment.is_not(None))
         return conditions
 
 

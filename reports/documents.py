@@ -9,7 +9,7 @@ import numpy as np
 from analysis import compare
 from analysis.job import Results
 from questionnaires import Questionnaire
-from reports import charts, docx_render, method, pdf_render
+from reports import charts, comment_digest, docx_render, method, pdf_render
 
 
 @dataclass
@@ -415,7 +415,8 @@ def county_sections(ctx: Context, code: str) -> list:
                                 ("p", "重要性为各题与总体评价的关联程度；右下象限的方面重要而表现较差，宜优先改进。")]),
         ("六、样本构成", [_composition_table(ctx, code),
                      ("p", "样本构成与人口构成的差异已按人口目标加权纠正。")]),
-        ("七、方法说明", _method(ctx, [code])),
+        ("七、群众的意见建议", comment_digest.blocks(ctx, code)),
+        ("八、方法说明", _method(ctx, [code])),
     ]
 
 
@@ -433,7 +434,8 @@ def city_sections(ctx: Context) -> list:
         ("五、优先改进的方面", [("img", ipa_png(ctx), 15)]),
         ("六、不同人群的评价（全市）", _breakdown_blocks(ctx, "ALL")),
         ("七、样本构成（全市）", [_composition_table(ctx, "ALL")]),
-        ("八、方法说明", _method(ctx, None)),
+        ("八、群众的意见建议", comment_digest.blocks(ctx, "ALL")),
+        ("九、方法说明", _method(ctx, None)),
     ]
 
 

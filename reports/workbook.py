@@ -191,6 +191,15 @@ def _distribution(results: Results, questionnaire: Questionnaire, names: dict[st
     return header, rows, titles
 
 
+def _comments(results: Results, names: dict[str, str]):
+    """Every comment that says something, county by county, personal details masked."""
+    c = results.comments.comments
+    rows = [[str(county), _name(names, str(county)), str(rid), str(text), str(themes)]
+            for county, rid, text, themes in zip(c["county"], c["response_id"], c["text"], c["themes"])]
+    titles = [column("county"), column("county_name"), "回执编号", "意见建议（个人信息已隐去）", "涉及主题"]
+    return ["county", "county_name", "response_id", "comment", "themes"], rows, titles
+
+
 def rows_xlsx(title: str, header: list[str], rows: list[list], patterns: list[str | None] = (),
               freeze_columns: int = 1) -> bytes:
     """Rows under a header as a one-sheet workbook, text always as text (never a formula): the one
@@ -220,6 +229,8 @@ def write(results: Results, questionnaire: Questionnaire, names: dict[str, str],
     book.sheet("问题一览", header, rows, names=titles)
     header, rows, titles = _distribution(results, questionnaire, names)
     book.sheet("答案分布", header, rows, names=titles, freeze_columns=4)
+    if results.comments is not None:
+        book.sheet("意见建议", *_comments(results, names), freeze_columns=2)
     book.sheet("质量", *_rows(results.quality, list(results.quality), names))
     if len(results.bursts["channel"]):
         book.sheet("集中提交的渠道", *_rows(results.bursts, list(results.bursts), names))

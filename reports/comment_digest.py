@@ -51,8 +51,9 @@ def _themes(own: CountyWords, where: str) -> list:
     """The topics most written about (a comment may touch several), then other frequent words."""
     out = []
     if own.themes:
-        out.append(("p", f"{where}意见建议涉及最多的方面（按问卷的题目主题归类，一条意见可涉及多个方面，"
-                         "比例以有具体内容的意见建议为分母）："))
+        lead = (f"{where}意见建议涉及最多的方面（按问卷的题目主题归类，一条意见可涉及多个方面，"
+                "比例以有具体内容的意见建议为分母）：")
+        out.append(("p", lead))
         out.append(("table", ["方面（问卷主题）", "提及份数", "占有具体内容的意见建议"],
                     [[topic, f"{n:,}", f"{share:.1%}"] for topic, n, share in own.themes], {"widths": (20, 12, 20)}))
     if own.words:

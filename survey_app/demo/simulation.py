@@ -7,7 +7,8 @@ do: one QR code per school (dozens to hundreds per county, of lognormal sizes)
 and a few posters and parents' groups; a channel's random effect makes answers
 from one school alike (an intra-class correlation of a few percent on the index). A few percent answer 不了解,
 some respondents genuinely tick 非常满意 throughout, and a few are speeders,
-bots (honeypot) or repeat devices, so that analysis has real flags to handle.
+bots (honeypot) or repeat devices, so that analysis has real flags to handle. About one in ten
+writes a comment in the open question (survey_app.demo.comments).
 """
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ import pandas as pd
 from analysis.allocation import allocate
 from analysis.quality import straightlined
 from questionnaires import Questionnaire
+from survey_app.demo.comments import comments
 from survey_app.models import Flag, packing
 from survey_app.services import responses
 
@@ -180,6 +182,8 @@ def simulate(questionnaire: Questionnaire, channels: pd.DataFrame, n: int, start
         "ip_hash": device,  # one simulated phone, one address
     })
     frame["started_at"] = frame["submitted_at"] - pd.to_timedelta(frame["duration_s"], unit="s")
+    if questionnaire.comment is not None:
+        frame["comment"] = comments(seed, codes, questionnaire.scale.not_applicable)
     return frame
 
 
@@ -196,6 +200,8 @@ def flat_responses(questionnaire: Questionnaire, frame: pd.DataFrame, channels: 
     flat["submitted_at"] = frame["submitted_at"].dt.strftime("%Y-%m-%dT%H:%M:%S").to_numpy()
     for column, values in packing.flag_values(frame["flags"].to_numpy()).items():
         flat[column] = values
+    if "comment" in frame:
+        flat["comment"] = frame["comment"].to_numpy()
     return flat
 
 

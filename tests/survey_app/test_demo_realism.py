@@ -64,3 +64,19 @@ def test_the_demo_ranking_tells_counties_apart(demo):
     narrower = (county["rank_low"] > 1) | (county["rank_high"] < len(county))
     assert narrower.sum() >= 3
     assert set(county["versus_city"]) >= {"高于全市", "低于全市"}
+
+
+def test_about_one_resident_in_ten_writes_a_comment_the_same_for_a_seed(demo):
+    channels, flat, results = demo
+    written = flat["comment"].dropna()
+    assert 0.08 <= len(written) / len(flat) <= 0.12 and written.nunique() > 500
+    phones = written[written.str.contains(r"1[3-9]\d[ -]?\d{4}[ -]?\d{4}")]
+    named = written[written.str.contains(r"[王李张刘陈杨黄赵周吴徐孙马朱胡郭何林罗高]\w{0,2}(?:老师|校长)")]
+    assert len(phones) >= 20 and len(named) >= 20                        # the masking has something to show
+    city = results.comments.of("ALL")
+    assert city.informative < city.comments and len(city.themes) >= 8 and len(city.samples) == 8
+    assert not any(any(ch.isdigit() for ch in text) for text in city.samples if "【电话】" not in text)
+    questionnaire = questionnaires.load(questionnaires.DEFAULT)
+    again = simulation.simulate(questionnaire, channels, 2000, datetime(2026, 11, 1), days=13, seed=2026)["comment"]
+    assert again.equals(simulation.simulate(questionnaire, channels, 2000, datetime(2026, 11, 1), days=13,
+                                            seed=2026)["comment"])

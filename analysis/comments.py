@@ -235,9 +235,8 @@ class ThemeFinder:
         return cls(topics, re.compile("|".join(map(re.escape, words))), topic_of)
 
     def themes(self, text: str) -> list[str]:
-        """The topics the text mentions, in the questionnaire's order."""
-        found = {self.topic_of[m.group()] for m in self.pattern.finditer(text)}
-        return [t for t in self.topics if t in found]
+        """The topics the text mentions, in the order it first mentions them."""
+        return list(dict.fromkeys(self.topic_of[m.group()] for m in self.pattern.finditer(text)))
 
 
 # Words that say nothing of what a comment is about (and the survey's own words).
@@ -246,7 +245,8 @@ STOP_WORDS = _words("""我们 你们 他们 她们 自己 大家 孩子 小孩 �
 加强 提高 改善 以后 每天 有些 其他 而且 但是 因为 所以 如果 还有 不是 不要 不能 不够 满意 谢谢 感谢 工作 情况 一定 更加
 增加 减少 希望 能够 继续 做好 多多 一下 一点 有点 有的 的话 这样 那样 时候 之后 之前 以前 现在 还要 越来越 特别 真的 确实
 尤其 主要 相关 进行 存在 出现 适当 注意 实际 合理 重视 支持 关注 提升 完善 落实 保障 希望 可能 不会 不用 只是 然后 各位
-辛苦 谢谢你们 一直 本县 县里 我县 我们县 市里 国家""")
+辛苦 谢谢你们 一直 本县 县里 我县 我们县 市里 国家 另外 尽快 改进 经常 几点 欢迎 回访 联系 有问题 一下子 总体 好多 很大 太大 太多了 不好""")
+_MASKED = re.compile(r"【[^】]*】")      # what mask() put in place of personal details
 
 
 _segmenter = None
@@ -283,7 +283,7 @@ def other_words(texts: Sequence[str], finder: ThemeFinder) -> Counter:
     cut = segmenter().lcut
     counts: Counter = Counter()
     for text in texts:
-        counts.update({w for w in cut(text, HMM=False) if _word(w) and w not in finder.topic_of})
+        counts.update({w for w in cut(_MASKED.sub(" ", text), HMM=False) if _word(w) and w not in finder.topic_of})
     return counts
 
 
@@ -357,10 +357,8 @@ def digest(counties: Sequence[str], county_of: Sequence[str], response_ids: Sequ
     -----
     Shares are of valid responses, unweighted (what was written, not an estimate for the population).
     Themes are counted once per comment. Other words come from at most SEGMENTED_PER_COUNTY comments of
-    a county (a deterministic choice), and the city's are the counties' summed. The sample is the same
-    for the same comments: comments that say something, each text once, those mentioning the most themes
-    and the longer first (ties broken by a keyed hash, not by chance), picking first one comment for each
-    theme not yet shown.
+    a county (a deterministic choice), and the city's are the counties' summed. The sample (`sample`) is
+    the same for the same comments, whatever their order.
     """
     finder = ThemeFinder.for_topics(topics)
     county_of = np.asarray(county_of, dtype=object)
@@ -434,17 +432,37 @@ def _some(found: list[tuple], limit: int) -> list[str]:
 
 
 def sample(found: list[tuple[str, str, list[str]]], size: int = SAMPLE_SIZE) -> list[str]:
-    """Up to `size` quotable comments (masked texts): each text once, the informative first (most themes,
-    then length up to 150 characters, ties by keyed hash), one for each theme not yet shown before the
-    rest, so that the sample shows the range of what was written."""
-    best: dict[str, list[str]] = {}
+    """Up to `size` quotable comments (masked texts), so that the sample shows the range of what was
+    written: for each theme, the most written-about first, the longest comment that begins with it (up
+    to 100 characters; ties by keyed hash, not by chance); then the longest others. Each text, and each
+    sentence of six characters or more, is quoted once (while enough others remain)."""
+    themes_of: dict[str, list[str]] = {}
     for _, text, themes in found:
-        best.setdefault(text, themes)
-    order = sorted(best, key=lambda t: (-len(best[t]), -min(len(t), 150), _key(t)))
-    chosen, shown = [], set()
+        themes_of.setdefault(text, themes)
+    order = sorted(themes_of, key=lambda t: (-min(len(t), 100), _key(t)))
+    frequency = Counter(t for _, _, themes in found for t in themes)
+    chosen: list[str] = []
+    quoted: set[str] = set()
+
+    def fresh(text: str) -> bool:
+        return text not in chosen and not _sentences(text) & quoted
+
+    def take(text: str) -> None:
+        chosen.append(text)
+        quoted.update(_sentences(text))
+
+    for theme, _ in _top(frequency, len(frequency), 1):
+        lead = next((t for t in order if themes_of[t][:1] == [theme] and fresh(t)), None)
+        if lead is not None and len(chosen) < size:
+            take(lead)
     for text in order:
-        if len(chosen) < size and set(best[text]) - shown:
-            chosen.append(text)
-            shown.update(best[text])
-    chosen += [t for t in order if t not in chosen][:size - len(chosen)]
-    return chosen
+        if len(chosen) < size and fresh(text):
+            take(text)
+    return chosen + [t for t in order if t not in chosen][:size - len(chosen)]
+
+
+_SENTENCE_END = re.compile(r"[。！？!?；;…]+")
+
+
+def _sentences(text: str) -> set[str]:
+    return {s.strip("，, ") for s in _SENTENCE_END.split(text) if len(s.strip("，, ")) >= 6}

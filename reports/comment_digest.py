@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from analysis.comments import SAMPLE_SIZE, CountyWords
 
-SAMPLE_NOTE = (f"原话摘录（至多 {SAMPLE_SIZE} 条）按固定规则选出：涉及主题多、内容较完整的在前，每个主题先选一条，"
-               "同样的答卷每次摘录相同。电话、身份证号、邮箱、账号和称呼前的姓名已隐去，其余照录。")
+SAMPLE_NOTE = (f"原话摘录（至多 {SAMPLE_SIZE} 条）按固定规则选出：按提及份数从多到少，每个方面选一条以它开头、内容较完整的意见，"
+               "同一句话只摘一次；同样的答卷每次摘录相同。电话、身份证号、邮箱、账号和称呼前的姓名已隐去，其余照录。")
 
 
 def blocks(ctx, code: str) -> list:

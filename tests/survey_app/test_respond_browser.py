@@ -117,3 +117,18 @@ def test_the_sticky_progress_bar_is_painted_over_the_answers_it_covers(browser, 
     }""")
     assert covered["under"], "the scroll did not put an option under the bar"
     assert covered["onTop"], covered["top"]
+
+
+def test_the_comment_is_kept_on_the_phone_counted_and_sent(app, server, page, channel_token, questionnaire):
+    page.goto(f"{server}/s/{channel_token}")
+    answer_all(page, questionnaire)
+    page.fill("#comment", "食堂饭菜太贵，\n希望改进'\"</textarea>")
+    assert page.inner_text("#cc") == "（已写 25 / 300 字）"
+    page.reload()                                                   # kept on the phone, quotes and all
+    assert page.input_value("#comment") == "食堂饭菜太贵，\n希望改进'\"</textarea>"
+    page.fill("#comment", "好" * 400)                               # the browser stops at the limit
+    assert len(page.input_value("#comment")) == 300
+    page.fill("#comment", "食堂饭菜太贵，\n希望改进")
+    page.click("button[type=submit]")
+    page.wait_for_url("**/thanks**")
+    assert stored(app)[0].comment == "食堂饭菜太贵， 希望改进"

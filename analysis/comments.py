@@ -245,7 +245,7 @@ STOP_WORDS = _words("""我们 你们 他们 她们 自己 大家 孩子 小孩 �
 加强 提高 改善 以后 每天 有些 其他 而且 但是 因为 所以 如果 还有 不是 不要 不能 不够 满意 谢谢 感谢 工作 情况 一定 更加
 增加 减少 希望 能够 继续 做好 多多 一下 一点 有点 有的 的话 这样 那样 时候 之后 之前 以前 现在 还要 越来越 特别 真的 确实
 尤其 主要 相关 进行 存在 出现 适当 注意 实际 合理 重视 支持 关注 提升 完善 落实 保障 希望 可能 不会 不用 只是 然后 各位
-辛苦 谢谢你们 一直 本县 县里 我县 我们县 市里 国家 另外 尽快 改进 经常 几点 欢迎 回访 联系 有问题 一下子 总体 好多 很大 太大 太多了 不好""")
+辛苦 谢谢你们 一直 本县 县里 我县 我们县 市里 国家 另外 尽快 改进 经常 几点 欢迎 回访 联系 有问题 一下子 总体 好多 很大 太大 太多了 不好 多一些""")
 _MASKED = re.compile(r"【[^】]*】")      # what mask() put in place of personal details
 
 
@@ -272,8 +272,13 @@ def segmenter():
     return _segmenter
 
 
+_NUMERALS = frozenset("一二三四五六七八九十百千两几")
+
+
 def _word(token: str) -> bool:
-    return len(token) >= 2 and all("\u4e00" <= ch <= "\u9fff" for ch in token) and token not in STOP_WORDS
+    """A word worth counting: two or more Chinese characters, not a stop word, not a number (十一点, 一些)."""
+    return (len(token) >= 2 and all("\u4e00" <= ch <= "\u9fff" for ch in token) and token not in STOP_WORDS
+            and token[0] not in _NUMERALS)
 
 
 def other_words(texts: Sequence[str], finder: ThemeFinder) -> Counter:

@@ -29,7 +29,7 @@ from analysis.table import Table
 SAMPLE_SIZE = 8            # comments quoted per county (and for the city)
 TOP_THEMES = 8             # themes listed per county
 TOP_WORDS = 10             # other frequent words listed per county
-SEGMENTED_PER_COUNTY = 2000   # at most this many comments of a county are segmented for its other words
+SEGMENTED_PER_COUNTY = 1000   # at most this many comments of a county are segmented for its other words
 SAMPLE_SEED = "comments-2026"
 
 # ---------------------------------------------------------------------------------------------------
@@ -79,6 +79,7 @@ _NUMBERS = re.compile(
     r"|(?P<account>(?P<app>微信号?|[Qq]{2}号?|[VvWw][Xx])[\s:：是为]*(?:[A-Za-z][-_A-Za-z0-9]{5,19}|\d{5,12}))"
     r"|(?P<long>(?<!\d)(?:\d{7,}|\d{4}(?:[\s-]\d{4}){2,})(?!\d))"            # any other long number
 )
+_MAY_HOLD_NUMBER = re.compile(r"[\d@]|微信|[Qq]{2}|[VvWw][Xx]")
 _SHOWN_AS = {"email": "【邮箱】", "id": "【身份证号】", "mobile": "【电话】", "landline": "【电话】",
              "account": "【账号】", "long": "【号码】"}
 
@@ -113,7 +114,9 @@ def mask(text: str | None) -> str:
     as 【邮箱】【身份证号】【电话】【账号】【号码】; names before a title as 某 (see `mask_names`)."""
     if not text:
         return ""
-    return mask_names(_NUMBERS.sub(_shown_as, text))
+    if _MAY_HOLD_NUMBER.search(text):            # most comments hold no digit: their scan is skipped
+        text = _NUMBERS.sub(_shown_as, text)
+    return mask_names(text)
 
 
 def _shown_as(found: re.Match) -> str:
@@ -281,14 +284,20 @@ def _word(token: str) -> bool:
             and token[0] not in _NUMERALS)
 
 
-def other_words(texts: Sequence[str], finder: ThemeFinder) -> Counter:
-    """Per word (jieba's segmentation, no stop words, no theme keyword), how many of the texts use it."""
+def other_words(texts: Sequence[str], finder: ThemeFinder, known: dict[str, frozenset] | None = None) -> Counter:
+    """Per word (jieba's segmentation, no stop words, no theme keyword), how many of the texts use it.
+    `known`: the words of texts segmented before (a text is segmented once; it is added to)."""
     if not texts:
         return Counter()
     cut = segmenter().lcut
+    known = {} if known is None else known
     counts: Counter = Counter()
-    for text in texts:
-        counts.update({w for w in cut(_MASKED.sub(" ", text), HMM=False) if _word(w) and w not in finder.topic_of})
+    for text, n in Counter(texts).items():
+        if text not in known:
+            known[text] = frozenset(w for w in cut(_MASKED.sub(" ", text), HMM=False)
+                                    if _word(w) and w not in finder.topic_of)
+        for word in known[text]:
+            counts[word] += n
     return counts
 
 
@@ -378,12 +387,12 @@ def digest(counties: Sequence[str], county_of: Sequence[str], response_ids: Sequ
             groups.setdefault(county, []).append((str(rid), shown, finder.themes(shown)))
     responses = Counter(county_of.tolist())
     summary, theme_rows, sample_rows, comment_rows = [], [], [], []
-    city_themes, city_words = Counter(), Counter()
+    city_themes, city_words, segmented = Counter(), Counter(), {}
     for county in counties:
         found = groups.get(county, [])
         summary.append((county, responses[county], written[county], len(found)))
         themes = Counter(t for _, _, ts in found for t in ts)
-        words = other_words(_some(found, SEGMENTED_PER_COUNTY), finder)
+        words = other_words(_some(found, SEGMENTED_PER_COUNTY), finder, segmented)
         city_themes.update(themes)
         city_words.update(words)
         theme_rows += _ranked(county, themes, words, len(found))

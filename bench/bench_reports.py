@@ -26,6 +26,7 @@ def main() -> None:
 
     from dataclasses import replace
 
+    from analysis import comments
     from reports import bundle
     from survey_app.app import create_app
     from survey_app.demo.build import build_demo
@@ -41,6 +42,9 @@ def main() -> None:
         analysed = time.perf_counter() - start
     print(f"documents of {len(frame):,} responses in {len(context.counties)} counties "
           f"(read and analyse {analysed:.2f} s):")
+    if comments.segmenter_load_seconds is not None:       # the digest of residents' comments loaded it
+        print(f"  of which jieba's dictionary (once per process, for the comments' digest): "
+              f"{comments.segmenter_load_seconds:.2f} s")
 
     def fresh():           # a context whose charts are not drawn yet
         return replace(context, _charts={})

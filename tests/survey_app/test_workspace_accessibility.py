@@ -38,7 +38,7 @@ def site(app, questionnaire):
         quotas.replace(s, campaign, {(c.code, "", ""): 40 for c in campaign.counties}, None)
         library.ensure_builtins(s)
         first = s.scalar(select(QuestionnaireVersion).order_by(QuestionnaireVersion.id))
-        library.create(s, {**first.definition, "version": "2026.2", "title": "县域教育满意度调查（修订）"}, None)
+        library.create(s, {**first.definition, "version": "2026.3", "title": "县域教育满意度调查（修订）"}, None)
         versions = s.scalars(select(QuestionnaireVersion.id).order_by(QuestionnaireVersion.id)).all()
         s.execute(update(Response).values(duration_s=240))      # not too fast: results use them
         receipt = s.scalar(select(Response.submission_id).order_by(Response.id))

@@ -70,6 +70,6 @@ def read_responses(path: Path) -> pd.DataFrame:
     with as_utf8_csv(path, "答卷文件") as source:
         try:
             return pd.read_csv(source, encoding="utf-8-sig", keep_default_na=False, na_values=[""],
-                               dtype={"response_id": str, "county": str, "channel": str})
+                               dtype={"response_id": str, "county": str, "channel": str, "comment": str})
         except (ValueError, pd.errors.ParserError) as exc:
             raise UserError(f"答卷文件 {path.name} 无法读取：{exc}") from exc

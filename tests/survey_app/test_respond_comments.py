@@ -20,7 +20,7 @@ def test_the_page_ends_with_an_optional_textarea_with_its_limit(client, channel_
 
 
 def test_a_comment_is_stored_with_the_response_cleaned(app, client, channel_token, questionnaire):
-    page, form = read_form(client, channel_token)
+    _, form = read_form(client, channel_token)
     r = client.post(f"/s/{channel_token}", data={**form.hidden, **valid_answers(questionnaire),
                                                   "comment": "  食堂饭菜太贵，\r\n\r\n希望改进。\x00\u200b  "})
     assert r.status_code == 200 and "感谢" in r.get_data(as_text=True)          # a plain form post, no script

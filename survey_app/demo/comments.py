@@ -80,11 +80,11 @@ def _comment(rng, codes: np.ndarray) -> str:
 
 
 def _topic_text(rng, codes: np.ndarray) -> str:
-    """About the item rated worst (ties: one of them), sometimes a second one too."""
+    """About the item rated worst (ties: one of them), sometimes a second one rated 一般 or worse too."""
     worst = np.flatnonzero(codes == codes.min())
     first = int(_pick(rng, worst))
     text = _pick(rng, COMPLAINTS[first])
-    others = [j for j in np.argsort(codes, kind="stable")[:3] if j != first]
+    others = [j for j in np.argsort(codes, kind="stable")[:3] if j != first and codes[j] <= 3]
     if others and rng.random() < 0.25:
         text += "另外，" + _pick(rng, COMPLAINTS[int(others[0])])
     return text

@@ -10,18 +10,10 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from reports import (
-    charts,
-    datafiles,
-    documents,
-    fonts,
-    method,
-    pdf_render,
-    tables,
-    workbook,
-)
+from reports import charts, datafiles, documents, method, tables, workbook
 from reports.filenames import safe_file_name
 from reports.manifest import Manifest
+from reports.typst_render import Typesetter
 
 FORMATS = ("pdf", "docx", "xlsx", "sav", "csv")
 # Responses above this go to CSV and SPSS only: a sheet holds 1,048,576 rows at most, and one of
@@ -72,27 +64,31 @@ def page_charts(ctx: documents.Context) -> Documents:
     return out
 
 
+def _reports(ctx: documents.Context, out: Documents, kind: str, label: str, render, progress) -> None:
+    """Each county's report, the city's and its public version in one format, and a ZIP of the counties'."""
+    counties = {}
+    for code in [*ctx.counties, "ALL"]:
+        progress(f"{label} 报告：{ctx.name(code)}")
+        name = f"{_stem(ctx, code)}_报告.{kind}"
+        data = render(ctx, code, False)
+        out.add(f"报告/{name}", data, "report", f"{ctx.name(code)}报告（{label}）", _county(code))
+        if code != "ALL":
+            counties[name] = data
+    out.add(f"报告/全市_报告_公开版.{kind}", render(ctx, "ALL", True), "report", f"全市报告公开版（{label}）")
+    out.add(f"报告/各区县报告_{label}.zip", _zip(counties), "reports", f"全部区县报告（{label}，ZIP）")
+
+
 def documents_for(ctx: documents.Context, responses: pd.DataFrame | None, formats: Iterable[str] = FORMATS,
                   progress: Callable[[str], None] = lambda message: None, drawn: Documents | None = None) -> Documents:
     """Every document in `formats`; `drawn`: the page charts, when they were drawn already."""
     formats = [f for f in FORMATS if f in set(formats)]
     out = Documents()
     q = ctx.questionnaire
-    codes = [*ctx.counties, "ALL"]
-    font = fonts.font_for(*(pdf_render.texts(*documents.parts(ctx, code)) for code in codes)) \
-        if "pdf" in formats else None
-    for kind, render, label in (("pdf", lambda c, code: documents.pdf(c, code, font), "PDF"),
-                                ("docx", documents.docx, "Word")):
-        if kind not in formats:
-            continue
-        reports = {}
-        for code in codes:
-            progress(f"{label} 报告：{ctx.name(code)}")
-            reports[code] = (f"{_stem(ctx, code)}_报告.{kind}", render(ctx, code))
-            out.add(f"报告/{reports[code][0]}", reports[code][1], "report", f"{ctx.name(code)}报告（{label}）",
-                    _county(code))
-        out.add(f"报告/各区县报告_{label}.zip", _zip(dict(v for k, v in reports.items() if k != "ALL")),
-                "reports", f"全部区县报告（{label}，ZIP）")
+    with Typesetter() as typesetter:
+        for kind, render, label in (("pdf", lambda c, code, public: documents.pdf(c, code, typesetter, public), "PDF"),
+                                    ("docx", documents.docx, "Word")):
+            if kind in formats:
+                _reports(ctx, out, kind, label, render, progress)
     if "pdf" in formats:
         table = ctx.results.county_results
         ranking = charts.ranking([ctx.name(c) for c in ctx.counties], table["index"][:-1], table["ci_low"][:-1],
@@ -102,7 +98,7 @@ def documents_for(ctx: documents.Context, responses: pd.DataFrame | None, format
         out.include(drawn or page_charts(ctx))
     if "xlsx" in formats:
         progress("Excel 工作簿")
-        out.add("结果.xlsx", workbook.write(ctx.results, q, ctx.names, method.notes(ctx.results.record, q)),
+        out.add("结果.xlsx", workbook.write(ctx.results, q, ctx.names, method.notes(ctx.results.record, q, names=ctx.names)),
                 "workbook", "Excel 工作簿（全部表格和方法说明）")
     if "csv" in formats:
         for name, attribute in tables.TABLES.items():

@@ -1,6 +1,7 @@
-"""Sections (headings, paragraphs, charts, tables) as a Word document staff can edit.
+"""A report (reports.report) as a Word document staff can edit.
 
-Typesetting a reader expects of a Chinese report: every style in the CJK font (the template's theme
+Typesetting a reader expects of a Chinese report: a cover page, a table of contents where the report
+has one, every style in the CJK font (the template's theme
 fonts would otherwise win over a direct setting), East Asian text marked zh-CN, page numbers in the
 footer (第 X 页 / 共 Y 页, as fields Word and LibreOffice update), table header rows repeated on each
 page, and the document's properties (title, author, dates) those of the report.
@@ -11,15 +12,19 @@ import io
 from datetime import UTC, datetime
 
 from docx import Document
+from docx.enum.section import WD_SECTION
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Mm, Pt, RGBColor
 
+from reports.report import Report
+
 EAST_ASIAN = "Microsoft YaHei"   # Word on Chinese Windows has it; others substitute a Chinese font
 LANGUAGE = "zh-CN"
 HEADER_FILL = "EEF2F6"
+MUTED, MARK = RGBColor(0x57, 0x60, 0x6A), RGBColor(0xB4, 0x23, 0x18)
 THEME_FONTS = ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme")
 
 
@@ -61,27 +66,37 @@ def _styles(document) -> None:
     document.styles["Normal"].font.size = Pt(10.5)
 
 
-def _field(paragraph, instruction: str) -> None:
-    """A field (PAGE, NUMPAGES) whose shown value Word and LibreOffice compute when they lay out pages."""
+def _field_start(paragraph, instruction: str) -> None:
+    """The start of a field: what Word computes (`instruction`), then its shown result follows."""
     run = paragraph.add_run()
-    for kind, text in (("begin", None), (None, instruction), ("separate", None), (None, "1"), ("end", None)):
+    for kind in ("begin", None, "separate"):
         if kind:
             element = OxmlElement("w:fldChar")
             element.set(qn("w:fldCharType"), kind)
-        elif text == instruction:
+        else:
             element = OxmlElement("w:instrText")
             element.set(qn("xml:space"), "preserve")
             element.text = f" {instruction} "
-        else:
-            element = OxmlElement("w:t")
-            element.text = text
         run._r.append(element)
+
+
+def _field_end(paragraph) -> None:
+    element = OxmlElement("w:fldChar")
+    element.set(qn("w:fldCharType"), "end")
+    paragraph.add_run()._r.append(element)
+
+
+def _field(paragraph, instruction: str) -> None:
+    """A field (PAGE, SECTIONPAGES) whose shown value Word and LibreOffice compute when they lay out pages."""
+    _field_start(paragraph, instruction)
+    paragraph.add_run("1")
+    _field_end(paragraph)
 
 
 def _page_numbers(section) -> None:
     paragraph = section.footer.paragraphs[0]
     paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    for text, field in (("第 ", "PAGE"), (" 页 / 共 ", "NUMPAGES"), (" 页", None)):
+    for text, field in (("第 ", "PAGE"), (" 页 / 共 ", "SECTIONPAGES"), (" 页", None)):
         paragraph.add_run(text)
         if field:
             _field(paragraph, field)
@@ -106,30 +121,80 @@ def _properties(document, title: str, subject: str, author: str) -> None:
             package.rels.pop(rid)
 
 
-def render(title: str, subtitle: str, byline: str, sections: list, author: str = "") -> bytes:
-    """`author`: the organiser, as the document's author."""
+def render(report: Report) -> bytes:
     document = Document()
     _styles(document)
-    _properties(document, title, subtitle, author)
-    section = document.sections[0]
-    section.page_width, section.page_height = Cm(21), Cm(29.7)
-    section.left_margin = section.right_margin = Cm(2)
-    _page_numbers(section)
-    heading = document.add_heading(title, level=0)
-    heading.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    for line in (subtitle, byline):
-        if line:
-            paragraph = document.add_paragraph(line)
-            paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-            paragraph.runs[0].font.color.rgb = RGBColor(0x57, 0x60, 0x6A)
+    _properties(document, report.title, report.subtitle, report.issuer)
+    cover = document.sections[0]
+    cover.page_width, cover.page_height = Cm(21), Cm(29.7)
+    cover.left_margin = cover.right_margin = Cm(2)
+    _cover(document, report)
+    body = document.add_section(WD_SECTION.NEW_PAGE)    # pages numbered from 1 after the cover, which has none
+    body.header.is_linked_to_previous = body.footer.is_linked_to_previous = False
+    _child(body._sectPr, "w:pgNumType").set(qn("w:start"), "1")
+    _page_numbers(body)
+    _running_header(body, report)
     heading, grid = document.styles["Heading 1"], document.styles["Table Grid"]     # each looked up once
-    for name, blocks in sections:
+    if report.toc:
+        _contents(document, [name for name, _ in report.sections], heading)
+    for name, blocks in report.sections:
         document.add_paragraph(name, heading)          # as add_heading(name, level=1)
         for block in blocks:
             _block(document, block, grid)
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()
+
+
+def _muted(paragraph, size: float | None = None, colour: RGBColor = MUTED) -> None:
+    for run in paragraph.runs:
+        run.font.color.rgb = colour
+        if size:
+            run.font.size = Pt(size)
+
+
+def _cover(document, report: Report) -> None:
+    """Title page: mark, campaign, title, edition, then who issued it, its number and date; a page break."""
+    for text, size, colour in ((report.mark, 12, MARK), (report.subtitle, 13, MUTED)):
+        if text:
+            paragraph = document.add_paragraph(text)
+            paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            _muted(paragraph, size, colour)
+    document.paragraphs[0].paragraph_format.space_before = Cm(4)
+    title = document.add_heading(report.title, level=0)
+    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    if report.edition:
+        paragraph = document.add_paragraph(report.edition)
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        _muted(paragraph, 13)
+    for i, (label, value) in enumerate(report.cover):
+        paragraph = document.add_paragraph(f"{label}：{value}")
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        if i == 0:
+            paragraph.paragraph_format.space_before = Cm(8)
+
+
+def _running_header(section, report: Report) -> None:
+    paragraph = section.header.paragraphs[0]
+    paragraph.text = report.running + (f"　　{report.mark}" if report.mark else "")
+    _muted(paragraph, 8)
+
+
+def _contents(document, headings: list[str], style) -> None:
+    """目录 as a TOC field: Word fills in page numbers when it updates fields (it asks on opening,
+    the settings say so); until then, and in LibreOffice, the headings are listed as its result."""
+    document.add_paragraph("目录", style)
+    first = document.add_paragraph()
+    _field_start(first, 'TOC \\o "1-1" \\h \\z \\u')
+    first.add_run(headings[0])
+    for text in headings[1:]:
+        document.add_paragraph(text)
+    last = document.add_paragraph()
+    _field_end(last)
+    settings = document.settings.element
+    update = _child(settings, "w:updateFields")
+    update.set(qn("w:val"), "true")
+    document.add_page_break()
 
 
 def _header_row(row) -> None:

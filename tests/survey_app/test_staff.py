@@ -146,16 +146,18 @@ def test_no_path_in_a_url_reaches_a_file(app, campaign):
 
 
 def test_notices_name_no_other_county_to_staff_of_one_county(app, campaign):
+    """Notices call counties by name (the analysis knows them by code)."""
     client = app.test_client()
     login(client, "city")
-    assert "511502（有效样本量" in wait_for_results(app, client).get_data(as_text=True)
+    assert "翠屏区（有效样本量" in wait_for_results(app, client).get_data(as_text=True)
     limited = app.test_client()
     login(limited, "nanxi")
     for path in ("/staff/c/test-2026/", "/staff/c/test-2026/county/511503"):
         page = limited.get(path).get_data(as_text=True)
-        assert "511503（有效样本量" in page and "511502" not in page and "511523" not in page, path
+        assert "南溪区（有效样本量" in page and "翠屏区" not in page and "511502" not in page, path
+        assert "511523" not in page and "511503（" not in page, path
     county = client.get("/staff/c/test-2026/county/511503").get_data(as_text=True)   # a county's page: its own
-    assert "511503（有效样本量" in county and "511502（" not in county and "个渠道（整群）" in county
+    assert "南溪区（有效样本量" in county and "翠屏区（" not in county and "个渠道（整群）" in county
 
 
 def test_a_download_is_named_after_its_campaign(app, campaign):

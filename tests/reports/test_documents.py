@@ -118,8 +118,8 @@ def test_the_manifest_lists_every_file_with_its_county(context):
     report = out.manifest.find("report", "511503", "docx")
     assert report.path == "报告/511503_南溪区_报告.docx" and out.manifest.get(report.id) == report
     assert out.manifest.find("report", None, "docx").path == "报告/全市_报告.docx"
-    limited = out.manifest.readable(["511503"])
-    assert [e.path for e in limited.entries] == ["报告/511503_南溪区_报告.docx"]
+    limited = out.manifest.readable(["511503"])           # its own report and the published city report
+    assert [e.path for e in limited.entries] == ["报告/511503_南溪区_报告.docx", "报告/全市_报告_公开版.docx"]
     assert manifest.Manifest.from_json(out.manifest.to_json()) == out.manifest
 
 

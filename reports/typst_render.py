@@ -2,8 +2,9 @@
 breaking (no line starts with closing punctuation, numbers stay whole, in tables too), a cover, a
 table of contents, repeated table headers, headings kept with what follows, 第 X 页 共 Y 页.
 
-The layout is reports/report.typ; a report's content reaches it as JSON in `sys.inputs`, so no text
-is ever read as Typst markup. Fonts are loaded once per batch (`Typesetter`), charts written once."""
+The layout is reports/report.typ; a report's content reaches it as JSON (data.json), so no text is
+ever read as Typst markup. Fonts are loaded once per batch (`Typesetter`), charts written once. A
+report whose last page would hold a few lines only is set again a little tighter."""
 from __future__ import annotations
 
 import hashlib
@@ -18,6 +19,8 @@ from reports.fonts import cjk_font
 from reports.report import Report
 
 TEMPLATE = Path(__file__).with_name("report.typ")
+PAGE_TOP, PAGE_BOTTOM = 62.0, 779.0      # the text area of an A4 page, points from its top (report.typ)
+NEARLY_EMPTY = 0.25                      # a last page filled less than this is set again, tighter
 
 
 class Typesetter:
@@ -37,11 +40,23 @@ class Typesetter:
         shutil.rmtree(self._folder, ignore_errors=True)
 
     def pdf(self, report: Report) -> bytes:
+        content = self._content(report)
+        pdf, end = self._compile(content, tight=False)
+        if end["page"] > 2 and (end["y"] - PAGE_TOP) / (PAGE_BOTTOM - PAGE_TOP) < NEARLY_EMPTY:
+            tighter, tight_end = self._compile(content, tight=True)
+            if tight_end["page"] < end["page"]:
+                return tighter
+        return pdf
+
+    def _compile(self, content: dict, tight: bool) -> tuple[bytes, dict]:
+        """The PDF and where its text ends (page, points from the top)."""
+        (self._folder / "data.json").write_text(json.dumps({**content, "tight": tight}, ensure_ascii=False),
+                                                encoding="utf-8")
         if self._compiler is None:
             self._compiler = typst.Compiler(str(self._folder / "main.typ"), root=str(self._folder),
                                             font_paths=[str(cjk_font().parent)], ignore_system_fonts=True)
-        data = json.dumps(self._content(report), ensure_ascii=False)
-        return self._compiler.compile(format="pdf", sys_inputs={"data": data})
+        pdf = self._compiler.compile(format="pdf")
+        return pdf, json.loads(self._compiler.query("<end>", field="value", one=True))
 
     def _image(self, png: bytes) -> str:
         key = hashlib.blake2b(png, digest_size=16).digest()

@@ -131,3 +131,20 @@ def test_the_word_report_has_the_cover_and_a_table_of_contents_field(context):
     assert any(i.strip().startswith("TOC ") for i in instructions)
     county = docx.Document(io.BytesIO(documents.docx(context, "511502")))
     assert "目录" not in [p.text for p in county.paragraphs]
+
+
+def test_a_report_whose_last_page_would_hold_a_few_lines_is_set_tighter(tmp_path):
+    from pypdf import PdfReader
+
+    from reports.report import Report
+    from reports.typst_render import NEARLY_EMPTY, PAGE_BOTTOM, PAGE_TOP, Typesetter
+    paragraph = ("p", "本区县教育群众满意度指数为 80.1（95% 置信区间 77.2–83.0），比全市高 1.2 分。" * 6)
+    with Typesetter() as typesetter:
+        for n in range(20, 60):
+            report = Report(title="测试报告", subtitle="测试", issuer="测试单位", sections=[("一、正文", [paragraph] * n)])
+            _, end = typesetter._compile(typesetter._content(report), tight=False)
+            if end["page"] > 2 and (end["y"] - PAGE_TOP) / (PAGE_BOTTOM - PAGE_TOP) < NEARLY_EMPTY / 2:
+                break
+        else:
+            pytest.fail("no length left a nearly empty last page")
+        assert len(PdfReader(io.BytesIO(typesetter.pdf(report))).pages) == end["page"] - 1

@@ -231,7 +231,8 @@ def items_png(ctx: Context, code: str) -> bytes:
     labels = [f"{i.id} {i.topic}" for i in ctx.questionnaire.items]
     return _chart(ctx, f"items-{code}", lambda: charts.items(
         labels, items["mean"], items["ci_low"], items["ci_high"], city["mean"] if code != "ALL" else None,
-        source=f"{ctx.title}，{ctx.name(code)}", n=int(ctx.row(code)["n"])))
+        subject="全市" if code == "ALL" else "本区县", source=f"{ctx.title}，{ctx.name(code)}",
+        n=int(ctx.row(code)["n"])))
 
 
 def ipa_png(ctx: Context) -> bytes:

@@ -74,7 +74,7 @@ def _reports(ctx: documents.Context, out: Documents, kind: str, label: str, rend
         out.add(f"报告/{name}", data, "report", f"{ctx.name(code)}报告（{label}）", _county(code))
         if code != "ALL":
             counties[name] = data
-    out.add(f"报告/全市_报告_公开版.{kind}", render(ctx, "ALL", True), "report", f"全市报告公开版（{label}）",
+    out.add(f"报告/全市_报告_公开版.{kind}", render(ctx, "ALL", True), "public", f"全市报告公开版（{label}）",
             shared=True)          # published: every reader may have it
     out.add(f"报告/各区县报告_{label}.zip", _zip(counties), "reports", f"全部区县报告（{label}，ZIP）")
 

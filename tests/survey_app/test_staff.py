@@ -127,6 +127,8 @@ def test_staff_of_one_county_see_and_download_only_that_county(app, campaign):
     assert own.status_code == 200 and own.data.startswith(b"%PDF")
     assert client.get(f"/staff/c/test-2026/files/{ids['图表/511503_南溪区_各题得分.png']}").data.startswith(b"\x89PNG")
     assert client.get(f"/staff/c/test-2026/files/{ids['图表/重要性表现.png']}").status_code == 200
+    public = ids["报告/全市_报告_公开版.pdf"]                 # published: every reader may have it
+    assert public in page and client.get(f"/staff/c/test-2026/files/{public}").data.startswith(b"%PDF")
     for other in ("结果.xlsx", "报告/511502_翠屏区_报告.pdf", "报告/全市_报告.pdf", "报告/全市_报告.docx",
                   "图表/511502_翠屏区_各题得分.png", "图表/各区县排名.png", "报告/各区县报告_PDF.zip"):
         assert client.get(f"/staff/c/test-2026/files/{ids[other]}").status_code == 404, other

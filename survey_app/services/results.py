@@ -126,7 +126,7 @@ def compute(app, slug: str, key: str) -> None:
     every document; the campaign's older runs are removed once this one is done."""
     from reports import bundle
     from survey_app.io.atomic import replace_directory
-    from survey_app.io.report_files import campaign_context
+    from survey_app.services.report_files import campaign_context
     sessions = app.extensions["survey_db"]
 
     def update(status: str | None = None, message: str | None = None) -> ResultRun | None:

@@ -222,6 +222,18 @@ def ranking_png(ctx: Context, highlight: str | None) -> bytes:
         highlight=marked(ctx, highlight) if highlight else None, source=ctx.title, n=int(table["n"][-1])))
 
 
+def draw_charts(ctx: Context, share: slice = slice(None)) -> dict[str, bytes]:
+    """The charts the reports show, as PNG by key (Context._charts): those in `share` of the list
+    (each county's ranking, the city's, each items chart, the importance-performance chart) are drawn
+    if they were not yet."""
+    drawings = [*(lambda code=code: ranking_png(ctx, code) for code in [*ctx.counties, None]),
+                *(lambda code=code: items_png(ctx, code) for code in [*ctx.counties, "ALL"]),
+                lambda: ipa_png(ctx)]
+    for draw in drawings[share]:
+        draw()
+    return ctx._charts
+
+
 def _ranking_note(ctx: Context, lead: str) -> tuple:
     return ("p", lead + (IMPRECISE_NOTE if _any_imprecise(ctx) else ""))
 

@@ -293,3 +293,22 @@ def test_the_city_report_and_the_method_state_what_weighting_did(context, questi
     assert sentence in documents.city_summary(context)
     [row] = [text for topic, text in documents.method.notes(context.results.record, questionnaire) if topic == "加权"]
     assert sentence in row and ("偏多" in row or "偏少" in row)
+
+
+def test_charts_drawn_by_a_second_process_are_the_charts_drawn_here(context, reference, monkeypatch):
+    """With data files to write, a second process draws most of the charts meanwhile."""
+    shares = []
+
+    class Pool(bundle.ProcessPoolExecutor):
+        def submit(self, fn, *args, **kwargs):
+            shares.append(args[1])
+            return super().submit(fn, *args, **kwargs)
+
+    monkeypatch.setattr(bundle, "ProcessPoolExecutor", Pool)
+    aside = dataclasses.replace(context, _charts={})
+    files = bundle.documents_for(aside, reference.responses, ["pdf", "sav"])
+    assert shares == [bundle.ASIDE]
+    here = documents.draw_charts(dataclasses.replace(context, _charts={}))
+    assert aside._charts.keys() == here.keys() and len(here) == 2 * len(context.counties) + 3
+    assert all(aside._charts[key] == here[key] for key in here)
+    assert "数据/答卷_加权.sav" in files.files and "报告/全市_报告.pdf" in files.files

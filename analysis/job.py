@@ -242,12 +242,17 @@ def _notices(record: dict, county_results: Table, quality_table: Table, weightin
              settings: Settings) -> list[Notice]:
     """What a reader of the figures must know, in Chinese: printed by the command, kept in the record."""
     notices: list[Notice] = []
+    counties = range(quality_table.n_rows - 1)     # the last row is ALL
     excluded = int(quality_table["excluded"][-1])
     if excluded:
-        notices.append((f"按质量规则剔除 {excluded:,} 份答卷（各区县、各规则的份数见结果工作簿的“质量”表）", {}))
+        notices.append((f"按质量规则剔除 {excluded:,} 份答卷（各区县、各规则的份数见结果工作簿的“质量”表）",
+                        {str(quality_table["county"][i]): f"按质量规则剔除本区县 {int(quality_table['excluded'][i]):,} 份答卷"
+                         for i in counties if quality_table["excluded"][i]}))
     reviewed = int(quality_table["review"][-1])
     if reviewed:
-        notices.append((f"其中 {reviewed:,} 份由评估人员审核剔除（每份的原因见审核页和导出答卷中的“剔除原因”）", {}))
+        notices.append((f"其中 {reviewed:,} 份由评估人员审核剔除（每份的原因见审核页和导出答卷中的“剔除原因”）",
+                        {str(quality_table["county"][i]): f"其中 {int(quality_table['review'][i]):,} 份由评估人员审核剔除"
+                         for i in counties if quality_table["review"][i]}))
     weighting = record["weighting"]
     notices += [(note.text, {note.county: note.text}) for note in weighting_notes]
     if weighting.get("trim_bounds"):

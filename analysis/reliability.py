@@ -170,6 +170,10 @@ def relative_weights(moments: Moments, outcome: int) -> tuple[np.ndarray, float]
     return shares, r_squared
 
 
+# The importance-performance quadrants by (important, performing), each split at the median.
+QUADRANTS = {(True, False): "优先改进", (True, True): "继续保持", (False, False): "次要改进", (False, True): "维持现状"}
+
+
 def importance_performance(item_ids, importance: np.ndarray, performance: np.ndarray) -> Table:
     """The importance-performance table, most important item first.
 
@@ -190,8 +194,7 @@ def importance_performance(item_ids, importance: np.ndarray, performance: np.nda
     importance, performance = importance[rated], performance[rated]
     high_importance = importance >= (np.median(importance) if len(rated) else 0)
     high_performance = performance >= (np.nanmedian(performance) if len(rated) else 0)
-    quadrant = np.select([high_importance & ~high_performance, high_importance & high_performance,
-                          ~high_importance & ~high_performance], ["优先改进", "继续保持", "次要改进"], "维持现状")
+    quadrant = np.array([QUADRANTS[bool(i), bool(p)] for i, p in zip(high_importance, high_performance)], dtype=object)
     table = Table({"item": np.asarray(item_ids, dtype=object)[rated], "importance": importance,
-                   "performance": performance, "quadrant": quadrant.astype(object)})
+                   "performance": performance, "quadrant": quadrant})
     return table.take(np.argsort(-importance, kind="stable"))

@@ -30,7 +30,7 @@ def main() -> None:
     from reports import bundle
     from survey_app.app import create_app
     from survey_app.demo.build import build_demo
-    from survey_app.io.report_files import campaign_context
+    from survey_app.services.report_files import campaign_context
 
     app = create_app()
     start = time.perf_counter()

@@ -1,7 +1,11 @@
-"""County and city reports, as PDF (fpdf2, the Chinese font embedded) and as Word .docx (python-docx)
-for staff who edit before forwarding. Both are built from the same sections, so they say the same."""
+"""County and city reports, as PDF (Typst) and as Word .docx (python-docx) for staff who edit before
+forwarding. Both are built from the same Report (reports.report), so they say the same.
+
+The body speaks to officials in plain Chinese; the method, with its technical terms (each in Chinese
+first), is the appendix."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -9,7 +13,9 @@ import numpy as np
 from analysis import compare
 from analysis.job import Results
 from questionnaires import Questionnaire
-from reports import charts, comment_digest, docx_render, method, pdf_render
+from reports import charts, comment_digest, docx_render, method
+from reports.report import Report
+from reports.typst_render import Typesetter
 
 
 @dataclass
@@ -20,6 +26,8 @@ class Context:
     title: str                     # the campaign's name
     organizer: str = ""
     computed: str = ""             # when the figures were computed, as people read it
+    slug: str = ""                 # the campaign's short name, the first part of a report's number
+    simulated: bool = False        # the demo's: every page says 模拟数据
     _charts: dict = field(default_factory=dict)
 
     def name(self, code: str) -> str:
@@ -38,11 +46,6 @@ class Context:
         table = self.results.item_results
         rows = np.asarray(table["county"]) == code
         return {name: np.asarray(table[name])[rows] for name in table}
-
-
-# A section is (heading, [blocks]); a block is ("p", text), ("img", png bytes, width cm) or
-# ("table", header, rows[, options]), options: "widths" (relative, per column), "size" (font pt),
-# "min_height" (mm, rows left empty to be written in).
 
 
 def _f(value, digits: int = 1) -> str:
@@ -170,7 +173,8 @@ def tiers(ctx: Context) -> dict[str, list[str]]:
     return grouped
 
 
-def city_summary(ctx: Context) -> str:
+def city_summary(ctx: Context, public: bool = False) -> str:
+    """The city's summary; `public`: without what the weighting did (the public version's note says how)."""
     city = ctx.row("ALL")
     table = ctx.results.county_results
     index = np.asarray(table["index"][:-1], dtype=float)
@@ -178,7 +182,7 @@ def city_summary(ctx: Context) -> str:
     k = len(ctx.counties)
     text = (f"全市教育群众满意度指数为 {_f(city['index'])}（95% 置信区间 {_f(city['ci_low'])}–{_f(city['ci_high'])}），"
             f"由 {k} 个区县按人口合成，使用有效答卷 {int(city['n']):,} 份。")
-    effect = method.weighting_effect(ctx.results.record.get("weighting", {}))
+    effect = "" if public else method.weighting_effect(ctx.results.record.get("weighting", {}))
     if effect:
         text += effect
     text += (f"区县指数最高的是{marked(ctx, top)}（{np.nanmax(index):.1f}），"
@@ -189,7 +193,7 @@ def city_summary(ctx: Context) -> str:
                  for tier, label in ((compare.HIGHER, "高于全市"), (compare.LEVEL, "与全市持平"),
                                      (compare.LOWER, "低于全市"), (compare.UNTESTED, "无法检验"))
                  if grouped.get(tier)]
-        text += f"与全市相比（二者之差的 t 检验，{_level(ctx)} 置信水平）：" + "；".join(parts) + "。"
+        text += f"与全市相比（按二者之差的统计检验，{_level(ctx)} 置信水平）：" + "；".join(parts) + "。"
     undetermined = [c for c in ctx.counties
                     if int(ctx.row(c)["rank_low"]) == 1 and int(ctx.row(c)["rank_high"]) == k]
     if k > 1 and len(undetermined) == k:
@@ -218,6 +222,18 @@ def ranking_png(ctx: Context, highlight: str | None) -> bytes:
         highlight=marked(ctx, highlight) if highlight else None, source=ctx.title, n=int(table["n"][-1])))
 
 
+def draw_charts(ctx: Context, share: slice = slice(None)) -> dict[str, bytes]:
+    """The charts the reports show, as PNG by key (Context._charts): those in `share` of the list
+    (each county's ranking, the city's, each items chart, the importance-performance chart) are drawn
+    if they were not yet."""
+    drawings = [*(lambda code=code: ranking_png(ctx, code) for code in [*ctx.counties, None]),
+                *(lambda code=code: items_png(ctx, code) for code in [*ctx.counties, "ALL"]),
+                lambda: ipa_png(ctx)]
+    for draw in drawings[share]:
+        draw()
+    return ctx._charts
+
+
 def _ranking_note(ctx: Context, lead: str) -> tuple:
     return ("p", lead + (IMPRECISE_NOTE if _any_imprecise(ctx) else ""))
 
@@ -227,7 +243,8 @@ def items_png(ctx: Context, code: str) -> bytes:
     labels = [f"{i.id} {i.topic}" for i in ctx.questionnaire.items]
     return _chart(ctx, f"items-{code}", lambda: charts.items(
         labels, items["mean"], items["ci_low"], items["ci_high"], city["mean"] if code != "ALL" else None,
-        source=f"{ctx.title}，{ctx.name(code)}", n=int(ctx.row(code)["n"])))
+        subject="全市" if code == "ALL" else "本区县", source=f"{ctx.title}，{ctx.name(code)}",
+        n=int(ctx.row(code)["n"])))
 
 
 def ipa_png(ctx: Context) -> bytes:
@@ -254,12 +271,13 @@ def _tier(tier: str) -> str:
 
 
 def _rules(ctx: Context) -> str:
-    """The tiers' definitions, from the settings the figures were made with."""
+    """The tiers' definitions, from the settings the figures were made with (the test and its
+    adjustment are named in the appendix)."""
     record = ctx.results.record
-    line, adjustment = record["problem_threshold"], "Holm" if record["adjustment"] == "holm" else "Benjamini–Hochberg"
+    line = record["problem_threshold"]
     lowest = record.get("lowest_items", 0)
-    return (f"“确定问题”指得分显著低于全市（本区县各题的单侧 p 值经 {adjustment} 校正后小于 {record['alpha']:g}），"
-            f"或得分的 95% 置信区间整体低于问题线 {line:g} 分；“需关注”指得分区间整体低于全市但校正后不显著、"
+    return (f"“确定问题”指得分显著低于全市（已考虑同时比较多道题带来的偶然差异），"
+            f"或得分的 95% 置信区间整体低于问题线 {line:g} 分；“需关注”指得分区间整体低于全市但差异不够确定、"
             f"满意率低于 {record.get('satisfied_line', 0.7):.0%}、得分低于 {line:g} 分"
             + (f"，或为本区县得分最低的 {lowest} 项之一" if lowest else "") + "。"
             "各题得分图中全市得分（方框）落在本区县置信区间右侧的题目，都在清单之中。")
@@ -393,13 +411,25 @@ def _ranking_table(ctx: Context):
 
 def _ranking_lead(ctx: Context) -> str:
     return (f"“可能名次”以不低于 95% 的概率包含区县的真实名次；区间重叠的区县名次无法区分。“与全市比较”按区县与全市之差的 "
-            f"t 检验（{_level(ctx)} 置信水平）分为高于全市、持平、低于全市三档，名次无法区分时按三档比较。"
+            f"统计检验（{_level(ctx)} 置信水平）分为高于全市、持平、低于全市三档，名次无法区分时按三档比较。"
             "等级按指数划分，置信区间跨到相邻等级的注明“区间跨”。")
 
 
-def _method(ctx: Context, counties: list[str] | None):
-    """The method; a county's report says nothing of other counties (their notices name them)."""
-    return [("p", f"{topic}：{text}") for topic, text in method.notes(ctx.results.record, ctx.questionnaire, counties)]
+def _appendix(ctx: Context, code: str) -> list:
+    """The method with its technical terms, each after its Chinese words; a county's appendix gives
+    the county's own counts and says nothing of other counties (their notices name them)."""
+    if code == "ALL":
+        rows = method.notes(ctx.results.record, ctx.questionnaire, names=ctx.names)
+    else:
+        quality = ctx.results.quality
+        i = [str(c) for c in quality["county"]].index(code)
+        counts = {"received": int(quality["received"][i]), "used": int(quality["used"][i])}
+        rows = method.notes(ctx.results.record, ctx.questionnaire, [code], ctx.names, counts)
+    return [("p", "本附录说明报告中每个数字的来历，供核对和复算使用；正文不需要它也能读懂。"),
+            *(("p", f"{topic}：{text}") for topic, text in rows)]
+
+
+APPENDIX = "附录　方法与技术说明"
 
 
 def county_sections(ctx: Context, code: str) -> list:
@@ -416,7 +446,7 @@ def county_sections(ctx: Context, code: str) -> list:
         ("六、样本构成", [_composition_table(ctx, code),
                      ("p", "样本构成与人口构成的差异已按人口目标加权纠正。")]),
         ("七、群众的意见建议", comment_digest.blocks(ctx, code)),
-        ("八、方法说明", _method(ctx, [code])),
+        (APPENDIX, _appendix(ctx, code)),
     ]
 
 
@@ -435,7 +465,37 @@ def city_sections(ctx: Context) -> list:
         ("六、不同人群的评价（全市）", _breakdown_blocks(ctx, "ALL")),
         ("七、样本构成（全市）", [_composition_table(ctx, "ALL")]),
         ("八、群众的意见建议", comment_digest.blocks(ctx, "ALL")),
-        ("九、方法说明", _method(ctx, None)),
+        (APPENDIX, _appendix(ctx, "ALL")),
+    ]
+
+
+def _public_table(ctx: Context):
+    rows = [[marked(ctx, code), _f(ctx.row(code)["index"]), f"{_f(ctx.row(code)['ci_low'])}–{_f(ctx.row(code)['ci_high'])}",
+             str(ctx.row(code).get("versus_city", "")), _grade(ctx.row(code))] for code in _ranked(ctx)]
+    return ("table", ["区县", "满意度指数", "95% 置信区间", "与全市比较", "等级"], rows, {"widths": (16, 14, 18, 16, 30)})
+
+
+def _public_method(ctx: Context) -> str:
+    record, city = ctx.results.record, ctx.row("ALL")
+    grades = "，".join(f"{label}（{'指数 ≥ ' + format(bound, 'g') if bound > -1e300 else '其余'}）"
+                      for bound, label in record["grades"])
+    return (f"本次调查由{ctx.organizer or '第三方评估机构'}组织，群众通过扫描二维码在手机上匿名填写，"
+            f"共收到答卷 {record['responses']['received']:,} 份，剔除作答过快、答案雷同等无效答卷后使用 "
+            f"{int(city['n']):,} 份。问卷 {len(ctx.questionnaire.items)} 道题，每题的答案换算为 0–100 分，"
+            "满意度指数是各题得分的平均；各区县按人口中家长、学生、教师和其他群众及城乡居民的比例加权，"
+            "全市指数按各区县人口合成。调查是抽样，指数有抽样误差：95% 置信区间以 95% 的把握包含真实值，"
+            f"区间重叠的区县之间差别不一定真实存在。等级按指数划分：{grades}。")
+
+
+def public_sections(ctx: Context) -> list:
+    """The city report as a city publishes it: results and grades, no problem lists or internal notes."""
+    return [
+        ("摘要", [("p", city_summary(ctx, public=True))]),
+        ("一、调查概况", [("p", _public_method(ctx))]),
+        ("二、各区县满意度", [("img", ranking_png(ctx, None), 16), _public_table(ctx),
+                        ("p", "“与全市比较”：区县指数与全市指数之差经统计检验，分为高于全市、与全市持平、低于全市三档。"
+                              + (IMPRECISE_NOTE if _any_imprecise(ctx) else ""))]),
+        ("三、各方面满意度（全市）", [("img", items_png(ctx, "ALL"), 16), _item_table(ctx, "ALL")]),
     ]
 
 
@@ -443,17 +503,34 @@ def title_of(ctx: Context, code: str) -> str:
     return f"{ctx.name(code)}教育群众满意度调查报告" if code != "ALL" else "全市教育群众满意度调查报告"
 
 
-def parts(ctx: Context, code: str) -> tuple[str, str, str, list]:
-    """Title, subtitle, byline and sections of a county's (or the city's, code ALL) report."""
-    sections = city_sections(ctx) if code == "ALL" else county_sections(ctx, code)
-    return title_of(ctx, code), ctx.title, f"{ctx.organizer}　{ctx.computed}".strip(), sections
+def _number(ctx: Context, code: str, public: bool) -> str:
+    """The report's number: campaign, date computed, county (全市 for the city)."""
+    date = "".join(re.findall(r"\d+", ctx.computed)[:3])
+    return "-".join(part for part in (ctx.slug, date, "全市" if code == "ALL" else code, "公开" if public else "") if part)
 
 
-def pdf(ctx: Context, code: str, font=None) -> bytes:
-    """`font`: a subset for several reports at once (fonts.font_for); else one is cut for this one."""
-    return pdf_render.render(*parts(ctx, code), font=font)
+def report(ctx: Context, code: str, public: bool = False) -> Report:
+    """A county's report, the city's (code ALL) or, `public`, the city's public version."""
+    if public:
+        sections, edition = public_sections(ctx), "公开版"
+    elif code == "ALL":
+        sections, edition = city_sections(ctx), "内部版（含各区县问题清单）"
+    else:
+        sections, edition = county_sections(ctx, code), ""
+    cover = tuple(row for row in (("编制单位", ctx.organizer), ("报告编号", _number(ctx, code, public)),
+                                  ("计算时间", ctx.computed.removeprefix("计算于 "))) if row[1])
+    return Report(title=title_of(ctx, code), subtitle=ctx.title, issuer=ctx.organizer, sections=sections,
+                  cover=cover, running=f"{title_of(ctx, code)}　{ctx.title}", mark="模拟数据" if ctx.simulated else "",
+                  edition=edition, toc=code == "ALL" and not public)
 
 
-def docx(ctx: Context, code: str) -> bytes:
-    return docx_render.render(*parts(ctx, code), author=ctx.organizer)
+def pdf(ctx: Context, code: str, typesetter: Typesetter | None = None, public: bool = False) -> bytes:
+    """`typesetter`: one for several reports (its fonts loaded once); else one for this report."""
+    if typesetter is None:
+        with Typesetter() as own:
+            return own.pdf(report(ctx, code, public))
+    return typesetter.pdf(report(ctx, code, public))
 
+
+def docx(ctx: Context, code: str, public: bool = False) -> bytes:
+    return docx_render.render(report(ctx, code, public))

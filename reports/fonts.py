@@ -1,8 +1,9 @@
 """The CJK font every document embeds (Noto Sans SC, SIL OFL), installed with the project from PyPI,
 so Chinese renders on a fresh machine without system fonts.
 
-A PDF embeds only the glyphs it uses. Cutting them out of the 8 MB font is the slow part of
-writing a PDF, so documents take a subset cut once for the characters of a whole batch. The subset
+Reports (Typst) and charts (matplotlib) take the font file itself. Posters are set with fpdf2, and
+a PDF embeds only the glyphs it uses: cutting them out of the 8 MB font is the slow part of writing
+a poster PDF, so posters take a subset cut once for the characters of a whole batch. The subset
 carries TrueType outlines: fpdf2 cuts each PDF's own glyphs out of the font it is given when it
 writes the file, and cutting and writing the font's CFF outlines took ten times as long (0.4 s a
 report) as TrueType's.

@@ -42,7 +42,7 @@ class FormatList(click.ParamType):
 @click.option("--cluster", help="整群列；调查默认按渠道（channel）整群")
 def report(campaign_slug, out, formats, responses_csv, targets_csv, counties_file, title, questionnaire_name,
            cluster):
-    from survey_app.io import report_files
+    from survey_app.services import report_files
     if bool(campaign_slug) == bool(responses_csv):
         raise UserError("请给出调查编号，或用 --responses 给出答卷文件（二者选一）")
     progress = lambda message: click.echo(f"  {message}", err=True)

@@ -126,7 +126,7 @@ def compute(app, slug: str, key: str) -> None:
     every document; the campaign's older runs are removed once this one is done."""
     from reports import bundle
     from survey_app.io.atomic import replace_directory
-    from survey_app.io.report_files import campaign_context
+    from survey_app.services.report_files import campaign_context
     sessions = app.extensions["survey_db"]
 
     def update(status: str | None = None, message: str | None = None) -> ResultRun | None:
@@ -203,7 +203,7 @@ def figures(context) -> dict:
     return {"tables": tables, "names": context.names, "record": record, "title": context.title,
             "computed": context.computed,
             "questions": {a.id: a.question for a in context.questionnaire.attributes},
-            "method": method.notes(results.record, context.questionnaire),
+            "method": method.notes(results.record, context.questionnaire, names=context.names),
             "method_settings": method.settings_notes(results.record, context.questionnaire, each_county=False)}
 
 
@@ -277,7 +277,7 @@ def fail(session: Session, campaign: Campaign, key: str, message: str) -> None:
 def for_reader(shown: dict, counties: Collection[str] | None) -> dict:
     """The notices and method a reader limited to `counties` (None: all) may read: nothing that
     names another county or gives its figures."""
-    notices = method.notices_for(shown["record"], counties)
+    notices = method.notices_for(shown["record"], counties, shown.get("names"))
     if counties is None:
         return {"notices": notices, "method": shown["method"]}
     return {"notices": notices,

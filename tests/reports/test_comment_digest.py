@@ -55,11 +55,12 @@ def test_a_county_section_counts_its_comments_and_quotes_its_own_only(commented)
     assert len(commented.results.comments.of("511502").samples) == 8
 
 
-def test_the_county_report_has_the_section_numbered_before_the_method(commented):
+def test_the_section_is_numbered_after_the_others_before_the_appendix_and_not_public(commented):
     headings = [heading for heading, _ in documents.county_sections(commented, "511503")]
-    assert headings[-2:] == ["七、群众的意见建议", "八、方法说明"]
+    assert headings[-3:] == ["六、样本构成", "七、群众的意见建议", documents.APPENDIX]
     headings = [heading for heading, _ in documents.city_sections(commented)]
-    assert headings[-2:] == ["八、群众的意见建议", "九、方法说明"]
+    assert headings[-3:] == ["七、样本构成（全市）", "八、群众的意见建议", documents.APPENDIX]
+    assert "群众的意见建议" not in [heading for heading, _ in documents.public_sections(commented)]
 
 
 def test_the_city_section_lists_every_county_and_the_themes(commented):

@@ -1,7 +1,6 @@
 """Reports, charts and data files, reopened: PDF text, Word paragraphs and tables, SPSS labels and weights."""
 import dataclasses
 import io
-import logging
 import pathlib
 import shutil
 import subprocess
@@ -13,7 +12,7 @@ import pandas as pd
 import pyreadstat
 import pytest
 
-from reports import bundle, charts, datafiles, documents, fonts, manifest, pdf_render
+from reports import bundle, charts, datafiles, documents, fonts, manifest
 
 needs_poppler = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs poppler-utils")
 
@@ -29,7 +28,7 @@ def test_a_county_report_pdf_names_the_county_and_its_figures(context, tmp_path)
     text = pdf_text(documents.pdf(context, "511502"), tmp_path)
     row = context.row("511502")
     assert "翠屏区教育群众满意度调查报告" in text and f"满意度指数为 {row['index']:.1f}" in text
-    assert f"{row['ci_low']:.1f}–{row['ci_high']:.1f}" in text and "问题清单" in text and "方法说明" in text
+    assert f"{row['ci_low']:.1f}–{row['ci_high']:.1f}" in text and "问题清单" in text and "方法与技术说明" in text
 
 
 @needs_poppler
@@ -43,7 +42,7 @@ def test_the_city_report_pdf_ranks_every_county(context, tmp_path):
 def test_the_word_report_holds_the_summary_and_tables(context):
     document = docx.Document(io.BytesIO(documents.docx(context, "511503")))
     paragraphs = "\n".join(p.text for p in document.paragraphs)
-    assert documents.summary(context, "511503") in paragraphs and "方法说明" in paragraphs
+    assert documents.summary(context, "511503") in paragraphs and documents.APPENDIX in paragraphs
     item_table = next(t for t in document.tables if t.rows[0].cells[0].text == "题目")
     first = item_table.rows[1].cells
     assert first[0].text == "q01 学前教育" and first[1].text == f"{context.items('511503')['mean'][0]:.1f}"
@@ -94,8 +93,10 @@ def test_a_county_report_says_nothing_of_other_counties_in_its_notices(context):
     def text(code):
         return "\n".join(p.text for p in docx.Document(io.BytesIO(documents.docx(context, code))).paragraphs)
     county, city = text("511523"), text("ALL")
-    assert "511523（有效样本量" in county and "511525（有效样本量" not in county and "511529" not in county
-    assert "511523（有效样本量" in city and "511525（有效样本量" in city
+    names = context.names
+    assert f"{names['511523']}（有效样本量" in county and "511525" not in county and names["511525"] not in county
+    assert "511529" not in county and names["511529"] not in county
+    assert f"{names['511523']}（有效样本量" in city and f"{names['511525']}（有效样本量" in city
 
 
 def test_a_county_name_cannot_steer_where_a_file_or_zip_entry_goes(context):
@@ -117,8 +118,8 @@ def test_the_manifest_lists_every_file_with_its_county(context):
     report = out.manifest.find("report", "511503", "docx")
     assert report.path == "报告/511503_南溪区_报告.docx" and out.manifest.get(report.id) == report
     assert out.manifest.find("report", None, "docx").path == "报告/全市_报告.docx"
-    limited = out.manifest.readable(["511503"])
-    assert [e.path for e in limited.entries] == ["报告/511503_南溪区_报告.docx"]
+    limited = out.manifest.readable(["511503"])           # its own report and the published city report
+    assert [e.path for e in limited.entries] == ["报告/511503_南溪区_报告.docx", "报告/全市_报告_公开版.docx"]
     assert manifest.Manifest.from_json(out.manifest.to_json()) == out.manifest
 
 
@@ -190,26 +191,35 @@ def test_the_pdf_reports_carry_the_problem_tables(context, tmp_path):
     assert "各区县问题清单一览" in city and "各区县各题得分" in city and "确定问题（项）" in city
 
 
+def report_text(report) -> str:
+    """Every character a report sets."""
+    parts = [report.title, report.subtitle, report.running, report.mark, report.edition,
+             *(text for row in report.cover for text in row)]
+    for heading, blocks in report.sections:
+        parts.append(heading)
+        for block in blocks:
+            if block[0] == "p":
+                parts.append(block[1])
+            elif block[0] == "table":
+                parts += [*block[1], *(str(cell) for row in block[2] for cell in row)]
+    return "".join(parts)
+
+
 @needs_poppler
-def test_every_pdf_of_a_set_embeds_the_one_subset_and_every_character_it_sets_can_be_copied(context, tmp_path,
-                                                                                             caplog):
-    """The set's PDFs share one TrueType subset cut for all of them: a character it lacked would print
-    as a box (fpdf2 warns of it) and copy as nothing."""
-    with caplog.at_level(logging.WARNING, logger="fpdf"):
-        documents_ = bundle.documents_for(context, None, ["pdf"])
-    assert not [r for r in caplog.records if "missing" in r.getMessage()]
-    reports = [e for e in documents_.manifest.entries if e.kind == "report" and e.path.endswith(".pdf")]
-    assert len(reports) == len(context.counties) + 1
+def test_every_pdf_of_a_set_embeds_its_font_subset_and_every_character_it_sets_can_be_copied(context, tmp_path):
+    """A character the font lacked would print as a box and copy as nothing."""
+    documents_ = bundle.documents_for(context, None, ["pdf"])
+    reports = [e for e in documents_.manifest.entries if e.kind in ("report", "public") and e.path.endswith(".pdf")]
+    assert len(reports) == len(context.counties) + 2                          # and the city's public version
     for entry in reports:
-        code = entry.county or "ALL"
         path = tmp_path / "report.pdf"
         path.write_bytes(documents_.files[entry.path])
         embedded = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True,
                                   check=True).stdout.splitlines()[2:]
-        assert len(embedded) == 1 and "NotoSansSC" in embedded[0] and "CID TrueType" in embedded[0]
-        assert embedded[0].split()[-5:-2] == ["yes", "yes", "yes"]          # embedded, subset, ToUnicode
-        sets = {ch for ch in pdf_render.texts(*documents.parts(context, code)) if not ch.isspace()}
-        sets -= set("{}")                                                     # of the footer's template
+        assert embedded and all("NotoSansSC" in line for line in embedded)
+        assert all(line.split()[-5:-2] == ["yes", "yes", "yes"] for line in embedded)   # embedded, subset, ToUnicode
+        report = documents.report(context, entry.county or "ALL", public="公开版" in entry.path)
+        sets = {ch for ch in report_text(report) if not ch.isspace()}
         assert sets <= set(pdf_text(documents_.files[entry.path], tmp_path))
 
 
@@ -283,3 +293,22 @@ def test_the_city_report_and_the_method_state_what_weighting_did(context, questi
     assert sentence in documents.city_summary(context)
     [row] = [text for topic, text in documents.method.notes(context.results.record, questionnaire) if topic == "加权"]
     assert sentence in row and ("偏多" in row or "偏少" in row)
+
+
+def test_charts_drawn_by_a_second_process_are_the_charts_drawn_here(context, reference, monkeypatch):
+    """With data files to write, a second process draws most of the charts meanwhile."""
+    shares = []
+
+    class Pool(bundle.ProcessPoolExecutor):
+        def submit(self, fn, *args, **kwargs):
+            shares.append(args[1])
+            return super().submit(fn, *args, **kwargs)
+
+    monkeypatch.setattr(bundle, "ProcessPoolExecutor", Pool)
+    aside = dataclasses.replace(context, _charts={})
+    files = bundle.documents_for(aside, reference.responses, ["pdf", "sav"])
+    assert shares == [bundle.ASIDE]
+    here = documents.draw_charts(dataclasses.replace(context, _charts={}))
+    assert aside._charts.keys() == here.keys() and len(here) == 2 * len(context.counties) + 3
+    assert all(aside._charts[key] == here[key] for key in here)
+    assert "数据/答卷_加权.sav" in files.files and "报告/全市_报告.pdf" in files.files

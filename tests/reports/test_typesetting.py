@@ -10,6 +10,7 @@ import numpy as np
 import openpyxl
 import pandas as pd
 import pyreadstat
+from docx.enum.section import WD_SECTION
 from docx.oxml.ns import qn
 
 from reports import datafiles, documents, method, workbook
@@ -22,14 +23,17 @@ def word(context, code):
     return docx.Document(io.BytesIO(documents.docx(context, code)))
 
 
-def test_the_word_footer_numbers_pages_with_page_and_numpages_fields(context):
+def test_the_word_footer_numbers_pages_from_one_after_the_cover(context):
     document = word(context, "ALL")
-    footer = document.sections[0].footer
+    cover, body = document.sections
+    assert cover.footer.is_linked_to_previous                   # the first section's: none, the cover has no number
+    assert body.start_type == WD_SECTION.NEW_PAGE and body._sectPr.find(qn("w:pgNumType")).get(qn("w:start")) == "1"
+    footer = body.footer
     instructions = [e.text.strip() for e in footer._element.iter(f"{W}instrText")]
-    assert instructions == ["PAGE", "NUMPAGES"]
+    assert instructions == ["PAGE"]
     assert [e.get(qn("w:fldCharType")) for e in footer._element.iter(f"{W}fldChar")] == [
-        "begin", "separate", "end"] * 2
-    assert footer.paragraphs[0].text.startswith("第 ") and "页 / 共 " in footer.paragraphs[0].text
+        "begin", "separate", "end"]
+    assert footer.paragraphs[0].text == "第 1 页"
 
 
 def test_every_word_table_repeats_its_header_row_on_each_page(context):

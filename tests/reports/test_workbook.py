@@ -51,7 +51,7 @@ def test_the_method_sheet_explains_the_weighting_and_versions(results, questionn
     notes = dict(method.notes(results.record, questionnaire))
     assert "raking" in notes["加权"] and "“您的身份是”" in notes["加权"] and "respondent_type" not in notes["加权"]
     assert "按渠道整群" in notes["抽样设计与标准误"] and "channel" not in notes["抽样设计与标准误"]
-    assert "整群" in notes["抽样设计与标准误"] and notes["人口目标指纹"].startswith("SHA-256 ")
+    assert "整群" in notes["抽样设计与标准误"] and notes["人口目标文件指纹"].startswith("SHA-256 ")
 
 
 def test_the_problem_sheet_has_columns_to_fill_in_and_the_tiers_and_answers_have_sheets(results, questionnaire):

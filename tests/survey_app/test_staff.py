@@ -127,6 +127,8 @@ def test_staff_of_one_county_see_and_download_only_that_county(app, campaign):
     assert own.status_code == 200 and own.data.startswith(b"%PDF")
     assert client.get(f"/staff/c/test-2026/files/{ids['图表/511503_南溪区_各题得分.png']}").data.startswith(b"\x89PNG")
     assert client.get(f"/staff/c/test-2026/files/{ids['图表/重要性表现.png']}").status_code == 200
+    public = ids["报告/全市_报告_公开版.pdf"]                 # published: every reader may have it
+    assert public in page and client.get(f"/staff/c/test-2026/files/{public}").data.startswith(b"%PDF")
     for other in ("结果.xlsx", "报告/511502_翠屏区_报告.pdf", "报告/全市_报告.pdf", "报告/全市_报告.docx",
                   "图表/511502_翠屏区_各题得分.png", "图表/各区县排名.png", "报告/各区县报告_PDF.zip"):
         assert client.get(f"/staff/c/test-2026/files/{ids[other]}").status_code == 404, other
@@ -146,16 +148,18 @@ def test_no_path_in_a_url_reaches_a_file(app, campaign):
 
 
 def test_notices_name_no_other_county_to_staff_of_one_county(app, campaign):
+    """Notices call counties by name (the analysis knows them by code)."""
     client = app.test_client()
     login(client, "city")
-    assert "511502（有效样本量" in wait_for_results(app, client).get_data(as_text=True)
+    assert "翠屏区（有效样本量" in wait_for_results(app, client).get_data(as_text=True)
     limited = app.test_client()
     login(limited, "nanxi")
     for path in ("/staff/c/test-2026/", "/staff/c/test-2026/county/511503"):
         page = limited.get(path).get_data(as_text=True)
-        assert "511503（有效样本量" in page and "511502" not in page and "511523" not in page, path
+        assert "南溪区（有效样本量" in page and "翠屏区" not in page and "511502" not in page, path
+        assert "511523" not in page and "511503（" not in page, path
     county = client.get("/staff/c/test-2026/county/511503").get_data(as_text=True)   # a county's page: its own
-    assert "511503（有效样本量" in county and "511502（" not in county and "个渠道（整群）" in county
+    assert "南溪区（有效样本量" in county and "翠屏区（" not in county and "个渠道（整群）" in county
 
 
 def test_a_download_is_named_after_its_campaign(app, campaign):

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select, update
 
 from survey_app import db
-from survey_app.io.report_files import campaign_context
+from survey_app.services.report_files import campaign_context
 from survey_app.models import AuditEvent, MonitorSnapshot, Response
 from survey_app.services import campaigns, exports, monitor, results, submissions
 from tests.helpers import FormReader, gen_campaign, gen_user, login, post, stored, submit, valid_answers

@@ -40,7 +40,7 @@ def campaign_context(slug: str, timezone: str, cluster: str | None, progress) ->
         frame = responses.load_frame(session.connection(), campaign, timezone, not_known=True)
         target_table = targets.table(campaign) if campaign.targets else None
         names = {c.code: c.name for c in campaign.counties}
-        title, organizer = campaign.name, campaign.organizer
+        title, organizer, simulated = campaign.name, campaign.organizer, campaign.simulated
     settings = settings_for(questionnaire, cluster)
     progress(f"分析 {len(frame):,} 份答卷")
     try:
@@ -48,7 +48,8 @@ def campaign_context(slug: str, timezone: str, cluster: str | None, progress) ->
     except AnalysisError as exc:
         raise UserError(str(exc)) from exc
     results.record["versions"] = versions()
-    return documents.Context(results, questionnaire, names, title, organizer, _computed(timezone)), frame
+    return documents.Context(results, questionnaire, names, title, organizer, _computed(timezone), slug=slug,
+                             simulated=simulated), frame
 
 
 def from_files(responses_csv: Path, targets_csv: Path | None, counties_file: Path | None, title: str,

@@ -84,16 +84,18 @@ def _reports(ctx: documents.Context, out: Documents, kind: str, label: str, rend
 
 
 def documents_for(ctx: documents.Context, responses: pd.DataFrame | None, formats: Iterable[str] = FORMATS,
-                  progress: Callable[[str], None] = lambda message: None, drawn: Documents | None = None) -> Documents:
+                  progress: Callable[[str], None] = lambda message: None, drawn: Documents | None = None,
+                  helper: ProcessPoolExecutor | None = None) -> Documents:
     """Every document in `formats`; `drawn`: the page charts, when they were drawn already.
 
     Drawing the reports' charts is the longest step: when there are data files to write too, a second
-    process draws most of them meanwhile (on the machine's second core)."""
+    process draws most of them meanwhile, on the machine's second core (`helper`: one started early,
+    see second_process; else one is started here)."""
     formats = [f for f in FORMATS if f in set(formats)]
     data_files = responses is not None and bool({"sav", "csv", "xlsx"} & set(formats))
     out = Documents()
     aside = ASIDE if {"pdf", "docx"} & set(formats) and data_files else slice(0)
-    with _charts_drawn_aside(ctx, aside) as charts_drawn:
+    with _charts_drawn_aside(ctx, aside, helper) as charts_drawn:
         data = _data_files(ctx, responses, formats, progress) if data_files else Documents()
         documents.draw_charts(ctx, slice(aside.stop, None))
         ctx._charts.update(charts_drawn())
@@ -125,27 +127,45 @@ def documents_for(ctx: documents.Context, responses: pd.DataFrame | None, format
 
 
 # The share of the reports' charts (documents.draw_charts) a second process draws while this one writes
-# the data files (at 54,340 responses: starting it 1 s, each chart 0.25 s, the data files 3 s).
-ASIDE = slice(15)
+# the data files (at 54,340 responses: each chart 0.25 s, the data files 3 s, the process 1-2 s to start).
+ASIDE = slice(18)
+
+
+def _ready() -> None:
+    """Nothing: sent to a second process to start it (it imports this module, and so all it needs)."""
 
 
 @contextlib.contextmanager
-def _charts_drawn_aside(ctx: documents.Context, aside: slice):
+def second_process():
+    """A process to draw charts for documents_for (`helper`), started now, so that it has imported what
+    it needs by the time the figures are there; None if it cannot be started."""
+    try:
+        pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+        pool.submit(_ready)
+    except (OSError, RuntimeError):
+        yield None
+        return
+    try:
+        yield pool
+    finally:
+        pool.shutdown(cancel_futures=True)
+
+
+@contextlib.contextmanager
+def _charts_drawn_aside(ctx: documents.Context, aside: slice, helper: ProcessPoolExecutor | None):
     """Yields a function that returns the charts in `aside` (documents.draw_charts) drawn by a second
-    process: {} if there are none, or if it cannot be started (they are then drawn here when needed)."""
+    process (`helper`, or one started here): {} if there are none, or if none can be started (they
+    are then drawn here when needed)."""
     if aside.stop == 0:
         yield dict
         return
-    try:
-        pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+    with contextlib.ExitStack() as stack:
+        pool = helper or stack.enter_context(second_process())
+        if pool is None:
+            yield dict
+            return
         future = pool.submit(documents.draw_charts, dataclasses.replace(ctx, _charts=dict(ctx._charts)), aside)
-    except (OSError, RuntimeError):
-        yield dict
-        return
-    try:
         yield future.result
-    finally:
-        pool.shutdown(cancel_futures=True)
 
 
 def _data_files(ctx: documents.Context, responses: pd.DataFrame, formats: list[str], progress) -> Documents:

@@ -16,7 +16,6 @@ import tempfile
 from pathlib import Path
 
 import pylopdf_fonts_zh_cn
-from fontTools import subset
 from fontTools.pens.cu2quPen import Cu2QuPen
 from fontTools.pens.ttGlyphPen import TTGlyphPen
 from fontTools.ttLib import TTFont, newTable
@@ -39,6 +38,7 @@ def font_for(*texts: str) -> Path:
 
 @functools.lru_cache(maxsize=32)
 def _subset(characters: frozenset[str]) -> Path:
+    from fontTools import subset       # only posters cut a subset: reports do not wait for its import
     options = subset.Options()
     options.name_IDs = ["*"]
     options.notdef_outline = True

@@ -5,8 +5,6 @@ import os
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
-from alembic import command
-from alembic.config import Config
 from flask import Flask, current_app
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -16,7 +14,9 @@ from survey_app.models import make_engine
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-def alembic_config(engine: Engine, connection=None) -> Config:
+def alembic_config(engine: Engine, connection=None):
+    """Alembic's configuration (imported here: only upgrades need it, and it takes 0.4 s to import)."""
+    from alembic.config import Config
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False))
@@ -25,6 +25,7 @@ def alembic_config(engine: Engine, connection=None) -> Config:
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
+    from alembic import command
     with engine.begin() as connection:
         command.upgrade(alembic_config(engine, connection), revision)
 

@@ -27,8 +27,9 @@ def _computed(timezone: str) -> str:
 
 
 def from_campaign(slug: str, timezone: str, out: Path, formats, cluster: str | None, progress) -> list[Path]:
-    context, frame = campaign_context(slug, timezone, cluster, progress)
-    return replace_directory(bundle.documents_for(context, frame, formats, progress).files, out)
+    with bundle.second_process() as helper:          # starts while the responses are read and analysed
+        context, frame = campaign_context(slug, timezone, cluster, progress)
+        return replace_directory(bundle.documents_for(context, frame, formats, progress, helper=helper).files, out)
 
 
 def campaign_context(slug: str, timezone: str, cluster: str | None, progress) -> tuple[documents.Context, pd.DataFrame]:

@@ -140,7 +140,7 @@ def compute(app, slug: str, key: str) -> None:
     try:
         if update("running", "读取答卷") is None:
             return          # removed meanwhile (stale, or the campaign's data changed and a newer run won)
-        with app.app_context():
+        with app.app_context(), bundle.second_process() as helper:     # it starts while the analysis runs
             context, frame = campaign_context(slug, app.config["TIMEZONE"], None, lambda m: update(message=m))
             page = bundle.page_charts(context)
             target = folder(app.config["DATA_DIR"], slug, key)
@@ -150,7 +150,7 @@ def compute(app, slug: str, key: str) -> None:
                 run = _run(session, slug, key)
                 run.status, run.progress = "figures", "生成报告和数据文件"
                 run.responses = int(context.results.record["responses"]["used"])
-            documents = bundle.documents_for(context, frame, bundle.FORMATS, lambda m: update(message=m), page)
+            documents = bundle.documents_for(context, frame, bundle.FORMATS, lambda m: update(message=m), page, helper)
             replace_directory(_with_figures(documents, context), target)
             with sessions.begin() as session:
                 run = _run(session, slug, key)

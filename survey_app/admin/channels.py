@@ -8,7 +8,6 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
-from reports import posters
 from reports.qr import qr_image
 from survey_app import db, job_queue
 from survey_app.admin import bp
@@ -130,6 +129,7 @@ def channel_poster(slug: str, code: str):
     with db.session() as s:
         channel = _channel(s, slug, code)
         url = campaign_service.link(current_app.config["BASE_URL"], channel)
+        from reports import posters          # fpdf2 (0.4 s to import) only where posters are set
         pdf = posters.render([channel_files.poster(channel, url, current_app.config["TIMEZONE"])])
         name = qr_stem((channel.code, "", channel.county.name, channel.label, ""))
         audit.record(s, by(s), "download", f"{slug}/{code}/poster.pdf", address_hash())

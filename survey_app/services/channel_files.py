@@ -11,18 +11,22 @@ import shutil
 import zipfile
 from datetime import timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from reports import posters, tables
+from reports import tables
 from reports.filenames import safe_file_name
 from reports.qr import qr_images
 from survey_app.errors import UserError
 from survey_app.io.qr_codes import qr_stem
 from survey_app.models import JOB_STATUS_LABELS, Campaign, Channel, Job, utcnow
 from survey_app.services import campaigns as campaign_service
+
+if TYPE_CHECKING:
+    from reports.posters import Poster
 
 KINDS = {"posters": "海报", "qr": "二维码"}
 KEEP = timedelta(days=7)
@@ -71,6 +75,7 @@ def build(session_factory, job_id: int, data_dir: Path, base_url: str, zone: str
         with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as archive:
             archive.writestr("links.csv", tables.rows_csv(campaign_service.LINK_COLUMNS, rows))
             if kind == "posters":
+                from reports import posters          # fpdf2 (0.4 s to import) only where posters are set
                 pdfs = posters.render_each(made, progress)
                 for row, pdf in zip(rows, pdfs):
                     archive.writestr(f"{qr_stem(row)}.pdf", pdf)
@@ -128,9 +133,10 @@ def _channels(campaign: Campaign, county: str | None) -> list[Channel]:
     return [ch for ch in campaign.channels if not county or ch.county.code == county]
 
 
-def poster(channel: Channel, url: str, zone: str) -> posters.Poster:
+def poster(channel: Channel, url: str, zone: str) -> Poster:
+    from reports.posters import Poster
     campaign = channel.campaign
-    return posters.Poster(title=campaign.name, organizer=campaign.organizer, county=channel.county.name,
+    return Poster(title=campaign.name, organizer=campaign.organizer, county=channel.county.name,
                           label=channel.label, code=channel.code, url=url,
                           closes=campaign.closes_at.astimezone(ZoneInfo(zone)).strftime("%Y年%m月%d日 %H:%M"),
                           minutes=campaign.questionnaire.estimated_minutes)

@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from reports import posters
 from survey_app import db, job_queue
 from survey_app.models import AuditEvent, Job, utcnow
 from survey_app.services import campaigns, channel_files
@@ -102,7 +103,7 @@ def test_a_failed_job_shows_why(app, evaluator, questionnaire, monkeypatch):
 
     def broken(*_):
         raise OSError("磁盘已满")
-    monkeypatch.setattr(channel_files.posters, "render_each", broken)
+    monkeypatch.setattr(posters, "render_each", broken)
     job_queue.run_pending(app)
     assert "生成失败：磁盘已满" in evaluator.get(page).get_data(as_text=True)
     assert evaluator.get(page + "/file").status_code == 404

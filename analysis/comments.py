@@ -149,7 +149,7 @@ def mask_names(text: str) -> str:
     for found in _TITLE.finditer(text):
         before = text[start:found.start()]
         run = _chinese_tail(before)
-        cut = _name_length(run, found.group(), before)
+        cut = _name_length(run, found.group(), before, text[found.end():found.end() + 1])
         out.append(before[:len(before) - cut] + ("某" if cut else "") + found.group())
         start = found.end()
     out.append(text[start:])
@@ -166,8 +166,9 @@ def _chinese_tail(text: str) -> str:
     return tail
 
 
-def _name_length(run: str, title: str, before: str) -> int:
-    """How many characters at the end of `run` are a name before `title` (0: none)."""
+def _name_length(run: str, title: str, before: str, after: str = "") -> int:
+    """How many characters at the end of `run` are a name before `title` (0: none); `after`: the
+    character after the title."""
     for length in (4, 3, 2):
         if len(run) < length:
             continue
@@ -187,12 +188,16 @@ def _name_length(run: str, title: str, before: str) -> int:
     if run[-2:] in DOUBLE_SURNAMES:
         return 2
     if run and run[-1] in SURNAMES and run[-2:] not in BEFORE_NAMES | NOT_NAMES \
-            and run[-1] + title[0] not in _WORDS_WITH_TITLE:
+            and not (run[-1] + title[0] in _WORDS_WITH_TITLE and title[-1:] + after in _LONG):
         return 1
     return 0
 
 
-# A character and a title's first one that make a word (全校长期, 高校长, 学校长期): no title there.
+# 长期, 长久 …: after one of _WORDS_WITH_TITLE, a title's last character starts one of these words
+# (高校长期缺乏: 高校 长期), and there is no title; else it is one (高校长不听: Principal Gao).
+_LONG = _words("长期 长久 长远 长年 长此 长时 长大 长达 长效")
+# A character and a title's first one that make a word (全校长期, 高校长期, 学校长期): no title there
+# when _LONG follows.
 _WORDS_WITH_TITLE = _words("全校 高校 学校 分校 本校 母校 名校 军校 党校 夜校 离校 返校 在校 住校 到校 离园 入园 "
                               "田园 公园 家园 校园 花园 果园")
 

@@ -12,6 +12,7 @@ import numpy as np
 
 from analysis import compare
 from analysis.job import Results
+from analysis.wording import Wording
 from questionnaires import Questionnaire
 from reports import charts, comment_digest, docx_render, method
 from reports.report import Report
@@ -149,7 +150,8 @@ def _versus_city(ctx: Context, row: dict, city: dict) -> str:
     low, high = row.get("diff_ci_low", np.nan), row.get("diff_ci_high", np.nan)
     interval = (f"，二者之差的 {_level(ctx)} 置信区间 {_bound(low)} 至 {_bound(high)}"
                 if np.isfinite(low) and np.isfinite(high) else "")
-    text = f"比全市（{_f(city['index'])}）{direction} {abs(diff):.1f} 分{interval}"
+    shown = abs(round(row["index"], 1) - round(city["index"], 1))      # as the two printed figures differ
+    text = f"比全市（{_f(city['index'])}）{direction} {shown:.1f} 分{interval}"
     if p < alpha:
         text += f"，不含 0，差异在统计上显著（{p_text(p)}），属“{direction}于全市”一档。"
         if row["ci_low"] <= city["index"] <= row["ci_high"]:
@@ -196,16 +198,20 @@ def city_summary(ctx: Context, public: bool = False) -> str:
         text += f"与全市相比（按二者之差的统计检验，{_level(ctx)} 置信水平）：" + "；".join(parts) + "。"
     undetermined = [c for c in ctx.counties
                     if int(ctx.row(c)["rank_low"]) == 1 and int(ctx.row(c)["rank_high"]) == k]
-    if k > 1 and len(undetermined) == k:
-        text += f"各区县的可能名次都是 1–{k}，名次在统计上无法区分，不宜排名，请按上述三档比较。"
-    elif undetermined:
-        text += (f"{'、'.join(marked(ctx, c) for c in undetermined)}的可能名次为 1–{k}，名次无法确定；"
-                 "其余区县可能名次区间重叠的，彼此的差别也在抽样误差范围内。")
-    else:
-        text += "可能名次区间重叠的区县之间名次无法区分，它们的差别在抽样误差范围内。"
+    if not public:                  # (the public version's table shows no ranks)
+        text += _ranks_sentence(ctx, undetermined, k)
     if _any_imprecise(ctx):
         text += "名称带 * 的区县有效样本量不足，结果仅供参考。"
     return text
+
+
+def _ranks_sentence(ctx: Context, undetermined: list[str], k: int) -> str:
+    if k > 1 and len(undetermined) == k:
+        return f"各区县的可能名次都是 1–{k}，名次在统计上无法区分，不宜排名，请按上述三档比较。"
+    if undetermined:
+        return (f"{'、'.join(marked(ctx, c) for c in undetermined)}的可能名次为 1–{k}，名次无法确定；"
+                "其余区县可能名次区间重叠的，彼此的差别也在抽样误差范围内。")
+    return "可能名次区间重叠的区县之间名次无法区分，它们的差别在抽样误差范围内。"
 
 
 def _chart(ctx: Context, key: str, build) -> bytes:
@@ -295,14 +301,20 @@ def _problem_blocks(ctx: Context, code: str) -> list:
     rows = [[_tier(p["tier"][i]), f"{p['item'][i]} {p['topic'][i]}\n{p['text'][i]}",
              f"{_f(p['mean'][i])}\n{_f(p['ci_low'][i])}–{_f(p['ci_high'][i])}",
              _pct(p["share_satisfied"][i]), _pct(p["share_dissatisfied"][i]),
-             f"{_signed(p['difference'][i])}\n{_signed(p['difference_ci_low'][i])} 至 {_signed(p['difference_ci_high'][i])}",
+             f"{_signed(_shown_difference(p['mean'][i], p['difference'][i]))}\n"
+             f"{_signed(p['difference_ci_low'][i])} 至 {_signed(p['difference_ci_high'][i])}",
              str(p["certainty"][i]), str(p["reason"][i]).replace("；", "；\n")] for i in mine]
     evidence = ("table", ["层级", "题目", "得分\n95% 区间", "满意率", "不满意率", "与全市之差\n95% 区间", "与全市比较",
-                          "列入原因"], rows, {"widths": (18, 29, 20, 14, 14, 20, 27, 32), "size": 8})
+                          "列入原因"], rows, {"widths": (21, 29, 20, 14, 14, 20, 26, 30), "size": 8})
     form = ("table", ["层级", "题目", "整改措施", "责任科室"],
             [[_tier(p["tier"][i]), f"{p['item'][i]} {p['topic'][i]}", "", ""] for i in mine],
             {"widths": (14, 26, 80, 30), "min_height": 14})
     return [("p", lead), evidence, ("p", "整改落实表（由本区县填写）："), form]
+
+
+def _shown_difference(mean: float, difference: float) -> float:
+    """The county's score minus the city's as the two printed (rounded) scores differ."""
+    return round(mean, 1) - round(mean - difference, 1) if np.isfinite(difference) else difference
 
 
 def _signed(value) -> str:
@@ -410,7 +422,7 @@ def _ranking_table(ctx: Context):
 
 
 def _ranking_lead(ctx: Context) -> str:
-    return (f"“可能名次”以不低于 95% 的概率包含区县的真实名次；区间重叠的区县名次无法区分。“与全市比较”按区县与全市之差的 "
+    return (f"“可能名次”以不低于 95% 的概率包含区县的真实名次；区间重叠的区县名次无法区分。“与全市比较”按区县与全市之差的"
             f"统计检验（{_level(ctx)} 置信水平）分为高于全市、持平、低于全市三档，名次无法区分时按三档比较。"
             "等级按指数划分，置信区间跨到相邻等级的注明“区间跨”。")
 
@@ -477,13 +489,17 @@ def _public_table(ctx: Context):
 
 def _public_method(ctx: Context) -> str:
     record, city = ctx.results.record, ctx.row("ALL")
+    quality = record["quality"]
+    rules = "、".join(method.RULES[r] for r in sorted(set(quality["exclude"]) | set(quality.get("always_excluded", []))))
+    margins = record["weighting"].get("margins")
+    weighted = (f"各区县的答卷按人口构成（{Wording.of(ctx.questionnaire).attributes(margins)}）加权，" if margins
+                else "答卷未按人口加权，")
     grades = "，".join(f"{label}（{'指数 ≥ ' + format(bound, 'g') if bound > -1e300 else '其余'}）"
                       for bound, label in record["grades"])
     return (f"本次调查由{ctx.organizer or '第三方评估机构'}组织，群众通过扫描二维码在手机上匿名填写，"
-            f"共收到答卷 {record['responses']['received']:,} 份，剔除作答过快、答案雷同等无效答卷后使用 "
+            f"共收到答卷 {record['responses']['received']:,} 份，按质量规则剔除无效答卷（{rules}）后使用 "
             f"{int(city['n']):,} 份。问卷 {len(ctx.questionnaire.items)} 道题，每题的答案换算为 0–100 分，"
-            "满意度指数是各题得分的平均；各区县按人口中家长、学生、教师和其他群众及城乡居民的比例加权，"
-            "全市指数按各区县人口合成。调查是抽样，指数有抽样误差：95% 置信区间以 95% 的把握包含真实值，"
+            f"满意度指数是各题得分的平均；{weighted}全市指数按各区县人口合成。调查是抽样，指数有抽样误差：95% 置信区间以 95% 的把握包含真实值，"
             f"区间重叠的区县之间差别不一定真实存在。等级按指数划分：{grades}。")
 
 
@@ -516,7 +532,7 @@ def report(ctx: Context, code: str, public: bool = False) -> Report:
     elif code == "ALL":
         sections, edition = city_sections(ctx), "内部版（含各区县问题清单）"
     else:
-        sections, edition = county_sections(ctx, code), ""
+        sections, edition = county_sections(ctx, code), "送本区县（含问题清单，供整改使用）"
     cover = tuple(row for row in (("编制单位", ctx.organizer), ("报告编号", _number(ctx, code, public)),
                                   ("计算时间", ctx.computed.removeprefix("计算于 "))) if row[1])
     return Report(title=title_of(ctx, code), subtitle=ctx.title, issuer=ctx.organizer, sections=sections,

@@ -130,7 +130,7 @@ def weighting_effect(weighting: dict) -> str:
     unweighted, weighted = weighting.get("unweighted_index"), weighting.get("weighted_index")
     if unweighted is None or weighted is None:
         return ""
-    change = weighted - unweighted
+    change = round(weighted, 1) - round(unweighted, 1)       # as the two printed figures differ
     text = (f"未加权时（每份答卷同等计入）全市满意度指数为 {unweighted:.1f}，按人口加权后为 {weighted:.1f}"
             + (f"，{'低' if change < 0 else '高'} {abs(change):.1f} 分" if round(abs(change), 1) else "，基本不变") + "。")
     groups = weighting.get("imbalanced_groups", [])
@@ -149,6 +149,11 @@ def weighting_effect(weighting: dict) -> str:
     return text
 
 
+def _tiny(share: float) -> str:
+    """A small relative error in words, never in a computer's notation (8.7e-11)."""
+    return "不到百万分之一" if share < 1e-6 else f"为 {share:.4%}"
+
+
 def _weighting(weighting: dict, wording: Wording, each_county: bool = True) -> str:
     """How the weights were made; `each_county`: with the cells merged and fallbacks of every county
     (a reader of some counties only finds their own among the notices)."""
@@ -157,7 +162,7 @@ def _weighting(weighting: dict, wording: Wording, each_county: bool = True) -> s
     margins = wording.attributes(weighting["margins"])
     text = (f"基础权重 = 区县人口 / 区县样本量；再在每个区县内按人口目标（{margins}）逐变量迭代调整（迭代比例加权，"
             "英文 raking），"
-            f"{weighting['iterations']} 次迭代后各人口单元的最大相对误差 {weighting['max_margin_error']:.1e}。")
+            f"{weighting['iterations']} 次迭代后各人口单元的最大相对误差{_tiny(weighting['max_margin_error'])}。")
     if weighting.get("trim_bounds"):
         low, high = weighting["trim_bounds"]
         text += f"权重截尾在基础权重的 {low:g}–{high:g} 倍之间。"

@@ -50,6 +50,7 @@ def test_a_comment_saying_nothing_is_told_apart(text, says):
     ("向李明老师反映过", "向某老师反映过"),
     ("班主任李明老师", "班主任某老师"),
     ("刘主任好", "某主任好"),
+    ("高校长从来不听家长的意见", "某校长从来不听家长的意见"),      # Principal Gao: no 长期 follows
 ])
 def test_personal_details_are_masked(text, shown):
     assert comments.mask(text) == shown
@@ -57,7 +58,7 @@ def test_personal_details_are_masked(text, shown):
 
 @pytest.mark.parametrize("text", [
     "收费3000元太贵", "2026-11-01开学", "高中老师太少", "任课老师经常换", "数学老师很负责", "全校长期没有体育课",
-    "谢谢王老师", "向李老师学习", "语文李老师很好", "二年级王老师", "高校长期招不到人", "拨打12345热线",
+    "谢谢王老师", "向李老师学习", "语文李老师很好", "二年级王老师", "高校长期招不到人", "拨打12345热线", "公园长期无人管",
 ])
 def test_what_names_nobody_is_left_as_written(text):
     assert comments.mask(text) == text

@@ -148,3 +148,30 @@ def test_a_report_whose_last_page_would_hold_a_few_lines_is_set_tighter(tmp_path
         else:
             pytest.fail("no length left a nearly empty last page")
         assert len(PdfReader(io.BytesIO(typesetter.pdf(report))).pages) == end["page"] - 1
+
+
+def test_printed_differences_are_those_of_the_printed_figures(context):
+    """比全市（83.1）低 8.0 分 beside 75.1: a reader subtracts what is printed."""
+    city = context.row("ALL")
+    for code in context.counties:
+        row = context.row(code)
+        found = re.search(r"比全市（([\d.]+)）[高低] ([\d.]+) 分", documents.summary(context, code))
+        if found:
+            printed = re.search(r"指数为 ([\d.]+)", documents.summary(context, code)).group(1)
+            assert abs(float(printed) - float(found.group(1))) == pytest.approx(float(found.group(2)), abs=1e-9)
+            assert float(found.group(1)) == round(city["index"], 1) and float(printed) == round(row["index"], 1)
+
+
+def test_the_public_version_names_the_exclusion_rules_that_were_applied(context):
+    from reports import method
+    record = context.results.record
+    text = documents._public_method(context)
+    applied = set(record["quality"]["exclude"]) | set(record["quality"].get("always_excluded", []))
+    assert all(method.RULES[rule] in text for rule in applied)
+    assert all(method.RULES[rule] not in text for rule in set(method.RULES) - applied)
+    assert "可能名次" not in documents.city_summary(context, public=True)
+
+
+def test_the_method_writes_a_tiny_weighting_error_in_words():
+    from reports import method
+    assert method._tiny(8.7e-11) == "不到百万分之一" and method._tiny(0.0123) == "为 1.2300%"

@@ -70,6 +70,7 @@ def test_themes_are_the_questionnaires_topics_found_by_keywords():
     assert finder.themes("运动场太小") == ["办学条件"]                          # 运动场 before 运动
     assert finder.themes("孩子上幼儿园太远，入园难") == ["学前教育"]            # once per comment
     assert finder.themes("谢谢") == []
+    assert finder.themes("新建了教学楼") == ["办学条件"] and finder.themes("希望学校重视视力保护") == ["身心健康"]
     assert comments.ThemeFinder.for_topics(["午休时间"]).themes("午休时间太短") == ["午休时间"]   # a topic of its own
 
 

@@ -22,15 +22,18 @@ from reports.labels import ALL, column
 from reports.tables import FILL_IN, table_of, xlsx_text
 
 # Number format per column; anything not listed is text or a whole number.
+# A p-value as the reports print it: below 0.001 as <0.001 (Excel and Calc both read the condition).
+P_VALUE = '[<0.001]"<0.001";0.000'
 FORMATS = {
     "index": "0.0", "mean": "0.0", "ci_low": "0.0", "ci_high": "0.0", "se": "0.00", "se_diff": "0.00",
     "diff_vs_all": "+0.0;-0.0;0.0", "difference": "+0.0;-0.0;0.0", "se_difference": "0.00", "deff": "0.00",
-    "n_effective": "#,##0", "n_effective_kish": "#,##0", "df": "0", "p_vs_all": "0.000", "p_value": "0.000", "p_adjusted": "0.000", "mean_all": "0.0",
+    "n_effective": "#,##0", "n_effective_kish": "#,##0", "df": "0", "p_vs_all": P_VALUE, "p_value": P_VALUE, "p_adjusted": P_VALUE, "mean_all": "0.0",
     "severity": "0.0", "share_satisfied": "0.0%", "share_dissatisfied": "0.0%", "share_satisfied_se": "0.0%",
     "share_dissatisfied_se": "0.0%", "share_satisfied_ci_low": "0.0%", "share_satisfied_ci_high": "0.0%",
     "share_dissatisfied_ci_low": "0.0%", "share_dissatisfied_ci_high": "0.0%", "sample_share": "0.0%", "population_share": "0.0%", "alpha": "0.000",
     "importance": "0.000", "performance": "0.0", "index_shrunk": "0.0", "se_shrunk": "0.00", "shrinkage": "0.00",
-    "weight": "0.000", "difference_ci_low": "+0.0;-0.0;0.0", "difference_ci_high": "+0.0;-0.0;0.0", "share": "0.0%",
+    "weight": "0.000", "difference_ci_low": "+0.0;-0.0;0.0", "difference_ci_high": "+0.0;-0.0;0.0",
+    "diff_ci_low": "+0.0;-0.0;0.0", "diff_ci_high": "+0.0;-0.0;0.0", "share": "0.0%",
 }
 FILL_WIDTH = 36   # the columns a county fills in (tables.FILL_IN): room to write
 # Counts of responses, clusters and flags: whole numbers with thousands separators.

@@ -96,6 +96,11 @@ def test_counts_carry_thousands_separators_and_long_text_wraps(results, question
         c = [cell.value for cell in sheet[1]].index(header) + 1
         assert sheet.cell(row=2, column=c).number_format == "#,##0", (title, header)
     assert book["方法说明"].cell(row=2, column=2).alignment.wrap_text
+    county = book["区县结果"]
+    headers = [cell.value for cell in county[1]]
+    assert county.cell(row=2, column=headers.index("与全市比较的p值") + 1).number_format == workbook.P_VALUE
+    for header in (h for h in headers if h and "置信区间" in h and "差" in h):     # the difference's interval
+        assert county.cell(row=2, column=headers.index(header) + 1).number_format == "+0.0;-0.0;0.0", header
 
 
 def test_topics_stand_beside_item_codes_and_attributes_read_as_questions(results, questionnaire):

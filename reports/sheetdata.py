@@ -37,9 +37,9 @@ class Column:
     style: int | None = None
 
 
-def fill(book: bytes, sheet: int, columns: list[Column], first_row: int) -> bytes:
+def fill(book: bytes, sheet: int, columns: list[Column], first_row: int, heights: np.ndarray | None = None) -> bytes:
     """The workbook with the columns' cells from row `first_row` (0-based) of sheet `sheet` (1-based),
-    below whatever XlsxWriter wrote there."""
+    below whatever XlsxWriter wrote there; `heights`: each row's height in points (wrapped text)."""
     n = min(len(columns[0].codes) if columns else 0, MAX_ROWS - first_row)
     source = zipfile.ZipFile(io.BytesIO(book))
     strings = _Strings(source.read("xl/sharedStrings.xml").decode("utf-8"))
@@ -57,7 +57,8 @@ def fill(book: bytes, sheet: int, columns: list[Column], first_row: int) -> byte
                 with target.open(sheet_path, "w") as stream:           # at the archive's level, FAST
                     stream.write(head.encode("utf-8"))
                     for start in range(0, n, CHUNK):
-                        stream.write(_rows(columns, tails, first_row, start, min(start + CHUNK, n)).encode("utf-8"))
+                        stream.write(_rows(columns, tails, first_row, start, min(start + CHUNK, n),
+                                           heights).encode("utf-8"))
                     stream.write(("</sheetData>" + end).encode("utf-8"))
             elif info.filename == "xl/sharedStrings.xml":
                 target.writestr(_like(info), strings.xml().encode("utf-8"))
@@ -90,14 +91,17 @@ def _tails(column: Column, strings: _Strings, n: int) -> np.ndarray:
     return np.array([*tails, ""], dtype=object)
 
 
-def _rows(columns: list[Column], tails: list[np.ndarray], first_row: int, start: int, stop: int) -> str:
+def _rows(columns: list[Column], tails: list[np.ndarray], first_row: int, start: int, stop: int,
+          heights: np.ndarray | None = None) -> str:
     numbers = np.arange(first_row + start + 1, first_row + stop + 1).astype(str).astype(object)
     cells = []
     for c, (column, tail) in enumerate(zip(columns, tails)):
         ends = tail[column.codes[start:stop]]
         starts = f'<c r="{xlsxwriter.utility.xl_col_to_name(c)}' + numbers + '"'
         cells.append(np.where(ends == "", "", starts + ends))
-    opens = '<row r="' + numbers + '">'
+    opens = '<row r="' + numbers + ('">' if heights is None else
+                                    '" ht="' + np.asarray(heights[start:stop]).astype(str).astype(object)
+                                    + '" customHeight="1">')
     return "".join(opening + "".join(row) + "</row>" for opening, *row in zip(opens, *cells))
 
 

@@ -12,12 +12,14 @@ import io
 import math
 
 import numpy as np
+import pandas as pd
 import xlsxwriter
 
 from analysis.job import Results
 from analysis.quality import RULES
 from analysis.table import Table
 from questionnaires import Questionnaire
+from reports import sheetdata
 from reports.labels import ALL, column
 from reports.tables import FILL_IN, table_of, xlsx_text
 
@@ -54,6 +56,7 @@ class _Book:
                                             "border": 1})
         self.wrap = self.book.add_format({"text_wrap": True, "valign": "top"})
         self.formats: dict[str, object] = {}
+        self.filled: list[tuple] = []     # text_sheet's: sheet number, columns, wrapped or not, row heights
 
     def number_format(self, pattern: str | None):
         if pattern is None:
@@ -114,9 +117,33 @@ class _Book:
         else:
             sheet.write_string(r, c, xlsx_text(str(value)), self.wrap if wrap else None)
 
+    def text_sheet(self, title: str, headers: list[str], texts: list[list[str]], widths: list[int]):
+        """A sheet of many rows of text (residents' comments: 80,000 at a million responses, 12 s cell by
+        cell): XlsxWriter writes its header and settings, `fill` its rows once the book is closed."""
+        sheet = self.book.add_worksheet(title)
+        sheet.write_row(0, 0, headers, self.header)
+        for c, width in enumerate(widths):
+            sheet.set_column(c, c, width, self.wrap if width > HEADER_WIDTH * 2 else None)
+        sheet.freeze_panes(1, 2)
+        sheet.autofilter(0, 0, max(len(texts[0]), 1), len(headers) - 1)
+        self._print_setup(sheet, sum(widths))
+        wrapped = [width > HEADER_WIDTH * 2 for width in widths]
+        lines = np.ones(len(texts[0]), dtype=int)          # a row as high as its most wrapped cell (a Chinese
+        for values, width, wrap in zip(texts, widths, wrapped):      # character is two columns wide)
+            if wrap:
+                lines = np.maximum(lines, np.ceil(pd.Series(values, dtype=object).str.len().to_numpy() * 2 / (width - 1)))
+        self.filled.append((len(self.book.worksheets()), texts, wrapped, (LINE * lines).astype(int)))
+
     def close(self) -> bytes:
         self.book.close()
-        return self.buffer.getvalue()
+        data = self.buffer.getvalue()
+        for sheet, texts, wrapped, heights in self.filled:
+            columns = []
+            for values, wrap in zip(texts, wrapped):
+                codes, distinct = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=True)
+                columns.append(sheetdata.Column(codes, list(distinct), self.wrap.xf_index if wrap else None))
+            data = sheetdata.fill(data, sheet, columns, first_row=1, heights=heights)
+        return data
 
 
 def _lines(text: str, width: float) -> int:
@@ -194,13 +221,13 @@ def _distribution(results: Results, questionnaire: Questionnaire, names: dict[st
     return header, rows, titles
 
 
-def _comments(results: Results, names: dict[str, str]):
+def _comments(book: _Book, results: Results, names: dict[str, str]) -> None:
     """Every comment that says something, county by county, personal details masked."""
     c = results.comments.comments
-    rows = [[str(county), _name(names, str(county)), str(rid), str(text), str(themes)]
-            for county, rid, text, themes in zip(c["county"], c["response_id"], c["text"], c["themes"])]
-    titles = [column("county"), column("county_name"), "回执编号", "意见建议（个人信息已隐去）", "涉及主题"]
-    return ["county", "county_name", "response_id", "comment", "themes"], rows, titles
+    counties = [str(county) for county in c["county"]]
+    book.text_sheet("意见建议", [column("county"), column("county_name"), "回执编号", "意见建议（个人信息已隐去）", "涉及主题"],
+                    [counties, [_name(names, county) for county in counties], [str(r) for r in c["response_id"]],
+                     [str(t) for t in c["text"]], [str(t) for t in c["themes"]]], [10, 10, 16, 60, 20])
 
 
 def rows_xlsx(title: str, header: list[str], rows: list[list], patterns: list[str | None] = (),
@@ -233,7 +260,7 @@ def write(results: Results, questionnaire: Questionnaire, names: dict[str, str],
     header, rows, titles = _distribution(results, questionnaire, names)
     book.sheet("答案分布", header, rows, names=titles, freeze_columns=4)
     if results.comments is not None:
-        book.sheet("意见建议", *_comments(results, names), freeze_columns=2)
+        _comments(book, results, names)
     book.sheet("质量", *_rows(results.quality, list(results.quality), names))
     if len(results.bursts["channel"]):
         book.sheet("集中提交的渠道", *_rows(results.bursts, list(results.bursts), names))

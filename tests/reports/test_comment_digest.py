@@ -101,3 +101,6 @@ def test_the_workbook_lists_every_masked_comment_by_county(commented, questionna
     assert all(NAMES[county] + "居民" in text for county, _, _, text, _ in rows[1:])
     assert not any("13812345678" in text or "王建国" in text for *_, text, _ in rows[1:])
     assert {themes for *_, themes in rows[1:]} == {"学校食堂", "学业负担", "校园安全"}
+    assert sheet["D2"].alignment.wrap_text and sheet["A2"].value == rows[1][0]       # the comment wraps ...
+    assert all(sheet.row_dimensions[r].height >= 15 for r in range(2, len(rows) + 1))  # ... in a row as high
+    assert sheet.auto_filter.ref == f"A1:E{len(rows)}" and sheet.freeze_panes == "C2"

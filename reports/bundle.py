@@ -10,6 +10,7 @@ import multiprocessing
 import zipfile
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -154,8 +155,8 @@ def second_process():
 @contextlib.contextmanager
 def _charts_drawn_aside(ctx: documents.Context, aside: slice, helper: ProcessPoolExecutor | None):
     """Yields a function that returns the charts in `aside` (documents.draw_charts) drawn by a second
-    process (`helper`, or one started here): {} if there are none, or if none can be started (they
-    are then drawn here when needed)."""
+    process (`helper`, or one started here): {} if there are none, or if that process cannot be started
+    or dies (they are then drawn here when needed)."""
     if aside.stop == 0:
         yield dict
         return
@@ -164,8 +165,18 @@ def _charts_drawn_aside(ctx: documents.Context, aside: slice, helper: ProcessPoo
         if pool is None:
             yield dict
             return
-        future = pool.submit(documents.draw_charts, dataclasses.replace(ctx, _charts=dict(ctx._charts)), aside)
-        yield future.result
+        try:
+            future = pool.submit(documents.draw_charts, dataclasses.replace(ctx, _charts=dict(ctx._charts)), aside)
+        except BrokenProcessPool:
+            yield dict
+            return
+
+        def drawn() -> dict[str, bytes]:
+            try:
+                return future.result()
+            except BrokenProcessPool:        # it died (memory, say): its charts are drawn here instead
+                return {}
+        yield drawn
 
 
 def _data_files(ctx: documents.Context, responses: pd.DataFrame, formats: list[str], progress) -> Documents:

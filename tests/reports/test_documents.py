@@ -313,3 +313,14 @@ def test_charts_drawn_by_a_second_process_are_the_charts_drawn_here(context, ref
     assert aside._charts.keys() == here.keys() and len(here) == 2 * len(context.counties) + 3
     assert all(aside._charts[key] == here[key] for key in here)
     assert "数据/答卷_加权.sav" in files.files and "报告/全市_报告.pdf" in files.files
+
+
+def test_the_charts_are_drawn_here_when_the_second_process_dies(context, reference):
+    import os
+    from concurrent.futures import ProcessPoolExecutor
+    from multiprocessing import get_context
+    with ProcessPoolExecutor(1, mp_context=get_context("spawn")) as dying:
+        dying.submit(os._exit, 1)          # broken before, or while, it is asked for the charts
+        files = bundle.documents_for(dataclasses.replace(context, _charts={}), reference.responses, ["pdf", "sav"],
+                                     helper=dying)
+    assert "报告/全市_报告.pdf" in files.files and "数据/答卷_加权.sav" in files.files

@@ -261,12 +261,14 @@ def ipa_png(ctx: Context) -> bytes:
         source=f"{ctx.title}，全市"))
 
 
-def _item_table(ctx: Context, code: str):
+def _item_table(ctx: Context, code: str, public: bool = False):
+    """Each item's score, interval and shares; `public`: named by topic and question, without its code."""
     items = ctx.items(code)
-    rows = [[f"{item.id} {item.topic}", _f(items["mean"][j]), f"{_f(items['ci_low'][j])}–{_f(items['ci_high'][j])}",
+    rows = [[f"{item.topic}：{item.text}" if public else f"{item.id} {item.topic}", _f(items["mean"][j]), f"{_f(items['ci_low'][j])}–{_f(items['ci_high'][j])}",
              _pct(items["share_satisfied"][j]), _pct(items["share_dissatisfied"][j])]
             for j, item in enumerate(ctx.questionnaire.items)]
-    return ("table", ["题目", "平均得分", "95% 置信区间", "满意率", "不满意率"], rows)
+    return ("table", ["题目", "平均得分", "95% 置信区间", "满意率", "不满意率"], rows,
+            {"widths": (46, 12, 16, 12, 12)} if public else {})
 
 
 MARKS = {compare.CONFIRMED: "●", compare.WATCH: "○"}
@@ -511,7 +513,7 @@ def public_sections(ctx: Context) -> list:
         ("二、各区县满意度", [("img", ranking_png(ctx, None), 16), _public_table(ctx),
                         ("p", "“与全市比较”：区县指数与全市指数之差经统计检验，分为高于全市、与全市持平、低于全市三档。"
                               + (IMPRECISE_NOTE if _any_imprecise(ctx) else ""))]),
-        ("三、各方面满意度（全市）", [("img", items_png(ctx, "ALL"), 16), _item_table(ctx, "ALL")]),
+        ("三、各方面满意度（全市）", [("img", items_png(ctx, "ALL"), 16), _item_table(ctx, "ALL", public=True)]),
     ]
 
 

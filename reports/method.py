@@ -63,7 +63,8 @@ def settings_notes(record: dict, questionnaire: Questionnaire, each_county: bool
         ("计分", f"各题答案换算为 0–100 分：{scores}；“不了解”按未作答处理。"),
         ("满意度指数", "每位答题人已答题目得分的加权平均；" + ("各题权重相同。" if equal else
                      "题目权重：" + "，".join(f"{k}={v:g}" for k, v in weights.items()) + "。")),
-        ("加权", _weighting(weighting, Wording.of(questionnaire), each_county) + weighting_effect(weighting)),
+        ("加权", _weighting(weighting, Wording.of(questionnaire), each_county)
+         + ("" if counts else weighting_effect(weighting))),       # (the effect on the city's index)
         ("抽样设计与标准误", f"区县为分层{_clusters(record['design']['clusters'])}；"
                       "标准误用泰勒线性化方法计算，并计入加权调整本身（与 R 语言 survey 包的 rake 和 svymean 函数相同）。"),
         ("置信区间", "95% 置信区间 = 估计值 ± t × 标准误，t 取自由度为抽样设计自由度的 t 分布（区县：整群数 − 1；"

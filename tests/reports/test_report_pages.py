@@ -175,3 +175,11 @@ def test_the_public_version_names_the_exclusion_rules_that_were_applied(context)
 def test_the_method_writes_a_tiny_weighting_error_in_words():
     from reports import method
     assert method._tiny(8.7e-11) == "不到百万分之一" and method._tiny(0.0123) == "为 1.2300%"
+
+
+def test_the_public_version_names_items_by_topic_and_question_and_a_county_appendix_no_city_weighting(context):
+    public = "".join(str(cell) for _, blocks in documents.public_sections(context) for b in blocks if b[0] == "table"
+                     for row in b[2] for cell in row)
+    assert not re.search(r"q\d\d", public) and context.questionnaire.items[0].text in public
+    county = "".join(b[1] for b in documents.report(context, "511502").sections[-1][1])
+    assert "未加权时" not in county and "未加权时" in "".join(b[1] for b in documents.report(context, "ALL").sections[-1][1])

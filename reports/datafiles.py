@@ -95,7 +95,8 @@ COMMENT = "comment"       # the open question's column
 def _with_comment(out: pd.DataFrame, frame: pd.DataFrame) -> pd.DataFrame:
     """The comments, last, with personal details masked; None where there is none (empty in every file)."""
     if COMMENT in frame:
-        out[COMMENT] = np.array([mask(v) or None if isinstance(v, str) else None for v in frame[COMMENT]], dtype=object)
+        out[COMMENT] = _each_distinct(frame[COMMENT], lambda v: mask(v) or None if isinstance(v, str) else None
+                                      ).to_numpy()
     return out
 
 

@@ -70,7 +70,7 @@ class Typesetter:
         return {"title": report.title, "subtitle": report.subtitle, "running": report.running,
                 "issuer": report.issuer, "mark": report.mark, "edition": report.edition,
                 "cover": [list(pair) for pair in report.cover], "toc": report.toc,
-                "sections": [{"heading": heading, "level": 1, "blocks": [self._block(b) for b in blocks]}
+                "sections": [{"heading": heading, "blocks": [self._block(b) for b in blocks]}
                              for heading, blocks in report.sections]}
 
     def _block(self, block) -> dict:

@@ -11,9 +11,10 @@ from survey_app.models.campaign import (
     Quota,
     ResultRun,
 )
+from survey_app.models.county_register import RegisteredCounty
 from survey_app.models.job import JOB_STATUS_LABELS, Job
 from survey_app.models.packing import Flag, pack, unpack
 from survey_app.models.response import MonitorSnapshot, Response
 
 __all__ = ["AuditEvent", "Base", "Campaign", "Channel", "County", "Flag", "JOB_STATUS_LABELS", "Job", "LoginFailure", "MonitorSnapshot", "PopulationTarget",
-           "QuestionnaireVersion", "Quota", "Response", "ResultRun", "Role", "User", "UserCounty", "make_engine", "pack", "unpack", "utcnow"]
+           "QuestionnaireVersion", "Quota", "RegisteredCounty", "Response", "ResultRun", "Role", "User", "UserCounty", "make_engine", "pack", "unpack", "utcnow"]

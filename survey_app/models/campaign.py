@@ -61,8 +61,8 @@ class County(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"))
-    code: Mapped[str] = mapped_column(String(12))  # administrative division code
-    name: Mapped[str] = mapped_column(String(100))
+    code: Mapped[str] = mapped_column(String(12))  # administrative division code, in the county register
+    name: Mapped[str] = mapped_column(String(100))    # as this campaign calls it
 
     campaign: Mapped[Campaign] = relationship(back_populates="counties")
     channels: Mapped[list[Channel]] = relationship(back_populates="county", order_by="Channel.code")

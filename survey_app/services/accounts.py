@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session, selectinload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from survey_app.errors import UserError
-from survey_app.models import County, LoginFailure, Role, User, UserCounty, utcnow
-from survey_app.services import audit
+from survey_app.models import LoginFailure, Role, User, UserCounty, utcnow
+from survey_app.services import audit, county_register
 
 USERNAME = re.compile(r"^[A-Za-z0-9_.-]{3,64}$")
 MIN_PASSWORD = 10
@@ -33,12 +33,11 @@ def _check_password(password: str) -> None:
 
 
 def _known_counties(session: Session, codes: list[str]) -> list[str]:
-    """The distinct codes, sorted, when every one is a county of some campaign."""
+    """The distinct codes, sorted, when the county register holds every one (every campaign's counties)."""
     typed = list(dict.fromkeys(codes))
-    known = set(session.scalars(select(County.code).where(County.code.in_(typed))))
-    unknown = [c for c in typed if c not in known]
+    unknown = county_register.unknown_codes(session, typed)
     if unknown:
-        hint = ("目前还没有任何调查，请先创建调查，再限定区县。" if session.scalar(select(County.id).limit(1)) is None
+        hint = ("目前还没有任何调查，请先创建调查，再限定区县。" if county_register.is_empty(session)
                 else "限定区县只能填写已有调查中的区县代码（如 511502），多个用逗号分隔。")
         raise UserError(f"以下区县代码不是任何调查中的区县：{'、'.join(unknown)}。{hint}")
     return sorted(typed)

@@ -14,7 +14,7 @@ from survey_app.errors import Problem, UserError
 from survey_app.io.counties import CountyRow
 from survey_app.models import Campaign, Channel, County, Response
 from survey_app.models.campaign import STATE_ACTIONS
-from survey_app.services import audit
+from survey_app.services import audit, county_register
 
 
 def create_campaign(session: Session, *, slug: str, name: str, organizer: str,
@@ -23,6 +23,7 @@ def create_campaign(session: Session, *, slug: str, name: str, organizer: str,
     problems = new_campaign_problems(session, slug, name, opens_at, closes_at)
     if problems:
         raise UserError(problems=problems)
+    county_register.register(session, counties)
     campaign = Campaign(
         slug=slug, name=name, organizer=organizer,
         questionnaire_id=questionnaire.id, questionnaire_version=questionnaire.version,
@@ -105,6 +106,7 @@ def add_counties(session: Session, campaign: Campaign, rows: list[CountyRow], by
     again = [r.code for r in rows if r.code in known]
     if again:
         raise UserError(f"这些区县已在本调查中：{'、'.join(again)}")
+    county_register.register(session, rows)
     campaign.counties.extend(County(code=r.code, name=r.name) for r in rows)
     session.flush()
     audit.record(session, by, "counties_update", campaign.slug, ip_hash, added=[r.code for r in rows],
@@ -117,6 +119,7 @@ def rename_county(session: Session, campaign: Campaign, row: CountyRow, by, ip_h
     if county.name == row.name:
         return
     old, county.name = county.name, row.name
+    county_register.register(session, [row])
     audit.record(session, by, "counties_update", campaign.slug, ip_hash,
                  summary=f"区县 {row.code} 改名：{old} → {row.name}")
 

@@ -23,6 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 import survey_app
+from analysis.county_estimate import CountyEstimate, county_estimates
 from analysis.job import Settings
 from analysis.quality import QualitySettings
 from questionnaires import Questionnaire
@@ -209,6 +210,14 @@ def figures(context) -> dict:
 
 def load_figures(path: Path) -> dict:
     return json.loads((path / "figures.json").read_text(encoding="utf-8"))
+
+
+def published_estimates(session: Session, data_dir: Path, campaign: Campaign) -> list[CountyEstimate] | None:
+    """Each county's index as the newest run with figures published it (None: no run has any yet)."""
+    run = latest_shown(session, campaign)
+    if run is None:
+        return None
+    return county_estimates(load_figures(directory(data_dir, campaign, run))["tables"]["county_results"])
 
 
 def image_sizes(path: Path, shown: dict, files: manifest.Manifest) -> dict[str, tuple[int, int]]:

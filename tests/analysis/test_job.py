@@ -251,3 +251,22 @@ def test_what_residents_wrote_is_summed_up_over_the_valid_responses(responses, q
     per_county = {c: digest.of(c).comments for c in results.county_results["county"][:-1]}
     assert sum(per_county.values()) == 11
     assert run(responses, questionnaire, targets).comments is None            # no such column: no digest
+
+
+def test_the_published_county_estimates_equal_r_and_rebuild_their_intervals(responses, questionnaire, targets,
+                                                                            reference):
+    """The typed estimate an evaluation combines carries R's index and se, and its df gives its interval."""
+    from analysis.county_estimate import county_estimates
+    from analysis.student_t import quantile
+    expected = pd.read_csv(REFERENCE / "expected_clustered" / "county_results.csv", dtype={"county": str})
+    result = run(responses, questionnaire, targets, item_weights=reference.item_weights, quality=KEEP_ALL,
+                 cluster="channel")
+    estimates = {e.county: e for e in county_estimates(result.county_results)}
+    expected = expected[expected["county"] != "ALL"]
+    assert set(estimates) == set(expected["county"])
+    for row in expected.itertuples():
+        estimate = estimates[row.county]
+        assert estimate.index == pytest.approx(row.index, abs=1e-6) and estimate.se == pytest.approx(row.se, rel=1e-4)
+        half = quantile(0.975, np.array([estimate.df]))[0] * estimate.se
+        assert (estimate.ci_low, estimate.ci_high) == pytest.approx(         # within the scale
+            (max(0, estimate.index - half), min(100, estimate.index + half)))

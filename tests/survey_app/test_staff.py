@@ -234,3 +234,22 @@ def test_the_page_says_where_the_computation_stands_without_reloading_itself(app
     shown = re.search(r"county/511502\?part=1&amp;shown=(\d+)", county).group(1)
     part = client.get(f"/staff/c/test-2026/county/511502?part=1&shown={shown}").get_data(as_text=True)
     assert "data-done" in part and "新的结果" not in part and "正在" not in part
+
+
+def test_the_survey_publishes_each_countys_index_typed_as_its_figures_show_it(app, campaign):
+    """What an evaluation combines: the run's index, se, df and interval per county, city row left out."""
+    client = app.test_client()
+    login(client, "city")
+    wait_for_results(app, client)
+    with app.app_context(), db.session() as session:
+        campaign = find_campaign(session, "test-2026")
+        estimates = results.published_estimates(session, app.config["DATA_DIR"], campaign)
+        shown = results.load_figures(results.directory(app.config["DATA_DIR"], campaign,
+                                                       results.latest_shown(session, campaign)))
+    table = shown["tables"]["county_results"]
+    assert [e.county for e in estimates] == ["511502", "511503", "511523"] == table["county"][:-1]
+    shown_as_float = {name: [float("nan") if v is None else v for v in table[name]] for name in table}
+    for k, estimate in enumerate(estimates):        # one channel per county: no se, no interval
+        assert [estimate.index, estimate.se, estimate.df, estimate.n, estimate.ci_low] == pytest.approx(
+            [shown_as_float[name][k] for name in ("index", "se", "df", "n", "ci_low")], nan_ok=True)
+        assert estimate.imprecise

@@ -33,7 +33,7 @@ def main() -> None:
     from survey_app.app import create_app
     from survey_app.demo.build import build_demo
     from survey_app.models import ResultRun, User
-    from survey_app.services import accounts, results
+    from survey_app.services import accounts, result_runs, results
     from survey_app.services.campaigns import find_campaign
 
     app = create_app({"TESTING": True, "WTF_CSRF_ENABLED": False})
@@ -66,7 +66,7 @@ def main() -> None:
         def watch() -> None:
             while not figures_at:
                 with app.app_context(), db.session() as s:
-                    run = results.under_way(s, find_campaign(s, "demo"))
+                    run = result_runs.under_way(s, results.subject(find_campaign(s, "demo")))
                     if run is None or run.status in ("figures", "done"):
                         figures_at.append(time.perf_counter() - begun)
                 time.sleep(0.05)

@@ -127,19 +127,3 @@ class QuestionnaireVersion(Base):
     definition: Mapped[dict] = mapped_column(JSON)          # as the YAML file holds it
     origin: Mapped[str] = mapped_column(String(16))         # builtin, import or edit
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-
-
-class ResultRun(Base):
-    """One computation of a campaign's results for staff, keyed by the fingerprint of its inputs."""
-
-    __tablename__ = "result_runs"
-    __table_args__ = (UniqueConstraint("campaign_id", "fingerprint"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"))
-    fingerprint: Mapped[str] = mapped_column(String(64))
-    status: Mapped[str] = mapped_column(String(16))          # running, done or failed
-    progress: Mapped[str] = mapped_column(String(200), default="")
-    responses: Mapped[int] = mapped_column(default=0)        # used by the analysis
-    started_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -15,7 +15,7 @@ from survey_app import db, job_queue
 from survey_app.auth import address_hash, role_required
 from survey_app.downloads import attachment
 from survey_app.models import Campaign, Response, Role, User
-from survey_app.services import audit, results
+from survey_app.services import audit, result_runs, results
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 staff = role_required(Role.STAFF)
@@ -56,19 +56,20 @@ def _figures(slug: str):
     with db.session() as s:     # committed before a run is claimed: it may have dropped a stale one
         campaign = _campaign(s, slug)
         run, key = results.current(s, campaign)
-    if run is None and results.claim(current_app.extensions["survey_db"], campaign, key):
+    subject = results.subject(campaign)
+    if run is None and result_runs.claim(current_app.extensions["survey_db"], subject, key):
         if not job_queue.enqueue("results", campaign.slug, key):
             with db.session() as s:
-                results.fail(s, campaign, key, "计算失败：后台任务队列暂时连不上，请稍后刷新页面重试")
+                result_runs.fail(s, subject, key, "计算失败：后台任务队列暂时连不上，请稍后刷新页面重试")
     with db.session() as s:
         campaign = _campaign(s, slug)
-        run = results.run_for(s, campaign, key) or results.under_way(s, campaign)
-        shown = results.latest_shown(s, campaign)
+        run = result_runs.run_for(s, subject, key) or result_runs.under_way(s, subject)
+        shown = result_runs.latest_shown(s, subject)
         if shown is None:
             return campaign, None, run, None, None, None
         path = results.directory(current_app.config["DATA_DIR"], campaign, shown)
         figures = results.load_figures(path)
-        files = results.downloads(s, current_app.config["DATA_DIR"], campaign).readable(_limit())
+        files = result_runs.downloads(s, current_app.config["DATA_DIR"], subject).readable(_limit())
         figures["image_sizes"] = results.image_sizes(path, figures, files)     # by entry id, for <img>
         return campaign, shown, run, figures, files, results.for_reader(figures, _limit())
 
@@ -115,10 +116,10 @@ def file(slug: str, file_id: str):
     get their counties' files and the city-wide ones every county report holds."""
     with db.session() as s:
         campaign = _campaign(s, slug)
-        found = results.file_of(s, current_app.config["DATA_DIR"], campaign, file_id, _limit())
+        found = result_runs.file_of(s, current_app.config["DATA_DIR"], results.subject(campaign), file_id, _limit())
         if found is None:
             abort(404)
-        path, name = found
+        path, name = found[0], results.download_name(campaign, found[1])
         audit.record(s, s.get(User, current_user.user_id), "download", f"{slug}/{file_id}", address_hash(),
                      file=name)
     response = send_file(path)

@@ -10,7 +10,7 @@ from sqlalchemy import select, update
 import survey_app
 from survey_app import db, job_queue
 from survey_app.models import County, Response, ResultRun
-from survey_app.services import results
+from survey_app.services import result_runs, results
 from survey_app.services.campaigns import find_campaign
 from tests.helpers import gen_campaign, gen_user, login, submit, valid_answers
 
@@ -44,8 +44,9 @@ def file_ids(app) -> dict[str, str]:
     """Relative path -> id of each file of the newest finished run, from its manifest."""
     with app.app_context(), db.session() as session:
         campaign = find_campaign(session, "test-2026")
-        folder = results.directory(app.config["DATA_DIR"], campaign, results.latest_done(session, campaign))
-    return {e.path: e.id for e in results.load_manifest(folder).entries}
+        folder = results.directory(app.config["DATA_DIR"], campaign,
+                                   result_runs.latest_done(session, results.subject(campaign)))
+    return {e.path: e.id for e in result_runs.load_manifest(folder).entries}
 
 
 def test_results_are_computed_in_the_background_and_shown(app, campaign):
@@ -245,7 +246,7 @@ def test_the_survey_publishes_each_countys_index_typed_as_its_figures_show_it(ap
         campaign = find_campaign(session, "test-2026")
         estimates = results.published_estimates(session, app.config["DATA_DIR"], campaign)
         shown = results.load_figures(results.directory(app.config["DATA_DIR"], campaign,
-                                                       results.latest_shown(session, campaign)))
+                                                       result_runs.latest_shown(session, results.subject(campaign))))
     table = shown["tables"]["county_results"]
     assert [e.county for e in estimates] == ["511502", "511503", "511523"] == table["county"][:-1]
     shown_as_float = {name: [float("nan") if v is None else v for v in table[name]] for name in table}

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
 from survey_app import db
 from survey_app.admin import bp
@@ -37,7 +36,7 @@ def accounts_page():
             flash(f"已创建账号 {form.username.data}。")
             return redirect(url_for("admin.accounts"))
     with db.session() as s:
-        users = list(s.scalars(select(User).order_by(User.role, User.username)))
+        users = accounts.all_users(s)
         rows = [(u, Role(u.role).label, sorted(u.county_codes)) for u in users]
     return render_template("admin/accounts.html", form=form, rows=rows, nav="accounts")
 

@@ -6,7 +6,6 @@ from zoneinfo import ZoneInfo
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import func, select
 from wtforms.fields.choices import SelectChoice
 
 import questionnaires
@@ -17,7 +16,7 @@ from survey_app.auth import address_hash, role_required
 from survey_app.errors import UserError
 from survey_app.io.counties import counties_from, counties_typed
 from survey_app.io.uploads import read_upload
-from survey_app.models import Campaign, Channel, Response, Role, User
+from survey_app.models import Campaign, Role, User
 from survey_app.services import audit, library
 from survey_app.services import campaigns as campaign_service
 from survey_app.services import targets as target_service
@@ -30,7 +29,7 @@ def now() -> datetime:
 
 
 def find(session, slug: str) -> Campaign:
-    campaign = session.scalar(select(Campaign).where(Campaign.slug == slug))
+    campaign = campaign_service.by_slug(session, slug)
     if campaign is None:
         abort(404)
     return campaign
@@ -48,10 +47,8 @@ def local_zone() -> ZoneInfo:
 @evaluator
 def campaigns():
     with db.session() as s:
-        counts = dict(s.execute(select(Response.campaign_id, func.count()).where(~Response.test)
-                                .group_by(Response.campaign_id)).all())
-        rows = [(c, c.status(now()), counts.get(c.id, 0), len(c.counties))
-                for c in s.scalars(select(Campaign).order_by(Campaign.id.desc()))]
+        counts = campaign_service.received_by_campaign(s)
+        rows = [(c, c.status(now()), counts.get(c.id, 0), len(c.counties)) for c in campaign_service.newest_first(s)]
     return render_template("admin/campaigns.html", rows=rows, nav="campaigns")
 
 
@@ -105,8 +102,8 @@ def _posted_counties(form: CampaignForm) -> list:
 def campaign(slug: str):
     with db.session() as s:
         c = find(s, slug)
-        responses = s.scalar(select(func.count()).where(Response.campaign_id == c.id, ~Response.test))
-        disabled = s.scalar(select(func.count()).where(Channel.campaign_id == c.id, Channel.disabled))
+        responses = campaign_service.received_by_campaign(s).get(c.id, 0)
+        disabled = campaign_service.disabled_channels(s, c)
         return render_template(
             "admin/campaign.html", c=c, status=c.status(now()), responses=responses, disabled=disabled,
             questionnaire=c.questionnaire, tab="overview", nav="campaigns",

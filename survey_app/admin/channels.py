@@ -5,7 +5,6 @@ from urllib.parse import quote
 
 from flask import Response as HttpResponse
 from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
-from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
 from reports.qr import qr_image
@@ -74,7 +73,7 @@ def channels_add(slug: str):
 
 def _channel(session, slug: str, code: str) -> Channel:
     campaign = find(session, slug)
-    channel = session.scalar(select(Channel).where(Channel.campaign_id == campaign.id, Channel.code == code))
+    channel = campaign_service.channel_by_code(session, campaign, code)
     return channel if channel is not None else abort(404)
 
 

@@ -45,15 +45,13 @@ def _login_hint(base_url: str) -> str:
 @click.argument("username")
 @click.option("--password", prompt="新密码", hide_input=True, confirmation_prompt="再次输入新密码")
 def user_password(username, password):
-    from sqlalchemy import select
 
     from survey_app import db
     from survey_app.errors import UserError
-    from survey_app.models import User
     from survey_app.services import accounts
     app = make_app()
     with app.app_context(), db.session() as session:
-        account = session.scalar(select(User).where(User.username == username))
+        account = accounts.by_username(session, username)
         if account is None:
             raise UserError(f"没有账号“{username}”")
         accounts.set_password(session, account, password, None)

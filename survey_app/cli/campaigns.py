@@ -42,17 +42,14 @@ def campaign_create(slug, questionnaire_name, counties, name, organizer, opens, 
 
 @campaign.command("list", help="列出所有调查")
 def campaign_list():
-    from sqlalchemy import func, select
-
     from survey_app import db
-    from survey_app.models import Campaign, Response
     from survey_app.models.campaign import STATUS_LABELS
+    from survey_app.services import campaigns
     app = make_app()
     now = datetime.now(UTC)
     with app.app_context(), db.session() as session:
-        counts = dict(session.execute(select(Response.campaign_id, func.count()).where(~Response.test)
-                                      .group_by(Response.campaign_id)).all())
-        for c in session.scalars(select(Campaign).order_by(Campaign.id)):
+        counts = campaigns.received_by_campaign(session)
+        for c in reversed(campaigns.newest_first(session)):
             click.echo(f"{c.slug}\t{c.name}\t{STATUS_LABELS[c.status(now)]}\t{counts.get(c.id, 0)} 份答卷")
 
 

@@ -43,6 +43,14 @@ def _known_counties(session: Session, codes: list[str]) -> list[str]:
     return sorted(typed)
 
 
+def all_users(session: Session) -> list[User]:
+    return list(session.scalars(select(User).order_by(User.role, User.username)))
+
+
+def by_username(session: Session, username: str) -> User | None:
+    return session.scalar(select(User).where(User.username == username))
+
+
 def create_user(session: Session, *, username: str, display_name: str, password: str, role: str,
                 counties: list[str] = (), by: User | None = None, ip_hash: str = "") -> User:
     username = username.strip()

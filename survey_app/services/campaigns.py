@@ -52,10 +52,38 @@ def new_campaign_problems(session: Session, slug: str | None, name: str | None, 
 
 
 def find_campaign(session: Session, slug: str) -> Campaign:
-    campaign = session.scalar(select(Campaign).where(Campaign.slug == slug))
+    campaign = by_slug(session, slug)
     if campaign is None:
         raise UserError(f"找不到调查“{slug}”")
     return campaign
+
+
+def by_slug(session: Session, slug: str) -> Campaign | None:
+    return session.scalar(select(Campaign).where(Campaign.slug == slug))
+
+
+def newest_first(session: Session) -> list[Campaign]:
+    return list(session.scalars(select(Campaign).order_by(Campaign.id.desc())))
+
+
+def received_by_campaign(session: Session) -> dict[int, int]:
+    """Campaign id -> responses received (test answers left out; campaigns without any are absent)."""
+    return dict(session.execute(select(Response.campaign_id, func.count()).where(~Response.test)
+                                .group_by(Response.campaign_id)).all())
+
+
+def used_by_county(session: Session) -> dict[int, int]:
+    """County id -> responses neither excluded nor test answers, across campaigns."""
+    return dict(session.execute(select(Response.county_id, func.count()).where(~Response.excluded, ~Response.test)
+                                .group_by(Response.county_id)).all())
+
+
+def disabled_channels(session: Session, campaign: Campaign) -> int:
+    return session.scalar(select(func.count()).where(Channel.campaign_id == campaign.id, Channel.disabled))
+
+
+def channel_by_code(session: Session, campaign: Campaign, code: str) -> Channel | None:
+    return session.scalar(select(Channel).where(Channel.campaign_id == campaign.id, Channel.code == code))
 
 
 def add_channel(session: Session, campaign: Campaign, county_code: str, label: str) -> Channel:

@@ -9,13 +9,13 @@ from datetime import UTC, datetime
 
 from flask import Blueprint, abort, current_app, render_template, request, send_file
 from flask_login import current_user
-from sqlalchemy import func, select
 
 from survey_app import db, job_queue
 from survey_app.auth import address_hash, role_required
 from survey_app.downloads import attachment
-from survey_app.models import Campaign, Response, Role, User
+from survey_app.models import Campaign, Role, User
 from survey_app.services import audit, result_runs, results
+from survey_app.services import campaigns as campaign_service
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 staff = role_required(Role.STAFF)
@@ -26,10 +26,9 @@ staff = role_required(Role.STAFF)
 def campaigns():
     now = datetime.now(UTC)
     with db.session() as s:
-        counts = dict(s.execute(select(Response.county_id, func.count()).where(~Response.excluded, ~Response.test)
-                                .group_by(Response.county_id)).all())
+        counts = campaign_service.used_by_county(s)
         rows = []
-        for c in s.scalars(select(Campaign).order_by(Campaign.id.desc())):
+        for c in campaign_service.newest_first(s):
             counties = [(county, counts.get(county.id, 0)) for county in c.counties
                         if current_user.sees_county(county.code)]
             if counties:
@@ -38,7 +37,7 @@ def campaigns():
 
 
 def _campaign(session, slug: str) -> Campaign:
-    campaign = session.scalar(select(Campaign).where(Campaign.slug == slug))
+    campaign = campaign_service.by_slug(session, slug)
     if campaign is None or not any(current_user.sees_county(c.code) for c in campaign.counties):
         abort(404)
     return campaign

@@ -1,8 +1,10 @@
 """ICC(A,1) and ICC(A,k) of expert panels against R.
 
 Expected values come from `reference/icc/reference.R` (R 4.2.2, irr 0.84.1, psych 2.2.9):
-`irr::icc(x, "twoway", "agreement", unit)` and the ICC2 / ICC2k rows of `psych::ICC`.
+`irr::icc(x, "twoway", "agreement", unit)` and the ICC2 / ICC2k rows of `psych::ICC`, by
+ANOVA (lmer = FALSE) and by REML (lmer = TRUE, lme4 1.1-31).
 """
+import dataclasses
 from pathlib import Path
 
 import numpy as np
@@ -84,11 +86,55 @@ def test_targets_with_a_missing_score_are_dropped_and_counted():
     assert (complete.single, complete.average, complete.n_dropped) == (got.single, got.average, 0)
 
 
+@pytest.mark.parametrize("case", CASES)
+def test_reml_matches_psych_icc_with_lmer_on_every_score(case):
+    # psych::ICC(x, lmer = TRUE). lme4 stops within about 1e-5 of the REML optimum (at the
+    # same REML criterion to 1e-10 its theta differs by 1e-6), hence the tolerances.
+    got, want = agreement_icc(ratings(case), method="reml"), expected(case, "psych_lmer")
+    for unit, (icc, lower, upper) in by_unit(got).items():
+        row = want.loc[unit]
+        np.testing.assert_allclose([icc, lower, upper], row[["icc", "lower", "upper"]].to_numpy(float),
+                                   atol=2e-4, rtol=0)
+        np.testing.assert_allclose(got.f_value, row["f"], rtol=1e-4)
+        np.testing.assert_allclose(got.p_value, row["p"], rtol=1e-3)
+        assert (got.df2, got.n_targets, got.n_raters, got.n_dropped) == (row["df2"], row["n_targets"],
+                                                                        row["n_raters"], 0)
+
+
+@pytest.mark.parametrize("case", ["shrout_fleiss", "panel", "two_raters"])
+def test_reml_equals_anova_on_complete_data_whose_variance_components_are_positive(case):
+    reml, anova = agreement_icc(ratings(case), method="reml"), agreement_icc(ratings(case))
+    np.testing.assert_allclose([*by_unit(reml)["single"], *by_unit(reml)["average"]],
+                               [*by_unit(anova)["single"], *by_unit(anova)["average"]], atol=1e-6, rtol=0)
+    np.testing.assert_allclose([reml.f_value, reml.p_value], [anova.f_value, anova.p_value], rtol=1e-5)
+
+
+@pytest.mark.parametrize("case", ["small", "near_zero"])
+def test_reml_stops_a_negative_rater_variance_at_zero(case):
+    # ANOVA's rater variance (MSC - MSE) / n is negative here; REML's is 0, so MSC = MSE.
+    reml, anova = agreement_icc(ratings(case), method="reml"), agreement_icc(ratings(case))
+    assert reml.single > anova.single
+    assert reml.single == pytest.approx(reml.average / (reml.n_raters - (reml.n_raters - 1) * reml.average))
+
+
+def test_reml_keeps_every_score_and_drops_only_targets_nobody_scored():
+    x = np.vstack([ratings("missing"), np.full((1, 4), np.nan)])
+    got = agreement_icc(x, method="reml")
+    assert (got.n_targets, got.n_raters, got.n_dropped) == (30, 4, 1)
+    assert got == dataclasses.replace(agreement_icc(x[:-1], method="reml"), n_dropped=1)
+
+
 @pytest.mark.parametrize("x, message", [
     (np.ones((5, 1)), "at least 2 raters, got 1"),
     (np.array([[1.0, 2.0], [np.nan, 3.0], [4.0, np.nan]]), "at least 2 targets scored by every rater, got 1 of 3"),
     (np.ones(5), "targets x raters matrix"),
+    (np.array([[1.0, np.nan], [2.0, np.nan], [3.0, np.nan]]), r"rater\(s\) 1 \(0-based columns\) scored no target"),
 ])
 def test_bad_input_is_refused_with_a_clear_message(x, message):
     with pytest.raises(ValueError, match=message):
         agreement_icc(x)
+
+
+def test_an_unknown_method_is_refused():
+    with pytest.raises(ValueError, match="method must be 'anova' or 'reml', got 'ml'"):
+        agreement_icc(ratings("small"), method="ml")

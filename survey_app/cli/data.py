@@ -10,7 +10,7 @@ import click
 import questionnaires
 from analysis.job import Settings, questionnaire_sha256
 from survey_app.cli import params
-from survey_app.cli.base import make_app
+from survey_app.cli.base import CommandError, make_app
 from survey_app.cli.printing import echo_notices, echo_ranking
 
 
@@ -104,7 +104,7 @@ def analyze(responses_csv, out, settings_json, **options):
         command, check = shlex.join(["survey", *click.get_current_context().meta["argv"]]), None
     questionnaire = questionnaires.load(options["questionnaire_name"])
     if check is not None and questionnaire_sha256(questionnaire) != check:
-        raise click.ClickException(f"问卷 {options['questionnaire_name']} 与记录中的不同：无法重现记录的分析")
+        raise CommandError(f"问卷 {options['questionnaire_name']} 与记录中的不同：无法重现记录的分析")
     counties_file = options.pop("counties_file")
     names = county_names(counties_file) if counties_file else {}
     files = InputFiles(responses_csv, options["targets_csv"], options["item_weights_csv"], counties_file)

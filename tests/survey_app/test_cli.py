@@ -215,3 +215,13 @@ def test_serve_opens_no_database_connection_that_the_workers_would_inherit(runne
     result = runner("serve", "--bind", "127.0.0.1:0")
     assert result.exit_code == 0, result.output
     assert served["open"] == 0
+
+
+def test_a_database_without_tables_gets_a_chinese_hint_not_a_traceback(tmp_path):
+    from click.testing import CliRunner
+
+    from survey_app.cli import main
+    result = CliRunner().invoke(main, ["campaign", "list"],
+                                obj={"DATABASE_URL": f"sqlite:///{tmp_path / 'new.db'}", "DATA_DIR": str(tmp_path)})
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "错误：数据库还没有建立或版本较旧：请先运行 survey db upgrade" in result.output

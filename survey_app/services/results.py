@@ -29,6 +29,7 @@ from reports.filenames import safe_file_name
 from survey_app.models import Campaign, Response, ResultRun
 from survey_app.services import result_runs, targets
 
+
 def fingerprint(session: Session, campaign: Campaign) -> str:
     # Test answers are left out: trying the form, or clearing the tries, changes no result.
     count, last = session.execute(select(func.count(), func.max(Response.id))
